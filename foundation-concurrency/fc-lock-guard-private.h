@@ -1,0 +1,18 @@
+/* fc-lock-guard-private.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "fc-lock-guard.h"
+#include "fc-lock-private.h"
+
+G_BEGIN_DECLS
+
+/* A guard for @thread over @locks (already taken, in acquisition order). */
+FcLockGuard *fc_lock_guard_new_internal (FcThread *thread,
+                                         FcLock  **locks,
+                                         guint     n_locks);
+
+G_END_DECLS

@@ -1,0 +1,169 @@
+/* fc-lock-guard.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "fc-lock-guard-private.h"
+
+/**
+ * SECTION:fc-lock-guard
+ * @title: FcLockGuard
+ * @short_description: what one acquisition holds
+ *
+ * fc_lock_manager_acquire() returns a #FcLockGuard for the locks it took.
+ * fc_lock_guard_release() gives them back, in reverse order; dropping the
+ * last reference to an unreleased guard releases it too, so in C
+ * `g_autoptr (FcLockGuard)` scopes a critical section:
+ *
+ * |[<!-- language="C" -->
+ * {
+ *   g_autoptr(FcLockGuard) guard = NULL;
+ *   const char *names[] = { "db", "cache", NULL };
+ *
+ *   guard = fc_lock_manager_acquire (manager, names, 5.0, TRUE, &error);
+ *   if (guard == NULL)
+ *     return FALSE;
+ *   ... both locks are held here ...
+ * }
+ * ]|
+ *
+ * A guard belongs to the thread that acquired it: releasing it from
+ * another thread is a programming error.
+ *
+ * Since: 1.0
+ */
+
+#define FC_GUARD_INLINE 4
+
+struct _FcLockGuard
+{
+  GObject    parent_instance;
+
+  FcThread  *thread;
+  FcLock   **locks;
+  guint      n_locks;
+  gboolean   released;
+  FcLock    *inline_locks[FC_GUARD_INLINE];
+};
+
+G_DEFINE_FINAL_TYPE (FcLockGuard, fc_lock_guard, G_TYPE_OBJECT)
+
+static void
+fc_lock_guard_finalize (GObject *object)
+{
+  FcLockGuard *self = (FcLockGuard *) object;
+
+  fc_lock_guard_release (self);
+
+  for (guint i = 0; i < self->n_locks; i++)
+    g_object_unref (self->locks[i]);
+  if (self->locks != self->inline_locks)
+    g_free (self->locks);
+
+  G_OBJECT_CLASS (fc_lock_guard_parent_class)->finalize (object);
+}
+
+static void
+fc_lock_guard_class_init (FcLockGuardClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = fc_lock_guard_finalize;
+}
+
+static void
+fc_lock_guard_init (FcLockGuard *self)
+{
+  self->locks = self->inline_locks;
+}
+
+FcLockGuard *
+fc_lock_guard_new_internal (FcThread *thread,
+                            FcLock  **locks,
+                            guint     n_locks)
+{
+  FcLockGuard *self = g_object_new (FC_TYPE_LOCK_GUARD, NULL);
+
+  self->thread = thread;
+  if (n_locks > FC_GUARD_INLINE)
+    self->locks = g_new (FcLock *, n_locks);
+  for (guint i = 0; i < n_locks; i++)
+    self->locks[i] = g_object_ref (locks[i]);
+  self->n_locks = n_locks;
+  return self;
+}
+
+/**
+ * fc_lock_guard_release:
+ * @self: a #FcLockGuard
+ *
+ * Releases the locks this guard took, in reverse order of acquisition.
+ * Locks the thread already held when it acquired the guard are not touched.
+ * Releasing a released guard does nothing. It must be called from the
+ * thread that acquired the guard: from another thread it emits a critical
+ * and releases nothing.
+ *
+ * Since: 1.0
+ */
+void
+fc_lock_guard_release (FcLockGuard *self)
+{
+  g_return_if_fail (FC_IS_LOCK_GUARD (self));
+
+  if (self->released)
+    return;
+
+  if (fc_thread_self () != self->thread)
+    {
+      g_critical ("%s: a lock guard must be released by the thread that acquired it",
+                  G_STRFUNC);
+      return;
+    }
+
+  self->released = TRUE;
+  for (guint i = self->n_locks; i > 0; i--)
+    fc_lock_release_internal (self->locks[i - 1], self->thread);
+}
+
+/**
+ * fc_lock_guard_dup_names:
+ * @self: a #FcLockGuard
+ *
+ * Gets the names of the locks this guard took, in acquisition order (that is,
+ * ascending lock order). Names the thread already held are not included.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the names
+ *
+ * Since: 1.0
+ */
+char **
+fc_lock_guard_dup_names (FcLockGuard *self)
+{
+  char **names;
+
+  g_return_val_if_fail (FC_IS_LOCK_GUARD (self), NULL);
+
+  names = g_new (char *, self->n_locks + 1);
+  for (guint i = 0; i < self->n_locks; i++)
+    names[i] = g_strdup (fc_lock_get_name (self->locks[i]));
+  names[self->n_locks] = NULL;
+  return names;
+}
+
+/**
+ * fc_lock_guard_is_released:
+ * @self: a #FcLockGuard
+ *
+ * Checks whether the guard was released.
+ *
+ * Returns: %TRUE once fc_lock_guard_release() has released the guard
+ *
+ * Since: 1.0
+ */
+gboolean
+fc_lock_guard_is_released (FcLockGuard *self)
+{
+  g_return_val_if_fail (FC_IS_LOCK_GUARD (self), FALSE);
+
+  return self->released;
+}

@@ -1,0 +1,30 @@
+/* fc-lock-guard.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined (FC_INSIDE) && !defined (FC_COMPILATION)
+# error "Only <foundation-concurrency.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+
+#include "fc-version-macros.h"
+
+G_BEGIN_DECLS
+
+#define FC_TYPE_LOCK_GUARD (fc_lock_guard_get_type ())
+
+FC_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (FcLockGuard, fc_lock_guard, FC, LOCK_GUARD, GObject)
+
+FC_AVAILABLE_IN_ALL
+void      fc_lock_guard_release     (FcLockGuard *self);
+FC_AVAILABLE_IN_ALL
+char    **fc_lock_guard_dup_names   (FcLockGuard *self);
+FC_AVAILABLE_IN_ALL
+gboolean  fc_lock_guard_is_released (FcLockGuard *self);
+
+G_END_DECLS

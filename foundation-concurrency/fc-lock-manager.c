@@ -1,0 +1,470 @@
+/* fc-lock-manager.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "fc-error.h"
+#include "fc-lock-guard-private.h"
+#include "fc-lock-manager.h"
+#include "fc-lock-private.h"
+#include "fc-private.h"
+
+/**
+ * SECTION:fc-lock-manager
+ * @title: FcLockManager
+ * @short_description: ordered acquisition of named locks across threads
+ *
+ * #FcLockManager prevents lock-order deadlocks between threads. Every lock
+ * is registered under a unique name with a unique numeric order, and
+ * fc_lock_manager_acquire() takes any set of them in ascending order, under
+ * one timeout for the whole set. A thread that holds locks of a manager may
+ * only take further locks of a higher order; trying otherwise fails with
+ * %FC_ERROR_ORDER_VIOLATION before anything is taken, instead of risking a
+ * deadlock. Names the thread already holds are skipped, so a function that
+ * acquires a lock can be called by one that holds it already.
+ *
+ * |[<!-- language="C" -->
+ * FcLockManager *manager = fc_lock_manager_new ();
+ * const char *names[] = { "accounts", "ledger", NULL };
+ * g_autoptr(GError) error = NULL;
+ * g_autoptr(FcLockGuard) guard = NULL;
+ *
+ * fc_lock_manager_register_lock (manager, "ledger", 310, "The ledger", NULL, NULL);
+ * fc_lock_manager_register_lock (manager, "accounts", 300, "Accounts", NULL, NULL);
+ *
+ * guard = fc_lock_manager_acquire (manager, names, 5.0, TRUE, &error);
+ * if (guard == NULL)
+ *   g_warning ("%s", error->message);
+ * ]|
+ *
+ * fc_lock_manager_get_lock_status() and
+ * fc_lock_manager_detect_potential_deadlocks() tell who holds what, for
+ * how long.
+ *
+ * Since: 1.0
+ */
+
+struct _FcLockManager
+{
+  GObject      parent_instance;
+
+  FcRegistry  *registry;
+  double       hold_warning_threshold;  /* relaxed atomic */
+};
+
+G_DEFINE_FINAL_TYPE (FcLockManager, fc_lock_manager, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_HOLD_WARNING_THRESHOLD,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+fc_lock_manager_finalize (GObject *object)
+{
+  FcLockManager *self = (FcLockManager *) object;
+
+  fc_registry_free (self->registry);
+
+  G_OBJECT_CLASS (fc_lock_manager_parent_class)->finalize (object);
+}
+
+static void
+fc_lock_manager_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  FcLockManager *self = FC_LOCK_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_HOLD_WARNING_THRESHOLD:
+      g_value_set_double (value, fc_lock_manager_get_hold_warning_threshold (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fc_lock_manager_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  FcLockManager *self = FC_LOCK_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_HOLD_WARNING_THRESHOLD:
+      fc_lock_manager_set_hold_warning_threshold (self, g_value_get_double (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fc_lock_manager_class_init (FcLockManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = fc_lock_manager_finalize;
+  object_class->get_property = fc_lock_manager_get_property;
+  object_class->set_property = fc_lock_manager_set_property;
+
+  /**
+   * FcLockManager:hold-warning-threshold:
+   *
+   * How long, in seconds, a lock may be held before
+   * fc_lock_manager_detect_potential_deadlocks() warns about it.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_HOLD_WARNING_THRESHOLD] =
+    g_param_spec_double ("hold-warning-threshold", NULL, NULL,
+                         0.0, G_MAXDOUBLE, 30.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+fc_lock_manager_init (FcLockManager *self)
+{
+  self->registry = fc_registry_new (&fc_lock_kind);
+  self->hold_warning_threshold = 30.0;
+}
+
+/**
+ * fc_lock_manager_new:
+ *
+ * Creates a manager with no locks registered.
+ *
+ * Returns: (transfer full): a new #FcLockManager
+ *
+ * Since: 1.0
+ */
+FcLockManager *
+fc_lock_manager_new (void)
+{
+  return g_object_new (FC_TYPE_LOCK_MANAGER, NULL);
+}
+
+/**
+ * fc_lock_manager_get_default:
+ *
+ * Gets the process-wide manager, created on first use (thread-safely) with
+ * the foundation locks registered (see
+ * fc_lock_manager_register_foundation_locks()).
+ *
+ * Returns: (transfer none): the default #FcLockManager
+ *
+ * Since: 1.0
+ */
+FcLockManager *
+fc_lock_manager_get_default (void)
+{
+  static gsize default_manager;
+
+  if (g_once_init_enter (&default_manager))
+    {
+      FcLockManager *manager = fc_lock_manager_new ();
+      g_autoptr(GError) error = NULL;
+
+      if (!fc_lock_manager_register_foundation_locks (manager, &error))
+        g_error ("Could not register the foundation locks: %s", error->message);
+      g_once_init_leave (&default_manager, (gsize) manager);
+    }
+
+  return (FcLockManager *) default_manager;
+}
+
+/**
+ * fc_lock_manager_register_foundation_locks:
+ * @self: a #FcLockManager
+ * @error: return location for a #GError
+ *
+ * Registers the foundation's standard locks: `foundation.hub.init` (0),
+ * `foundation.init.coordinator` (10), `foundation.stream` (20),
+ * `foundation.logger.lazy` (100), `foundation.logger.setup` (110),
+ * `foundation.config` (200), `foundation.registry` (210) and
+ * `foundation.hub.components` (220). Orders 0–99 are for orchestration,
+ * 100–199 for early subsystems, 200–299 for core infrastructure; 300 and up
+ * are free for applications.
+ *
+ * Returns: %TRUE on success; %FALSE if one of them (or its order) is
+ *   already registered
+ *
+ * Since: 1.0
+ */
+gboolean
+fc_lock_manager_register_foundation_locks (FcLockManager  *self,
+                                           GError        **error)
+{
+  g_return_val_if_fail (FC_IS_LOCK_MANAGER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return fc_registry_register_foundation (self->registry, FALSE, error);
+}
+
+/**
+ * fc_lock_manager_register_lock:
+ * @self: a #FcLockManager
+ * @name: a unique, non-empty name for the lock
+ * @order: a unique order: locks are acquired in ascending order
+ * @description: (nullable): what the lock protects
+ * @lock: (nullable): an unregistered lock to register, or %NULL to create one
+ * @error: return location for a #GError
+ *
+ * Registers a lock under @name with @order.
+ *
+ * Returns: (transfer none): the registered lock, or %NULL with
+ *   %FC_ERROR_ALREADY_REGISTERED, %FC_ERROR_ORDER_CONFLICT or
+ *   %FC_ERROR_INVALID_ARGUMENT (empty name, or @lock registered already)
+ *
+ * Since: 1.0
+ */
+FcLock *
+fc_lock_manager_register_lock (FcLockManager  *self,
+                               const char     *name,
+                               int             order,
+                               const char     *description,
+                               FcLock         *lock,
+                               GError        **error)
+{
+  g_return_val_if_fail (FC_IS_LOCK_MANAGER (self), NULL);
+  g_return_val_if_fail (lock == NULL || FC_IS_LOCK (lock), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return fc_registry_register (self->registry, name, order, description, lock, error);
+}
+
+/**
+ * fc_lock_manager_get_lock:
+ * @self: a #FcLockManager
+ * @name: the lock's name
+ * @error: return location for a #GError
+ *
+ * Looks a registered lock up by name.
+ *
+ * Returns: (transfer none): the lock, or %NULL with %FC_ERROR_NOT_REGISTERED
+ *
+ * Since: 1.0
+ */
+FcLock *
+fc_lock_manager_get_lock (FcLockManager  *self,
+                          const char     *name,
+                          GError        **error)
+{
+  g_return_val_if_fail (FC_IS_LOCK_MANAGER (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return fc_registry_lookup (self->registry, name, error);
+}
+
+static gboolean
+held_by_thread (gpointer lock,
+                gpointer thread)
+{
+  return fc_lock_get_owner_thread (lock) == thread;
+}
+
+/**
+ * fc_lock_manager_acquire:
+ * @self: a #FcLockManager
+ * @names: (array zero-terminated=1) (nullable): the names of the locks to
+ *   take, in any order; duplicates are allowed
+ * @timeout: seconds to wait at most for the whole set, 0 to try once, or
+ *   %FC_TIMEOUT_INFINITE
+ * @blocking: %FALSE to fail at once, instead of waiting, if a lock is taken
+ * @error: return location for a #GError
+ *
+ * Takes every named lock for the calling thread, in ascending order. Names
+ * the thread already holds are skipped: the returned guard does not release
+ * them. A name whose order is not above every order the thread holds in
+ * this manager fails with %FC_ERROR_ORDER_VIOLATION before anything is
+ * taken. If a lock cannot be taken (%FC_ERROR_TIMEOUT, or
+ * %FC_ERROR_WOULD_BLOCK when @blocking is %FALSE), the locks taken so far
+ * are released, in reverse order, before the error is returned.
+ *
+ * With @timeout 0 the call succeeds when every lock is free at once.
+ *
+ * Returns: (transfer full): a guard for the locks taken (possibly none), or
+ *   %NULL with @error set
+ *
+ * Since: 1.0
+ */
+FcLockGuard *
+fc_lock_manager_acquire (FcLockManager       *self,
+                         const char * const  *names,
+                         double               timeout,
+                         gboolean             blocking,
+                         GError             **error)
+{
+  FcThread *thread;
+  FcLockVec locks;
+  FcLockVec taken;
+  FcLockGuard *guard = NULL;
+  gint64 deadline;
+  gboolean holds_any = FALSE;
+  int max_held = G_MININT;
+
+  g_return_val_if_fail (FC_IS_LOCK_MANAGER (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!fc_timeout_to_deadline (timeout, &deadline, error))
+    return NULL;
+
+  fc_lock_vec_init (&locks);
+  fc_lock_vec_init (&taken);
+
+  if (!fc_registry_resolve (self->registry, names, &locks, error))
+    goto out;
+
+  thread = fc_thread_self ();
+  for (guint i = 0; i < thread->held->len; i++)
+    {
+      FcLockCore *core = fc_lock_get_core (thread->held->pdata[i]);
+
+      if (core->registry == self->registry)
+        {
+          holds_any = TRUE;
+          max_held = MAX (max_held, core->order);
+        }
+    }
+
+  if (!fc_registry_check_order (self->registry, &locks, held_by_thread, thread,
+                                holds_any, max_held, error))
+    goto out;
+
+  for (guint i = 0; i < locks.len; i++)
+    {
+      FcLock *lock = locks.items[i];
+
+      if (fc_lock_get_owner_thread (lock) == thread)
+        continue;
+
+      if (!fc_lock_acquire_internal (lock, thread,
+                                     blocking ? FC_LOCK_WAIT_DEADLINE : FC_LOCK_WAIT_NONE,
+                                     deadline))
+        {
+          /* Roll back: release what we took, in reverse order. */
+          for (guint j = taken.len; j > 0; j--)
+            fc_lock_release_internal (taken.items[j - 1], thread);
+
+          if (blocking)
+            g_set_error (error, FC_ERROR, FC_ERROR_TIMEOUT,
+                         _("Timeout acquiring lock '%s'"), fc_lock_get_core (lock)->name);
+          else
+            g_set_error (error, FC_ERROR, FC_ERROR_WOULD_BLOCK,
+                         _("Could not acquire lock '%s' immediately"),
+                         fc_lock_get_core (lock)->name);
+          goto out;
+        }
+
+      fc_lock_vec_append (&taken, lock);
+    }
+
+  guard = fc_lock_guard_new_internal (thread, (FcLock **) taken.items, taken.len);
+
+out:
+  fc_lock_vec_clear (&taken);
+  fc_lock_vec_clear (&locks);
+  return guard;
+}
+
+/**
+ * fc_lock_manager_get_lock_status:
+ * @self: a #FcLockManager
+ *
+ * Describes every registered lock, as a dictionary of type `a{sa{sv}}` keyed
+ * by lock name. Each entry has `order` (i), `description` (s), `is_locked`
+ * (b), `owner` (ms: the owning thread's name, nothing while free),
+ * `acquired_at` (md: wall-clock seconds since the epoch, nothing while free),
+ * `depth` (u: recursion depth) and `waiters` (u: threads waiting).
+ *
+ * Returns: (transfer full): the status, a #GVariant of type `a{sa{sv}}`
+ *
+ * Since: 1.0
+ */
+GVariant *
+fc_lock_manager_get_lock_status (FcLockManager *self)
+{
+  g_return_val_if_fail (FC_IS_LOCK_MANAGER (self), NULL);
+
+  return fc_registry_get_status (self->registry);
+}
+
+/**
+ * fc_lock_manager_detect_potential_deadlocks:
+ * @self: a #FcLockManager
+ *
+ * Looks for signs of trouble: every lock held longer than
+ * #FcLockManager:hold-warning-threshold gives a warning.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the warnings, possibly
+ *   none
+ *
+ * Since: 1.0
+ */
+char **
+fc_lock_manager_detect_potential_deadlocks (FcLockManager *self)
+{
+  g_return_val_if_fail (FC_IS_LOCK_MANAGER (self), NULL);
+
+  return fc_registry_detect (self->registry,
+                             fc_lock_manager_get_hold_warning_threshold (self));
+}
+
+/**
+ * fc_lock_manager_get_hold_warning_threshold:
+ * @self: a #FcLockManager
+ *
+ * Gets #FcLockManager:hold-warning-threshold.
+ *
+ * Returns: the threshold in seconds
+ *
+ * Since: 1.0
+ */
+double
+fc_lock_manager_get_hold_warning_threshold (FcLockManager *self)
+{
+  double threshold;
+
+  g_return_val_if_fail (FC_IS_LOCK_MANAGER (self), 0.0);
+
+  __atomic_load (&self->hold_warning_threshold, &threshold, __ATOMIC_RELAXED);
+  return threshold;
+}
+
+/**
+ * fc_lock_manager_set_hold_warning_threshold:
+ * @self: a #FcLockManager
+ * @threshold: seconds, non-negative
+ *
+ * Sets #FcLockManager:hold-warning-threshold.
+ *
+ * Since: 1.0
+ */
+void
+fc_lock_manager_set_hold_warning_threshold (FcLockManager *self,
+                                            double         threshold)
+{
+  g_return_if_fail (FC_IS_LOCK_MANAGER (self));
+  g_return_if_fail (threshold >= 0.0);
+
+  if (fc_lock_manager_get_hold_warning_threshold (self) == threshold)
+    return;
+
+  __atomic_store (&self->hold_warning_threshold, &threshold, __ATOMIC_RELAXED);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOLD_WARNING_THRESHOLD]);
+}

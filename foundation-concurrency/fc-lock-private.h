@@ -1,0 +1,35 @@
+/* fc-lock-private.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "fc-lock.h"
+#include "fc-registry-private.h"
+#include "fc-thread-private.h"
+
+G_BEGIN_DECLS
+
+extern const FcLockKind fc_lock_kind;
+
+FcLockCore *fc_lock_get_core         (FcLock   *self);
+FcThread   *fc_lock_get_owner_thread (FcLock   *self);
+
+typedef enum
+{
+  FC_LOCK_WAIT_NONE,      /* try once, never sleep */
+  FC_LOCK_WAIT_DEADLINE,  /* sleep until @deadline (monotonic µs; -1 = forever) */
+} FcLockWait;
+
+/* Takes @self for @thread (recursively if it already owns it). Returns FALSE
+ * if it could not be taken before the deadline, or at once for WAIT_NONE. */
+gboolean fc_lock_acquire_internal (FcLock     *self,
+                                   FcThread   *thread,
+                                   FcLockWait  wait,
+                                   gint64      deadline);
+/* Undoes one acquire_internal() by @thread, which must own @self. */
+void     fc_lock_release_internal (FcLock     *self,
+                                   FcThread   *thread);
+
+G_END_DECLS

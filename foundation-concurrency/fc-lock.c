@@ -1,0 +1,564 @@
+/* fc-lock.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "fc-error.h"
+#include "fc-lock-private.h"
+#include "fc-mutex-private.h"
+#include "fc-private.h"
+
+/**
+ * SECTION:fc-lock
+ * @title: FcLock
+ * @short_description: a named, ordered, recursive lock with a timeout
+ *
+ * #FcLock is a recursive mutual-exclusion lock whose acquisition can time
+ * out. GLib has no timed mutex; #FcLock provides one, and also knows which
+ * thread owns it, how deep the owner has recursed and since when it is held,
+ * which #FcLockManager reports in its status and diagnostics.
+ *
+ * Locks are normally created and named by fc_lock_manager_register_lock() and
+ * taken in order, several at once, with fc_lock_manager_acquire(). They can
+ * also be used directly with fc_lock_lock(), fc_lock_try_lock() and
+ * fc_lock_unlock(), as the reference allows through `get_lock()`.
+ *
+ * An uncontended acquisition is a single atomic compare-and-swap; only a
+ * thread that has to wait touches the lock's internal #GMutex and #GCond.
+ *
+ * Since: 1.0
+ */
+
+struct _FcLock
+{
+  GObject     parent_instance;
+
+  FcLockCore  core;
+
+  FcThread   *owner;        /* atomic; NULL while free */
+  guint       depth;        /* written by the owner only; read relaxed */
+  gint64      acquired_at;  /* coarse monotonic µs; written by the owner only */
+  int         waiters;      /* atomic: threads inside the slow path */
+
+  GMutex      mutex;        /* guards the sleep/wake-up protocol only */
+  GCond       cond;
+};
+
+G_DEFINE_FINAL_TYPE (FcLock, fc_lock, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  PROP_ORDER,
+  PROP_DESCRIPTION,
+  PROP_LOCKED,
+  PROP_OWNER,
+  PROP_DEPTH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+fc_lock_finalize (GObject *object)
+{
+  FcLock *self = (FcLock *) object;
+
+  g_free (self->core.name);
+  g_free (self->core.description);
+  g_mutex_clear (&self->mutex);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (fc_lock_parent_class)->finalize (object);
+}
+
+static void
+fc_lock_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  FcLock *self = FC_LOCK (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, fc_lock_get_name (self));
+      break;
+
+    case PROP_ORDER:
+      g_value_set_int (value, fc_lock_get_order (self));
+      break;
+
+    case PROP_DESCRIPTION:
+      g_value_set_string (value, fc_lock_get_description (self));
+      break;
+
+    case PROP_LOCKED:
+      g_value_set_boolean (value, fc_lock_is_locked (self));
+      break;
+
+    case PROP_OWNER:
+      g_value_take_string (value, fc_lock_dup_owner (self));
+      break;
+
+    case PROP_DEPTH:
+      g_value_set_uint (value, fc_lock_get_depth (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fc_lock_class_init (FcLockClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = fc_lock_finalize;
+  object_class->get_property = fc_lock_get_property;
+
+  /**
+   * FcLock:name:
+   *
+   * The name the lock was registered under, or %NULL before registration.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * FcLock:order:
+   *
+   * The lock's order: locks are taken in ascending order.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ORDER] =
+    g_param_spec_int ("order", NULL, NULL, G_MININT, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * FcLock:description:
+   *
+   * A human-readable description of what the lock protects.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DESCRIPTION] =
+    g_param_spec_string ("description", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * FcLock:locked:
+   *
+   * Whether some thread holds the lock. It changes without notification.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LOCKED] =
+    g_param_spec_boolean ("locked", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * FcLock:owner:
+   *
+   * The name of the thread holding the lock, or %NULL while it is free.
+   * It changes without notification.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_OWNER] =
+    g_param_spec_string ("owner", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * FcLock:depth:
+   *
+   * How many times the owning thread holds the lock (0 while it is free).
+   * It changes without notification.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DEPTH] =
+    g_param_spec_uint ("depth", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+fc_lock_init (FcLock *self)
+{
+  g_mutex_init (&self->mutex);
+  g_cond_init (&self->cond);
+}
+
+/**
+ * fc_lock_new:
+ *
+ * Creates a lock that is not yet registered; hand it to
+ * fc_lock_manager_register_lock() to give it a name and an order.
+ *
+ * Returns: (transfer full): a new #FcLock
+ *
+ * Since: 1.0
+ */
+FcLock *
+fc_lock_new (void)
+{
+  return g_object_new (FC_TYPE_LOCK, NULL);
+}
+
+/**
+ * fc_lock_get_name:
+ * @self: a #FcLock
+ *
+ * Gets the name the lock was registered under.
+ *
+ * Returns: (nullable): the name, or %NULL if the lock is not registered
+ *
+ * Since: 1.0
+ */
+const char *
+fc_lock_get_name (FcLock *self)
+{
+  g_return_val_if_fail (FC_IS_LOCK (self), NULL);
+
+  return self->core.name;
+}
+
+/**
+ * fc_lock_get_order:
+ * @self: a #FcLock
+ *
+ * Gets the lock's order.
+ *
+ * Returns: the order, 0 if the lock is not registered
+ *
+ * Since: 1.0
+ */
+int
+fc_lock_get_order (FcLock *self)
+{
+  g_return_val_if_fail (FC_IS_LOCK (self), 0);
+
+  return self->core.order;
+}
+
+/**
+ * fc_lock_get_description:
+ * @self: a #FcLock
+ *
+ * Gets the lock's description.
+ *
+ * Returns: (nullable): the description, or %NULL if the lock is not registered
+ *
+ * Since: 1.0
+ */
+const char *
+fc_lock_get_description (FcLock *self)
+{
+  g_return_val_if_fail (FC_IS_LOCK (self), NULL);
+
+  return self->core.description;
+}
+
+/**
+ * fc_lock_is_locked:
+ * @self: a #FcLock
+ *
+ * Checks whether some thread holds the lock. The answer may be stale as soon
+ * as it is returned.
+ *
+ * Returns: %TRUE if the lock is held
+ *
+ * Since: 1.0
+ */
+gboolean
+fc_lock_is_locked (FcLock *self)
+{
+  g_return_val_if_fail (FC_IS_LOCK (self), FALSE);
+
+  return g_atomic_pointer_get (&self->owner) != NULL;
+}
+
+/**
+ * fc_lock_dup_owner:
+ * @self: a #FcLock
+ *
+ * Gets the name of the thread that holds the lock: the name given to
+ * g_thread_new() (as the kernel keeps it, at most 15 bytes), or `main` for
+ * the process's main thread.
+ *
+ * Returns: (transfer full) (nullable): the owner's name, or %NULL while the
+ *   lock is free
+ *
+ * Since: 1.0
+ */
+char *
+fc_lock_dup_owner (FcLock *self)
+{
+  FcThread *owner;
+
+  g_return_val_if_fail (FC_IS_LOCK (self), NULL);
+
+  owner = g_atomic_pointer_get (&self->owner);
+  return owner != NULL ? g_strdup (g_atomic_pointer_get (&owner->name)) : NULL;
+}
+
+/**
+ * fc_lock_get_depth:
+ * @self: a #FcLock
+ *
+ * Gets how many times the owning thread holds the lock.
+ *
+ * Returns: the recursion depth, 0 while the lock is free
+ *
+ * Since: 1.0
+ */
+guint
+fc_lock_get_depth (FcLock *self)
+{
+  g_return_val_if_fail (FC_IS_LOCK (self), 0);
+
+  return __atomic_load_n (&self->depth, __ATOMIC_RELAXED);
+}
+
+FcLockCore *
+fc_lock_get_core (FcLock *self)
+{
+  return &self->core;
+}
+
+FcThread *
+fc_lock_get_owner_thread (FcLock *self)
+{
+  return g_atomic_pointer_get (&self->owner);
+}
+
+static inline void
+fc_lock_took (FcLock   *self,
+              FcThread *thread)
+{
+  __atomic_store_n (&self->depth, 1, __ATOMIC_RELAXED);
+  __atomic_store_n (&self->acquired_at, fc_coarse_monotonic_time (), __ATOMIC_RELAXED);
+  fc_thread_push_held (thread, self);
+}
+
+static gboolean
+fc_lock_acquire_slow (FcLock     *self,
+                      FcThread   *thread,
+                      gint64      deadline)
+{
+  gboolean taken = FALSE;
+
+  fc_mutex_lock (&self->mutex);
+  /* Announce ourselves before looking at the owner again: the releasing
+   * thread clears the owner and then looks for waiters, so one of us sees
+   * the other (both are sequentially consistent). */
+  g_atomic_int_inc (&self->waiters);
+
+  for (;;)
+    {
+      if (g_atomic_pointer_compare_and_exchange (&self->owner, NULL, thread))
+        {
+          taken = TRUE;
+          break;
+        }
+
+      if (deadline < 0)
+        fc_cond_wait (&self->cond, &self->mutex);
+      else if (!fc_cond_wait_until (&self->cond, &self->mutex, deadline))
+        {
+          /* The wake-up we may have consumed is not lost: take the lock if
+           * it is free now; if it is not, its owner will wake the others. */
+          taken = g_atomic_pointer_compare_and_exchange (&self->owner, NULL, thread);
+          break;
+        }
+    }
+
+  g_atomic_int_dec_and_test (&self->waiters);
+  fc_mutex_unlock (&self->mutex);
+
+  return taken;
+}
+
+gboolean
+fc_lock_acquire_internal (FcLock     *self,
+                          FcThread   *thread,
+                          FcLockWait  wait,
+                          gint64      deadline)
+{
+  if (g_atomic_pointer_get (&self->owner) == thread)
+    {
+      /* Only the owner writes depth; others read it relaxed. */
+      __atomic_store_n (&self->depth, self->depth + 1, __ATOMIC_RELAXED);
+      return TRUE;
+    }
+
+  if (g_atomic_pointer_compare_and_exchange (&self->owner, NULL, thread) ||
+      (wait != FC_LOCK_WAIT_NONE &&
+       (deadline < 0 || deadline > g_get_monotonic_time ()) &&
+       fc_lock_acquire_slow (self, thread, deadline)))
+    {
+      fc_lock_took (self, thread);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+void
+fc_lock_release_internal (FcLock   *self,
+                          FcThread *thread)
+{
+  guint depth = self->depth;
+
+  g_assert (g_atomic_pointer_get (&self->owner) == thread && depth > 0);
+
+  __atomic_store_n (&self->depth, depth - 1, __ATOMIC_RELAXED);
+  if (depth > 1)
+    return;
+
+  fc_thread_remove_held (thread, self);
+  __atomic_store_n (&self->acquired_at, 0, __ATOMIC_RELAXED);
+  g_atomic_pointer_set (&self->owner, NULL);
+
+  if (g_atomic_int_get (&self->waiters) > 0)
+    {
+      fc_mutex_lock (&self->mutex);
+      g_cond_signal (&self->cond);
+      fc_mutex_unlock (&self->mutex);
+    }
+}
+
+/**
+ * fc_lock_lock:
+ * @self: a #FcLock
+ * @timeout: seconds to wait at most, 0 to try once, or %FC_TIMEOUT_INFINITE
+ * @error: return location for a #GError
+ *
+ * Takes the lock for the calling thread, waiting at most @timeout seconds
+ * for another thread to release it. A thread that already holds the lock
+ * takes it again at once (the lock is recursive); it must then call
+ * fc_lock_unlock() once per successful fc_lock_lock().
+ *
+ * Unlike fc_lock_manager_acquire(), this does not check the lock order.
+ *
+ * Returns: %TRUE if the lock was taken; %FALSE with %FC_ERROR_TIMEOUT if it
+ *   was not free in time, or %FC_ERROR_INVALID_ARGUMENT for a negative
+ *   (other than %FC_TIMEOUT_INFINITE), NaN or infinite @timeout
+ *
+ * Since: 1.0
+ */
+gboolean
+fc_lock_lock (FcLock  *self,
+              double   timeout,
+              GError **error)
+{
+  gint64 deadline;
+
+  g_return_val_if_fail (FC_IS_LOCK (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!fc_timeout_to_deadline (timeout, &deadline, error))
+    return FALSE;
+
+  if (!fc_lock_acquire_internal (self, fc_thread_self (), FC_LOCK_WAIT_DEADLINE, deadline))
+    {
+      g_set_error (error, FC_ERROR, FC_ERROR_TIMEOUT,
+                   _("Timeout acquiring lock '%s'"),
+                   fc_lock_core_display_name (&self->core));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * fc_lock_try_lock:
+ * @self: a #FcLock
+ *
+ * Takes the lock if that is possible without waiting.
+ *
+ * Returns: %TRUE if the calling thread now holds the lock
+ *
+ * Since: 1.0
+ */
+gboolean
+fc_lock_try_lock (FcLock *self)
+{
+  g_return_val_if_fail (FC_IS_LOCK (self), FALSE);
+
+  return fc_lock_acquire_internal (self, fc_thread_self (), FC_LOCK_WAIT_NONE, 0);
+}
+
+/**
+ * fc_lock_unlock:
+ * @self: a #FcLock
+ *
+ * Releases the lock once. The lock becomes free when its owner has called
+ * this as many times as it took the lock. Unlocking a lock the calling
+ * thread does not hold is a programming error: it emits a critical and
+ * changes nothing.
+ *
+ * Since: 1.0
+ */
+void
+fc_lock_unlock (FcLock *self)
+{
+  FcThread *thread;
+
+  g_return_if_fail (FC_IS_LOCK (self));
+
+  thread = fc_thread_self ();
+  if (g_atomic_pointer_get (&self->owner) != thread)
+    {
+      g_critical ("%s: lock '%s' is not held by the calling thread",
+                  G_STRFUNC, fc_lock_core_display_name (&self->core));
+      return;
+    }
+
+  fc_lock_release_internal (self, thread);
+}
+
+static FcLockCore *
+fc_lock_kind_get_core (gpointer lock)
+{
+  return &((FcLock *) lock)->core;
+}
+
+static gpointer
+fc_lock_kind_new_lock (void)
+{
+  return fc_lock_new ();
+}
+
+static void
+fc_lock_kind_get_state (gpointer     lock,
+                        FcLockState *state)
+{
+  FcLock *self = lock;
+  FcThread *owner = g_atomic_pointer_get (&self->owner);
+
+  state->locked = owner != NULL;
+  state->owner = owner != NULL ? g_strdup (g_atomic_pointer_get (&owner->name)) : NULL;
+  state->acquired_at = __atomic_load_n (&self->acquired_at, __ATOMIC_RELAXED);
+  /* Caught between the owner's compare-and-swap and its clock reading. */
+  if (state->locked && state->acquired_at == 0)
+    state->acquired_at = fc_coarse_monotonic_time ();
+  state->depth = __atomic_load_n (&self->depth, __ATOMIC_RELAXED);
+  state->waiters = (guint) g_atomic_int_get (&self->waiters);
+}
+
+const FcLockKind fc_lock_kind = {
+  .new_lock = fc_lock_kind_new_lock,
+  .get_core = fc_lock_kind_get_core,
+  .get_state = fc_lock_kind_get_state,
+};

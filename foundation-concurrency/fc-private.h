@@ -1,0 +1,34 @@
+/* fc-private.h — helpers shared by every part of the library; never installed.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+#include <glib/gi18n-lib.h>
+
+G_BEGIN_DECLS
+
+/* Translations: the text domain is bound once, lazily, the first time a
+ * message is translated, so that merely loading the library costs nothing. */
+#undef _
+#define _(String) fc_gettext (String)
+
+const char *fc_gettext (const char *msgid) G_GNUC_FORMAT (1);
+
+/* Converts a timeout in seconds into a monotonic deadline in microseconds.
+ * FC_TIMEOUT_INFINITE gives -1; 0 gives "now" (try once). Any other negative
+ * value, NaN or infinity fails with FC_ERROR_INVALID_ARGUMENT. */
+gboolean fc_timeout_to_deadline (double    timeout,
+                                 gint64   *deadline,
+                                 GError  **error);
+
+/* A cheap monotonic clock (CLOCK_MONOTONIC_COARSE, a few milliseconds of
+ * resolution) for hold times, which only matter at human scales. */
+gint64 fc_coarse_monotonic_time (void);
+
+/* Wall-clock seconds since the epoch of a moment on the coarse clock. */
+double fc_coarse_to_wall_seconds (gint64 coarse_usec);
+
+G_END_DECLS

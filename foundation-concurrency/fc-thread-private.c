@@ -1,0 +1,102 @@
+/* fc-thread-private.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+#ifdef __linux__
+# include <sys/prctl.h>
+# include <sys/syscall.h>
+#endif
+
+#include "fc-mutex-private.h"
+#include "fc-thread-private.h"
+
+static GMutex free_mutex;
+static FcThread *free_list;
+
+static void
+fc_thread_release (gpointer data)
+{
+  FcThread *self = data;
+
+  /* A thread that exits holding a lock keeps its record forever: the lock
+   * still names it as owner. */
+  if (self->held->len > 0)
+    return;
+
+  fc_mutex_lock (&free_mutex);
+  self->next_free = free_list;
+  free_list = self;
+  fc_mutex_unlock (&free_mutex);
+}
+
+static GPrivate current = G_PRIVATE_INIT (fc_thread_release);
+
+static const char *
+fc_thread_query_name (void)
+{
+#ifdef __linux__
+  char name[17] = { 0, };
+
+  if ((pid_t) syscall (SYS_gettid) == getpid ())
+    return g_intern_static_string ("main");
+
+  if (prctl (PR_GET_NAME, name, 0, 0, 0) == 0 && name[0] != '\0')
+    return g_intern_string (name);
+#endif
+  return g_intern_static_string ("thread");
+}
+
+FcThread *
+fc_thread_self (void)
+{
+  FcThread *self = g_private_get (&current);
+
+  if (G_LIKELY (self != NULL))
+    return self;
+
+  fc_mutex_lock (&free_mutex);
+  self = free_list;
+  if (self != NULL)
+    free_list = self->next_free;
+  fc_mutex_unlock (&free_mutex);
+
+  if (self == NULL)
+    {
+      self = g_new0 (FcThread, 1);
+      self->held = g_ptr_array_new ();
+    }
+
+  self->next_free = NULL;
+  g_atomic_pointer_set (&self->name, fc_thread_query_name ());
+  g_private_set (&current, self);
+  return self;
+}
+
+void
+fc_thread_push_held (FcThread *self,
+                     gpointer  lock)
+{
+  g_ptr_array_add (self->held, lock);
+}
+
+void
+fc_thread_remove_held (FcThread *self,
+                       gpointer  lock)
+{
+  GPtrArray *held = self->held;
+
+  /* Locks are nearly always released last-in first-out. */
+  for (guint i = held->len; i > 0; i--)
+    {
+      if (held->pdata[i - 1] == lock)
+        {
+          g_ptr_array_remove_index (held, i - 1);
+          return;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/* foundation-concurrency.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define FC_INSIDE
+# include "fc-version.h"
+# include "fc-version-macros.h"
+# include "fc-enums.h"
+# include "fc-error.h"
+# include "fc-lock.h"
+# include "fc-lock-guard.h"
+# include "fc-lock-manager.h"
+#undef FC_INSIDE
+
+G_END_DECLS
