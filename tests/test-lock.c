@@ -1,0 +1,253 @@
+/* test-lock.c — FcLock used directly.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <math.h>
+
+#include <foundation-concurrency.h>
+
+static void
+test_lock_recursive (void)
+{
+  g_autoptr(FcLock) lock = fc_lock_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *owner = NULL;
+
+  g_assert_false (fc_lock_is_locked (lock));
+  g_assert_cmpuint (fc_lock_get_depth (lock), ==, 0);
+  g_assert_null (fc_lock_get_name (lock));
+  g_assert_null (fc_lock_dup_owner (lock));
+
+  g_assert_true (fc_lock_lock (lock, 1.0, &error));
+  g_assert_no_error (error);
+  g_assert_true (fc_lock_lock (lock, 0, &error));
+  g_assert_true (fc_lock_try_lock (lock));
+  g_assert_true (fc_lock_is_locked (lock));
+  g_assert_cmpuint (fc_lock_get_depth (lock), ==, 3);
+
+  owner = fc_lock_dup_owner (lock);
+  g_assert_cmpstr (owner, ==, "main");
+
+  fc_lock_unlock (lock);
+  fc_lock_unlock (lock);
+  g_assert_true (fc_lock_is_locked (lock));
+  g_assert_cmpuint (fc_lock_get_depth (lock), ==, 1);
+  fc_lock_unlock (lock);
+  g_assert_false (fc_lock_is_locked (lock));
+  g_assert_cmpuint (fc_lock_get_depth (lock), ==, 0);
+}
+
+static void
+test_lock_properties (void)
+{
+  g_autoptr(FcLock) lock = fc_lock_new ();
+  g_autofree char *owner = NULL;
+  gboolean locked = TRUE;
+  guint depth = 7;
+
+  g_assert_true (fc_lock_try_lock (lock));
+  g_object_get (lock, "locked", &locked, "depth", &depth, "owner", &owner, NULL);
+  g_assert_true (locked);
+  g_assert_cmpuint (depth, ==, 1);
+  g_assert_cmpstr (owner, ==, "main");
+  fc_lock_unlock (lock);
+  g_object_get (lock, "locked", &locked, "depth", &depth, NULL);
+  g_assert_false (locked);
+  g_assert_cmpuint (depth, ==, 0);
+}
+
+static void
+test_lock_bad_timeouts (void)
+{
+  g_autoptr(FcLock) lock = fc_lock_new ();
+  const double bad[] = { -0.5, -2.0, NAN, INFINITY, -INFINITY };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (fc_lock_lock (lock, bad[i], &error));
+      g_assert_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT);
+      g_assert_cmpstr (error->message, ==, "Timeout must be non-negative");
+      g_assert_false (fc_lock_is_locked (lock));
+    }
+}
+
+typedef struct
+{
+  FcLock   *lock;
+  double    timeout;
+  gboolean  result;
+  GError   *error;
+  char     *owner_seen;
+} LockJob;
+
+static gpointer
+lock_in_thread (gpointer data)
+{
+  LockJob *job = data;
+
+  job->result = fc_lock_lock (job->lock, job->timeout, &job->error);
+  if (job->result)
+    {
+      job->owner_seen = fc_lock_dup_owner (job->lock);
+      fc_lock_unlock (job->lock);
+    }
+  return NULL;
+}
+
+static gpointer
+try_in_thread (gpointer data)
+{
+  LockJob *job = data;
+
+  job->result = fc_lock_try_lock (job->lock);
+  if (job->result)
+    fc_lock_unlock (job->lock);
+  return NULL;
+}
+
+static void
+test_lock_timeout_other_thread (void)
+{
+  g_autoptr(FcLock) lock = fc_lock_new ();
+  LockJob job = { lock, 0.05, TRUE, NULL, NULL };
+  GThread *thread;
+
+  g_assert_true (fc_lock_lock (lock, FC_TIMEOUT_INFINITE, NULL));
+
+  thread = g_thread_new ("waiter", lock_in_thread, &job);
+  g_thread_join (thread);
+  g_assert_false (job.result);
+  g_assert_error (job.error, FC_ERROR, FC_ERROR_TIMEOUT);
+  g_assert_cmpstr (job.error->message, ==, "Timeout acquiring lock '(unregistered)'");
+  g_clear_error (&job.error);
+
+  /* Timeout 0 and try_lock fail at once while another thread holds it. */
+  job.timeout = 0;
+  thread = g_thread_new ("waiter", lock_in_thread, &job);
+  g_thread_join (thread);
+  g_assert_false (job.result);
+  g_assert_error (job.error, FC_ERROR, FC_ERROR_TIMEOUT);
+  g_clear_error (&job.error);
+
+  thread = g_thread_new ("trier", try_in_thread, &job);
+  g_thread_join (thread);
+  g_assert_false (job.result);
+
+  fc_lock_unlock (lock);
+
+  /* Once free, the other thread takes it and sees itself as owner. */
+  job.timeout = 1.0;
+  thread = g_thread_new ("worker-7", lock_in_thread, &job);
+  g_thread_join (thread);
+  g_assert_true (job.result);
+  g_assert_no_error (job.error);
+  g_assert_cmpstr (job.owner_seen, ==, "worker-7");
+  g_free (job.owner_seen);
+  g_assert_false (fc_lock_is_locked (lock));
+}
+
+static gpointer
+release_later (gpointer data)
+{
+  FcLock *lock = data;
+
+  g_assert_true (fc_lock_lock (lock, FC_TIMEOUT_INFINITE, NULL));
+  g_usleep (G_USEC_PER_SEC / 20);
+  fc_lock_unlock (lock);
+  return NULL;
+}
+
+static void
+test_lock_waits_for_release (void)
+{
+  g_autoptr(FcLock) lock = fc_lock_new ();
+  g_autoptr(GError) error = NULL;
+  GThread *thread = g_thread_new ("holder", release_later, lock);
+
+  while (!fc_lock_is_locked (lock))
+    g_thread_yield ();
+
+  /* Infinite and long finite waits both succeed once it is released. */
+  g_assert_true (fc_lock_lock (lock, FC_TIMEOUT_INFINITE, &error));
+  g_assert_no_error (error);
+  fc_lock_unlock (lock);
+  g_thread_join (thread);
+
+  thread = g_thread_new ("holder", release_later, lock);
+  while (!fc_lock_is_locked (lock))
+    g_thread_yield ();
+  g_assert_true (fc_lock_lock (lock, 30.0, &error));
+  g_assert_no_error (error);
+  fc_lock_unlock (lock);
+  g_thread_join (thread);
+}
+
+static void
+test_lock_unlock_not_owner (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(FcLock) lock = fc_lock_new ();
+
+      g_test_expect_message ("FoundationConcurrency", G_LOG_LEVEL_CRITICAL,
+                             "*not held by the calling thread*");
+      fc_lock_unlock (lock);
+      g_test_assert_expected_messages ();
+      g_assert_false (fc_lock_is_locked (lock));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+static gpointer
+unlock_in_thread (gpointer data)
+{
+  g_test_expect_message ("FoundationConcurrency", G_LOG_LEVEL_CRITICAL,
+                         "*not held by the calling thread*");
+  fc_lock_unlock (data);
+  g_test_assert_expected_messages ();
+  return NULL;
+}
+
+static void
+test_lock_unlock_other_thread (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(FcLock) lock = fc_lock_new ();
+
+      g_assert_true (fc_lock_lock (lock, 1.0, NULL));
+      g_thread_join (g_thread_new ("intruder", unlock_in_thread, lock));
+      /* Nothing changed: still held once by this thread. */
+      g_assert_true (fc_lock_is_locked (lock));
+      g_assert_cmpuint (fc_lock_get_depth (lock), ==, 1);
+      fc_lock_unlock (lock);
+      g_assert_false (fc_lock_is_locked (lock));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/lock/recursive", test_lock_recursive);
+  g_test_add_func ("/lock/properties", test_lock_properties);
+  g_test_add_func ("/lock/bad-timeouts", test_lock_bad_timeouts);
+  g_test_add_func ("/lock/timeout-other-thread", test_lock_timeout_other_thread);
+  g_test_add_func ("/lock/waits-for-release", test_lock_waits_for_release);
+  g_test_add_func ("/lock/unlock-not-owner", test_lock_unlock_not_owner);
+  g_test_add_func ("/lock/unlock-other-thread", test_lock_unlock_other_thread);
+
+  return g_test_run ();
+}
