@@ -36,6 +36,29 @@ fc_thread_release (gpointer data)
 
 static GPrivate current = G_PRIVATE_INIT (fc_thread_release);
 
+/* Thread names are interned in a table of our own (not g_intern_string(),
+ * whose GMutex ThreadSanitizer cannot see) and never freed, so that another
+ * thread can read a record's name at any time. */
+static const char *
+fc_thread_intern (const char *name)
+{
+  static GHashTable *names;
+  const char *interned;
+
+  fc_mutex_lock (&free_mutex);
+  if (names == NULL)
+    names = g_hash_table_new (g_str_hash, g_str_equal);
+  interned = g_hash_table_lookup (names, name);
+  if (interned == NULL)
+    {
+      interned = g_strdup (name);
+      g_hash_table_add (names, (gpointer) interned);
+    }
+  fc_mutex_unlock (&free_mutex);
+
+  return interned;
+}
+
 static const char *
 fc_thread_query_name (void)
 {
@@ -43,12 +66,12 @@ fc_thread_query_name (void)
   char name[17] = { 0, };
 
   if ((pid_t) syscall (SYS_gettid) == getpid ())
-    return g_intern_static_string ("main");
+    return fc_thread_intern ("main");
 
   if (prctl (PR_GET_NAME, name, 0, 0, 0) == 0 && name[0] != '\0')
-    return g_intern_string (name);
+    return fc_thread_intern (name);
 #endif
-  return g_intern_static_string ("thread");
+  return fc_thread_intern ("thread");
 }
 
 FcThread *

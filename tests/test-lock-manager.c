@@ -7,6 +7,9 @@
 
 #include <foundation-concurrency.h>
 
+/* The library's TSan-visible wrappers: Debian's GMutex is invisible to it. */
+#include "fc-mutex-private.h"
+
 /* A manager with a (10), b (20), c (30), d (40), in scrambled registration order. */
 static FcLockManager *
 make_manager (void)
@@ -373,12 +376,12 @@ hold_until_told (gpointer data)
   g_autoptr(FcLockGuard) guard = fc_lock_manager_acquire (h->manager, h->names, 5.0, TRUE, NULL);
 
   g_assert_nonnull (guard);
-  g_mutex_lock (&h->mutex);
+  fc_mutex_lock (&h->mutex);
   h->holding = TRUE;
   g_cond_broadcast (&h->cond);
   while (!h->release)
-    g_cond_wait (&h->cond, &h->mutex);
-  g_mutex_unlock (&h->mutex);
+    fc_cond_wait (&h->cond, &h->mutex);
+  fc_mutex_unlock (&h->mutex);
   fc_lock_guard_release (guard);
   return NULL;
 }
@@ -396,10 +399,10 @@ start_holder (Holder         *h,
   g_mutex_init (&h->mutex);
   g_cond_init (&h->cond);
   thread = g_thread_new ("holder", hold_until_told, h);
-  g_mutex_lock (&h->mutex);
+  fc_mutex_lock (&h->mutex);
   while (!h->holding)
-    g_cond_wait (&h->cond, &h->mutex);
-  g_mutex_unlock (&h->mutex);
+    fc_cond_wait (&h->cond, &h->mutex);
+  fc_mutex_unlock (&h->mutex);
   return thread;
 }
 
@@ -407,10 +410,10 @@ static void
 stop_holder (Holder  *h,
              GThread *thread)
 {
-  g_mutex_lock (&h->mutex);
+  fc_mutex_lock (&h->mutex);
   h->release = TRUE;
   g_cond_broadcast (&h->cond);
-  g_mutex_unlock (&h->mutex);
+  fc_mutex_unlock (&h->mutex);
   g_thread_join (thread);
   g_mutex_clear (&h->mutex);
   g_cond_clear (&h->cond);
