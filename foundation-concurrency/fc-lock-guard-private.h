@@ -10,8 +10,10 @@
 
 G_BEGIN_DECLS
 
-/* A guard for @thread over @locks (already taken, in acquisition order). */
-FcLockGuard *fc_lock_guard_new_internal (FcThread *thread,
+/* A guard for @thread over @locks (already taken, in acquisition order),
+ * keeping @keeper (which owns the locks) alive meanwhile. */
+FcLockGuard *fc_lock_guard_new_internal (GObject  *keeper,
+                                         FcThread *thread,
                                          FcLock  **locks,
                                          guint     n_locks);
 

@@ -41,6 +41,7 @@ struct _FcLockGuard
 {
   GObject    parent_instance;
 
+  GObject   *keeper;   /* keeps the locks alive: their manager */
   FcThread  *thread;
   FcLock   **locks;
   guint      n_locks;
@@ -57,8 +58,7 @@ fc_lock_guard_finalize (GObject *object)
 
   fc_lock_guard_release (self);
 
-  for (guint i = 0; i < self->n_locks; i++)
-    g_object_unref (self->locks[i]);
+  g_clear_object (&self->keeper);
   if (self->locks != self->inline_locks)
     g_free (self->locks);
 
@@ -78,17 +78,21 @@ fc_lock_guard_init (FcLockGuard *self)
 }
 
 FcLockGuard *
-fc_lock_guard_new_internal (FcThread *thread,
+fc_lock_guard_new_internal (GObject  *keeper,
+                            FcThread *thread,
                             FcLock  **locks,
                             guint     n_locks)
 {
   FcLockGuard *self = g_object_new (FC_TYPE_LOCK_GUARD, NULL);
 
   self->thread = thread;
-  if (n_locks > FC_GUARD_INLINE)
-    self->locks = g_new (FcLock *, n_locks);
-  for (guint i = 0; i < n_locks; i++)
-    self->locks[i] = g_object_ref (locks[i]);
+  if (n_locks > 0)
+    {
+      self->keeper = g_object_ref (keeper);
+      if (n_locks > FC_GUARD_INLINE)
+        self->locks = g_new (FcLock *, n_locks);
+      memcpy (self->locks, locks, sizeof (FcLock *) * n_locks);
+    }
   self->n_locks = n_locks;
   return self;
 }

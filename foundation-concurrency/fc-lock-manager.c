@@ -314,14 +314,14 @@ fc_lock_manager_acquire (FcLockManager       *self,
   FcLockVec locks;
   FcLockVec taken;
   FcLockGuard *guard = NULL;
-  gint64 deadline;
+  FcDeadline deadline = FC_DEADLINE_INIT (timeout);
   gboolean holds_any = FALSE;
   int max_held = G_MININT;
 
   g_return_val_if_fail (FC_IS_LOCK_MANAGER (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!fc_timeout_to_deadline (timeout, &deadline, error))
+  if (!fc_timeout_validate (timeout, error))
     return NULL;
 
   fc_lock_vec_init (&locks);
@@ -353,9 +353,7 @@ fc_lock_manager_acquire (FcLockManager       *self,
       if (fc_lock_get_owner_thread (lock) == thread)
         continue;
 
-      if (!fc_lock_acquire_internal (lock, thread,
-                                     blocking ? FC_LOCK_WAIT_DEADLINE : FC_LOCK_WAIT_NONE,
-                                     deadline))
+      if (!fc_lock_acquire_internal (lock, thread, blocking ? &deadline : NULL))
         {
           /* Roll back: release what we took, in reverse order. */
           for (guint j = taken.len; j > 0; j--)
@@ -374,7 +372,7 @@ fc_lock_manager_acquire (FcLockManager       *self,
       fc_lock_vec_append (&taken, lock);
     }
 
-  guard = fc_lock_guard_new_internal (thread, (FcLock **) taken.items, taken.len);
+  guard = fc_lock_guard_new_internal (G_OBJECT (self), thread, (FcLock **) taken.items, taken.len);
 
 out:
   fc_lock_vec_clear (&taken);

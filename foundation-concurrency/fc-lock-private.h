@@ -6,6 +6,7 @@
 #pragma once
 
 #include "fc-lock.h"
+#include "fc-private.h"
 #include "fc-registry-private.h"
 #include "fc-thread-private.h"
 
@@ -16,18 +17,11 @@ extern const FcLockKind fc_lock_kind;
 FcLockCore *fc_lock_get_core         (FcLock   *self);
 FcThread   *fc_lock_get_owner_thread (FcLock   *self);
 
-typedef enum
-{
-  FC_LOCK_WAIT_NONE,      /* try once, never sleep */
-  FC_LOCK_WAIT_DEADLINE,  /* sleep until @deadline (monotonic µs; -1 = forever) */
-} FcLockWait;
-
 /* Takes @self for @thread (recursively if it already owns it). Returns FALSE
- * if it could not be taken before the deadline, or at once for WAIT_NONE. */
+ * if it could not be taken before @deadline, or at once if @deadline is NULL. */
 gboolean fc_lock_acquire_internal (FcLock     *self,
                                    FcThread   *thread,
-                                   FcLockWait  wait,
-                                   gint64      deadline);
+                                   FcDeadline *deadline);
 /* Undoes one acquire_internal() by @thread, which must own @self. */
 void     fc_lock_release_internal (FcLock     *self,
                                    FcThread   *thread);

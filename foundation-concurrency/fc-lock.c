@@ -392,9 +392,10 @@ fc_lock_acquire_slow (FcLock     *self,
 gboolean
 fc_lock_acquire_internal (FcLock     *self,
                           FcThread   *thread,
-                          FcLockWait  wait,
-                          gint64      deadline)
+                          FcDeadline *deadline)
 {
+  gint64 end;
+
   if (g_atomic_pointer_get (&self->owner) == thread)
     {
       /* Only the owner writes depth; others read it relaxed. */
@@ -403,9 +404,9 @@ fc_lock_acquire_internal (FcLock     *self,
     }
 
   if (g_atomic_pointer_compare_and_exchange (&self->owner, NULL, thread) ||
-      (wait != FC_LOCK_WAIT_NONE &&
-       (deadline < 0 || deadline > g_get_monotonic_time ()) &&
-       fc_lock_acquire_slow (self, thread, deadline)))
+      (deadline != NULL &&
+       ((end = fc_deadline_end (deadline)) < 0 || end > g_get_monotonic_time ()) &&
+       fc_lock_acquire_slow (self, thread, end)))
     {
       fc_lock_took (self, thread);
       return TRUE;
@@ -462,15 +463,15 @@ fc_lock_lock (FcLock  *self,
               double   timeout,
               GError **error)
 {
-  gint64 deadline;
+  FcDeadline deadline = FC_DEADLINE_INIT (timeout);
 
   g_return_val_if_fail (FC_IS_LOCK (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!fc_timeout_to_deadline (timeout, &deadline, error))
+  if (!fc_timeout_validate (timeout, error))
     return FALSE;
 
-  if (!fc_lock_acquire_internal (self, fc_thread_self (), FC_LOCK_WAIT_DEADLINE, deadline))
+  if (!fc_lock_acquire_internal (self, fc_thread_self (), &deadline))
     {
       g_set_error (error, FC_ERROR, FC_ERROR_TIMEOUT,
                    _("Timeout acquiring lock '%s'"),
@@ -496,7 +497,7 @@ fc_lock_try_lock (FcLock *self)
 {
   g_return_val_if_fail (FC_IS_LOCK (self), FALSE);
 
-  return fc_lock_acquire_internal (self, fc_thread_self (), FC_LOCK_WAIT_NONE, 0);
+  return fc_lock_acquire_internal (self, fc_thread_self (), NULL);
 }
 
 /**

@@ -27,15 +27,11 @@ fc_gettext (const char *msgid)
 }
 
 gboolean
-fc_timeout_to_deadline (double   timeout,
-                        gint64  *deadline,
-                        GError **error)
+fc_timeout_validate (double   timeout,
+                     GError **error)
 {
   if (timeout == FC_TIMEOUT_INFINITE)
-    {
-      *deadline = -1;
-      return TRUE;
-    }
+    return TRUE;
 
   if (isnan (timeout) || isinf (timeout) || timeout < 0)
     {
@@ -44,11 +40,40 @@ fc_timeout_to_deadline (double   timeout,
       return FALSE;
     }
 
-  /* Clamp absurdly long (but finite) timeouts rather than overflow. */
-  if (timeout > (double) (G_MAXINT64 / 4) / G_USEC_PER_SEC)
-    timeout = (double) (G_MAXINT64 / 4) / G_USEC_PER_SEC;
+  return TRUE;
+}
 
-  *deadline = g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
+gint64
+fc_deadline_end (FcDeadline *self)
+{
+  if (self->end == G_MININT64)
+    {
+      double timeout = self->timeout;
+
+      if (timeout == FC_TIMEOUT_INFINITE)
+        self->end = -1;
+      else
+        {
+          /* Clamp absurdly long (but finite) timeouts rather than overflow. */
+          timeout = MIN (timeout, (double) (G_MAXINT64 / 4) / G_USEC_PER_SEC);
+          self->end = g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
+        }
+    }
+
+  return self->end;
+}
+
+gboolean
+fc_timeout_to_deadline (double   timeout,
+                        gint64  *deadline,
+                        GError **error)
+{
+  FcDeadline d = FC_DEADLINE_INIT (timeout);
+
+  if (!fc_timeout_validate (timeout, error))
+    return FALSE;
+
+  *deadline = fc_deadline_end (&d);
   return TRUE;
 }
 

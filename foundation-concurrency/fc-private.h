@@ -24,6 +24,23 @@ gboolean fc_timeout_to_deadline (double    timeout,
                                  gint64   *deadline,
                                  GError  **error);
 
+/* Checks a timeout without reading the clock: FC_TIMEOUT_INFINITE, 0 or a
+ * positive finite number of seconds. */
+gboolean fc_timeout_validate (double    timeout,
+                              GError  **error);
+
+/* A deadline read off the clock only when somebody first has to wait, so
+ * that uncontended acquisitions never pay for the clock. */
+typedef struct
+{
+  double timeout;  /* validated */
+  gint64 end;      /* monotonic µs, -1 = never; G_MININT64 until computed */
+} FcDeadline;
+
+#define FC_DEADLINE_INIT(timeout) { (timeout), G_MININT64 }
+
+gint64 fc_deadline_end (FcDeadline *self);
+
 /* A cheap monotonic clock (CLOCK_MONOTONIC_COARSE, a few milliseconds of
  * resolution) for hold times, which only matter at human scales. */
 gint64 fc_coarse_monotonic_time (void);
