@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs what is missing, then builds and runs every test:
+#   1. the normal build: all suites (unit, stress, bindings, slow);
+#   2. a ThreadSanitizer build: the unit and stress suites, no report allowed;
+#   3. an AddressSanitizer + UBSan build: the unit and stress suites;
+#   4. valgrind memcheck over the unit suite of the normal build.
+# The sanitizer builds have introspection off (the GI scanner and the
+# sanitizers do not mix); the bindings are tested in the normal build.
+# Prints "tests: N passed, N failed" at the end.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh || exit 1
+
+passed=0
+failed=0
+status=0
+
+count () {
+  # Adds one meson test run's results (from its testlog.json) to the totals.
+  local p f
+  p=$(cat "$1"/meson-logs/testlog*.json 2>/dev/null | grep -c '"result": "OK"' || true)
+  f=$(cat "$1"/meson-logs/testlog*.json 2>/dev/null | grep -c -E '"result": "(FAIL|ERROR|TIMEOUT|UNEXPECTEDPASS)"' || true)
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+run () {
+  local dir="$1"; shift
+  echo "=== meson test -C $dir $*"
+  rm -f "$dir"/meson-logs/testlog*.json
+  meson test -C "$dir" --print-errorlogs "$@" || status=1
+  count "$dir"
+}
+
+configure () {
+  local dir="$1"; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$@" || return 1
+  fi
+  ninja -C "$dir"
+}
+
+if configure _build; then
+  run _build
+  if [ "${FC_SKIP_VALGRIND:-0}" != 1 ]; then
+    run _build --suite unit --no-suite slow --wrapper "$PWD/tests/valgrind-wrapper.sh" --timeout-multiplier 10
+  fi
+else
+  status=1; failed=$((failed + 1))
+fi
+
+if configure _build-tsan -Db_sanitize=thread -Dintrospection=disabled -Dvapi=disabled -Dgtk_doc=disabled; then
+  run _build-tsan --suite unit --suite stress --timeout-multiplier 4
+else
+  status=1; failed=$((failed + 1))
+fi
+
+if configure _build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dintrospection=disabled -Dvapi=disabled -Dgtk_doc=disabled; then
+  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    run _build-asan --suite unit --suite stress --timeout-multiplier 3
+else
+  status=1; failed=$((failed + 1))
+fi
+
+echo
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] || status=1
+exit $status

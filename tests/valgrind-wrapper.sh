@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs a test under valgrind memcheck: any memory error, or a definite leak,
+# fails it. GLib's own one-time allocations are suppressed with the file
+# GLib ships for this.
+supp=/usr/share/glib-2.0/valgrind/glib.supp
+exec valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+  --show-leak-kinds=definite --track-origins=no \
+  ${supp:+--suppressions=$supp} "$@"
