@@ -71,3 +71,51 @@ fc_coarse_to_wall_seconds (gint64 coarse_usec)
 
   return (double) (g_get_real_time () - MAX (age, 0)) / G_USEC_PER_SEC;
 }
+
+static gboolean
+fc_deadline_source_dispatch (GSource     *source,
+                             GSourceFunc  callback,
+                             gpointer     user_data)
+{
+  /* Fire once unless the callback asks for more and re-arms it. */
+  g_source_set_ready_time (source, -1);
+
+  return callback != NULL ? callback (user_data) : G_SOURCE_REMOVE;
+}
+
+static GSourceFuncs fc_deadline_source_funcs = {
+  .dispatch = fc_deadline_source_dispatch,
+};
+
+GSource *
+fc_deadline_source_new (gint64 deadline)
+{
+  GSource *source = g_source_new (&fc_deadline_source_funcs, sizeof (GSource));
+
+  g_source_set_name (source, "[foundation-concurrency] deadline");
+  g_source_set_ready_time (source, deadline);
+  return source;
+}
+
+GSource *
+fc_task_attach_source (GTask       *task,
+                       GSource     *source,
+                       GSourceFunc  func)
+{
+  g_source_set_priority (source, g_task_get_priority (task));
+  g_source_set_callback (source, func, g_object_ref (task), g_object_unref);
+  g_source_attach (source, g_task_get_context (task));
+  return source;
+}
+
+void
+fc_clear_source (GSource **source)
+{
+  GSource *s = g_steal_pointer (source);
+
+  if (s != NULL)
+    {
+      g_source_destroy (s);
+      g_source_unref (s);
+    }
+}
