@@ -65,6 +65,13 @@
  * Since: 1.0
  */
 
+/**
+ * FcGather:
+ *
+ * A group of operations whose outcomes are gathered into numbered slots.
+ *
+ * Since: 1.0
+ */
 struct _FcGather
 {
   GObject       parent_instance;
@@ -94,19 +101,17 @@ static GParamSpec *properties[N_PROPS];
 /* The task data of one wait. */
 typedef struct
 {
-  GSource   *timer;
-  GSource   *cancel_source;
-  gboolean   timed_out;  /* under the gather's mutex */
+  FcTaskSources  sources;
+  gboolean       timed_out;  /* under the gather's mutex */
   /* Set by whoever claims the wait (removes it from the queue). */
-  GPtrArray *result;
-  GError    *error;
+  GPtrArray     *result;
+  GError        *error;
 } FcGatherWaiter;
 
 static void
 fc_gather_waiter_free (FcGatherWaiter *waiter)
 {
-  fc_clear_source (&waiter->timer);
-  fc_clear_source (&waiter->cancel_source);
+  fc_task_sources_clear (&waiter->sources);
   g_clear_pointer (&waiter->result, g_ptr_array_unref);
   g_clear_error (&waiter->error);
   g_free (waiter);
@@ -372,8 +377,7 @@ fc_gather_waiter_return (GTask *task)
 {
   FcGatherWaiter *waiter = g_task_get_task_data (task);
 
-  fc_clear_source (&waiter->timer);
-  fc_clear_source (&waiter->cancel_source);
+  fc_task_sources_clear (&waiter->sources);
 
   if (waiter->error != NULL)
     g_task_return_error (task, g_steal_pointer (&waiter->error));
@@ -616,10 +620,10 @@ fc_gather_wait_async (FcGather            *self,
        * its sources and can destroy them. */
       g_queue_push_tail (&self->waiters, g_object_ref (task));
       if (deadline >= 0)
-        waiter->timer = fc_task_attach_source (task, fc_deadline_source_new (deadline),
+        waiter->sources.timer = fc_task_attach_source (task, fc_deadline_source_new (deadline),
                                                fc_gather_wait_timeout_cb);
       if (cancellable != NULL)
-        waiter->cancel_source = fc_task_attach_source (task,
+        waiter->sources.cancel_source = fc_task_attach_source (task,
                                                        g_cancellable_source_new (cancellable),
                                                        (GSourceFunc) G_CALLBACK (fc_gather_wait_cancelled_cb));
     }

@@ -44,12 +44,18 @@ fc_timeout_to_deadline (double   timeout,
       return FALSE;
     }
 
-  /* Clamp absurdly long (but finite) timeouts rather than overflow. */
-  if (timeout > (double) (G_MAXINT64 / 4) / G_USEC_PER_SEC)
-    timeout = (double) (G_MAXINT64 / 4) / G_USEC_PER_SEC;
-
-  *deadline = g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
+  *deadline = fc_deadline_after (timeout);
   return TRUE;
+}
+
+gint64
+fc_deadline_after (double seconds)
+{
+  /* Clamp absurdly long (but finite) durations rather than overflow. */
+  if (seconds > (double) (G_MAXINT64 / 4) / G_USEC_PER_SEC)
+    seconds = (double) (G_MAXINT64 / 4) / G_USEC_PER_SEC;
+
+  return g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
 }
 
 gint64
@@ -118,4 +124,11 @@ fc_clear_source (GSource **source)
       g_source_destroy (s);
       g_source_unref (s);
     }
+}
+
+void
+fc_task_sources_clear (FcTaskSources *sources)
+{
+  fc_clear_source (&sources->timer);
+  fc_clear_source (&sources->cancel_source);
 }

@@ -24,6 +24,10 @@ gboolean fc_timeout_to_deadline (double    timeout,
                                  gint64   *deadline,
                                  GError  **error);
 
+/* The monotonic time, in microseconds, @seconds (finite, >= 0) from now;
+ * absurdly long durations are clamped rather than overflow. */
+gint64 fc_deadline_after (double seconds);
+
 /* A cheap monotonic clock (CLOCK_MONOTONIC_COARSE, a few milliseconds of
  * resolution) for hold times, which only matter at human scales. */
 gint64 fc_coarse_monotonic_time (void);
@@ -45,5 +49,16 @@ GSource *fc_task_attach_source (GTask       *task,
 
 /* Destroys and unrefs *@source if set. */
 void fc_clear_source (GSource **source);
+
+/* The sources an async operation attaches to its task's context: a
+ * deadline and a cancellation watch, either NULL. */
+typedef struct
+{
+  GSource *timer;
+  GSource *cancel_source;
+} FcTaskSources;
+
+/* Destroys both sources, leaving nothing attached; idempotent. */
+void fc_task_sources_clear (FcTaskSources *sources);
 
 G_END_DECLS

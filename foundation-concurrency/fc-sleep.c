@@ -25,17 +25,10 @@
  * Since: 1.0
  */
 
-typedef struct
-{
-  GSource *timer;
-  GSource *cancel_source;
-} FcSleepData;
-
 static void
-fc_sleep_data_free (FcSleepData *data)
+fc_sleep_data_free (FcTaskSources *data)
 {
-  fc_clear_source (&data->timer);
-  fc_clear_source (&data->cancel_source);
+  fc_task_sources_clear (data);
   g_free (data);
 }
 
@@ -45,11 +38,8 @@ static void
 fc_sleep_complete (GTask  *task,
                    GError *error)
 {
-  FcSleepData *data = g_task_get_task_data (task);
-
   g_object_ref (task);
-  fc_clear_source (&data->timer);
-  fc_clear_source (&data->cancel_source);
+  fc_task_sources_clear (g_task_get_task_data (task));
 
   if (error != NULL)
     g_task_return_error (task, error);
@@ -103,7 +93,7 @@ fc_sleep_async (double               delay,
                 gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  FcSleepData *data;
+  FcTaskSources *data;
 
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
@@ -120,21 +110,16 @@ fc_sleep_async (double               delay,
       return;
     }
 
-  /* Clamp absurdly long (but finite) delays rather than overflow. */
-  if (delay > (double) (G_MAXINT64 / 4) / G_USEC_PER_SEC)
-    delay = (double) (G_MAXINT64 / 4) / G_USEC_PER_SEC;
-
-  data = g_new0 (FcSleepData, 1);
+  data = g_new0 (FcTaskSources, 1);
   g_task_set_task_data (task, data, (GDestroyNotify) fc_sleep_data_free);
 
-  data->timer = fc_task_attach_source (task,
-                                       fc_deadline_source_new (g_get_monotonic_time () +
-                                                               (gint64) (delay * G_USEC_PER_SEC)),
-                                       fc_sleep_timer_cb);
+  data->timer =
+    fc_task_attach_source (task, fc_deadline_source_new (fc_deadline_after (delay)),
+                           fc_sleep_timer_cb);
   if (cancellable != NULL)
-    data->cancel_source = fc_task_attach_source (task,
-                                                 g_cancellable_source_new (cancellable),
-                                                 (GSourceFunc) G_CALLBACK (fc_sleep_cancelled_cb));
+    data->cancel_source =
+      fc_task_attach_source (task, g_cancellable_source_new (cancellable),
+                             (GSourceFunc) G_CALLBACK (fc_sleep_cancelled_cb));
 }
 
 /**
