@@ -53,11 +53,7 @@ fc_deadline_end (FcDeadline *self)
       if (timeout == FC_TIMEOUT_INFINITE)
         self->end = -1;
       else
-        {
-          /* Clamp absurdly long (but finite) timeouts rather than overflow. */
-          timeout = MIN (timeout, (double) (G_MAXINT64 / 4) / G_USEC_PER_SEC);
-          self->end = g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
-        }
+        self->end = fc_deadline_after (timeout);
     }
 
   return self->end;
@@ -78,6 +74,16 @@ fc_timeout_to_deadline (double   timeout,
 }
 
 gint64
+fc_deadline_after (double seconds)
+{
+  /* Clamp absurdly long (but finite) durations rather than overflow. */
+  if (seconds > (double) (G_MAXINT64 / 4) / G_USEC_PER_SEC)
+    seconds = (double) (G_MAXINT64 / 4) / G_USEC_PER_SEC;
+
+  return g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+}
+
+gint64
 fc_coarse_monotonic_time (void)
 {
   struct timespec ts;
@@ -95,4 +101,59 @@ fc_coarse_to_wall_seconds (gint64 coarse_usec)
   gint64 age = fc_coarse_monotonic_time () - coarse_usec;
 
   return (double) (g_get_real_time () - MAX (age, 0)) / G_USEC_PER_SEC;
+}
+
+static gboolean
+fc_deadline_source_dispatch (GSource     *source,
+                             GSourceFunc  callback,
+                             gpointer     user_data)
+{
+  /* Fire once unless the callback asks for more and re-arms it. */
+  g_source_set_ready_time (source, -1);
+
+  return callback != NULL ? callback (user_data) : G_SOURCE_REMOVE;
+}
+
+static GSourceFuncs fc_deadline_source_funcs = {
+  .dispatch = fc_deadline_source_dispatch,
+};
+
+GSource *
+fc_deadline_source_new (gint64 deadline)
+{
+  GSource *source = g_source_new (&fc_deadline_source_funcs, sizeof (GSource));
+
+  g_source_set_name (source, "[foundation-concurrency] deadline");
+  g_source_set_ready_time (source, deadline);
+  return source;
+}
+
+GSource *
+fc_task_attach_source (GTask       *task,
+                       GSource     *source,
+                       GSourceFunc  func)
+{
+  g_source_set_priority (source, g_task_get_priority (task));
+  g_source_set_callback (source, func, g_object_ref (task), g_object_unref);
+  g_source_attach (source, g_task_get_context (task));
+  return source;
+}
+
+void
+fc_clear_source (GSource **source)
+{
+  GSource *s = g_steal_pointer (source);
+
+  if (s != NULL)
+    {
+      g_source_destroy (s);
+      g_source_unref (s);
+    }
+}
+
+void
+fc_task_sources_clear (FcTaskSources *sources)
+{
+  fc_clear_source (&sources->timer);
+  fc_clear_source (&sources->cancel_source);
 }

@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 
 G_BEGIN_DECLS
@@ -41,11 +41,41 @@ typedef struct
 
 gint64 fc_deadline_end (FcDeadline *self);
 
+/* The monotonic time, in microseconds, @seconds (finite, >= 0) from now;
+ * absurdly long durations are clamped rather than overflow. */
+gint64 fc_deadline_after (double seconds);
+
 /* A cheap monotonic clock (CLOCK_MONOTONIC_COARSE, a few milliseconds of
  * resolution) for hold times, which only matter at human scales. */
 gint64 fc_coarse_monotonic_time (void);
 
 /* Wall-clock seconds since the epoch of a moment on the coarse clock. */
 double fc_coarse_to_wall_seconds (gint64 coarse_usec);
+
+/* A source that becomes ready once, at @deadline (monotonic µs; -1 never),
+ * with microsecond resolution and no 49-day limit, unlike g_timeout_source_new().
+ * Its callback is a plain #GSourceFunc. */
+GSource *fc_deadline_source_new (gint64 deadline);
+
+/* Attaches @source to @task's context with @func as its callback and a
+ * reference to @task as the callback data, dropped when the source is
+ * destroyed; returns @source (transfer none, owned by the caller). */
+GSource *fc_task_attach_source (GTask       *task,
+                                GSource     *source,
+                                GSourceFunc  func);
+
+/* Destroys and unrefs *@source if set. */
+void fc_clear_source (GSource **source);
+
+/* The sources an async operation attaches to its task's context: a
+ * deadline and a cancellation watch, either NULL. */
+typedef struct
+{
+  GSource *timer;
+  GSource *cancel_source;
+} FcTaskSources;
+
+/* Destroys both sources, leaving nothing attached; idempotent. */
+void fc_task_sources_clear (FcTaskSources *sources);
 
 G_END_DECLS

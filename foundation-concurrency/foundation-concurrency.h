@@ -17,6 +17,10 @@ G_BEGIN_DECLS
 # include "fc-lock.h"
 # include "fc-lock-guard.h"
 # include "fc-lock-manager.h"
+# include "fc-outcome.h"
+# include "fc-gather.h"
+# include "fc-sleep.h"
+# include "fc-run.h"
 #undef FC_INSIDE
 
 G_END_DECLS

@@ -1,0 +1,663 @@
+/* fc-gather.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "fc-error.h"
+#include "fc-gather.h"
+#include "fc-mutex-private.h"
+#include "fc-outcome-private.h"
+#include "fc-private.h"
+
+/**
+ * SECTION:fc-gather
+ * @title: FcGather
+ * @short_description: wait for several operations at once, with a timeout
+ *
+ * #FcGather is the reference's `gather()` and `wait_for()` in GIO's idiom.
+ * Reserve one slot per operation with fc_gather_add(), start the
+ * operations with the gather's #GCancellable (fc_gather_get_cancellable()),
+ * report each one's outcome into its slot with fc_gather_return_value() or
+ * fc_gather_return_error(), and wait for all of them with
+ * fc_gather_wait_async(). Slots may be reported from any thread, before or
+ * after the wait starts.
+ *
+ * |[<!-- language="C" -->
+ * static void
+ * sleep_done (GObject *source, GAsyncResult *result, gpointer user_data)
+ * {
+ *   g_autoptr(FcGather) gather = user_data;   // the reference taken below
+ *   g_autoptr(GError) error = NULL;
+ *   guint slot = GPOINTER_TO_UINT (g_object_get_data (...));
+ *
+ *   if (fc_sleep_finish (result, &error))
+ *     fc_gather_return_value (gather, slot, NULL);
+ *   else
+ *     fc_gather_return_error (gather, slot, error);
+ * }
+ * ]|
+ *
+ * How the wait ends:
+ *
+ * - With `return_exceptions` %TRUE it succeeds once every slot has
+ *   reported, with every slot's value or error, in slot order.
+ * - With `return_exceptions` %FALSE the first error (in time) fails the wait
+ *   at once, with a copy of that error, and cancels the gather's
+ *   cancellable so that the other operations stop. (asyncio leaves them
+ *   running; stopping them is the structured choice.) Their later reports
+ *   are accepted and ignored.
+ * - When the wait's timeout expires, the gather's cancellable is cancelled
+ *   and the wait goes on until every slot has reported; it then fails with
+ *   %FC_ERROR_TIMEOUT, unless every slot succeeded meanwhile. Operations
+ *   are expected to honour the cancellable: one that never reports keeps
+ *   the wait pending.
+ * - Cancelling the wait's own cancellable cancels the gather's cancellable
+ *   too, and the wait fails promptly with %G_IO_ERROR_CANCELLED, as GIO
+ *   operations do, without waiting for the operations to wind down (their
+ *   reports are still accepted). A wait that has already completed is not
+ *   affected.
+ *
+ * Reporting a slot twice, or a slot that was never added, is a programming
+ * error: it logs a critical and changes nothing.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * FcGather:
+ *
+ * A group of operations whose outcomes are gathered into numbered slots.
+ *
+ * Since: 1.0
+ */
+struct _FcGather
+{
+  GObject       parent_instance;
+
+  gboolean      return_exceptions;
+  GCancellable *cancellable;
+
+  GMutex        mutex;          /* guards everything below */
+  GPtrArray    *outcomes;       /* FcOutcome, NULL until reported */
+  guint         n_reported;
+  guint         n_failed;
+  FcOutcome    *first_failure;  /* the first error, in time */
+  GQueue        waiters;        /* pending GTasks, each holding a reference */
+};
+
+G_DEFINE_FINAL_TYPE (FcGather, fc_gather, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_RETURN_EXCEPTIONS,
+  PROP_CANCELLABLE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The task data of one wait. */
+typedef struct
+{
+  FcTaskSources  sources;
+  gboolean       timed_out;  /* under the gather's mutex */
+  /* Set by whoever claims the wait (removes it from the queue). */
+  GPtrArray     *result;
+  GError        *error;
+} FcGatherWaiter;
+
+static void
+fc_gather_waiter_free (FcGatherWaiter *waiter)
+{
+  fc_task_sources_clear (&waiter->sources);
+  g_clear_pointer (&waiter->result, g_ptr_array_unref);
+  g_clear_error (&waiter->error);
+  g_free (waiter);
+}
+
+static void
+fc_gather_outcome_free (gpointer outcome)
+{
+  if (outcome != NULL)
+    fc_outcome_unref (outcome);
+}
+
+static void
+fc_gather_finalize (GObject *object)
+{
+  FcGather *self = (FcGather *) object;
+
+  g_assert (g_queue_is_empty (&self->waiters));
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->outcomes, g_ptr_array_unref);
+  g_clear_pointer (&self->first_failure, fc_outcome_unref);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (fc_gather_parent_class)->finalize (object);
+}
+
+static void
+fc_gather_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  FcGather *self = FC_GATHER (object);
+
+  switch (prop_id)
+    {
+    case PROP_RETURN_EXCEPTIONS:
+      g_value_set_boolean (value, self->return_exceptions);
+      break;
+
+    case PROP_CANCELLABLE:
+      g_value_set_object (value, self->cancellable);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fc_gather_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  FcGather *self = FC_GATHER (object);
+
+  switch (prop_id)
+    {
+    case PROP_RETURN_EXCEPTIONS:
+      self->return_exceptions = g_value_get_boolean (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fc_gather_class_init (FcGatherClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = fc_gather_finalize;
+  object_class->get_property = fc_gather_get_property;
+  object_class->set_property = fc_gather_set_property;
+
+  /**
+   * FcGather:return-exceptions:
+   *
+   * Whether errors are returned in their slots (%TRUE) or the first error
+   * fails the wait and cancels the other operations (%FALSE).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RETURN_EXCEPTIONS] =
+    g_param_spec_boolean ("return-exceptions", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS);
+
+  /**
+   * FcGather:cancellable:
+   *
+   * The #GCancellable to hand to every operation of the group. It is
+   * cancelled on the first error (unless #FcGather:return-exceptions), on
+   * a timeout, and when a wait is cancelled.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_CANCELLABLE] =
+    g_param_spec_object ("cancellable", NULL, NULL,
+                         G_TYPE_CANCELLABLE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+fc_gather_init (FcGather *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->outcomes = g_ptr_array_new_with_free_func (fc_gather_outcome_free);
+  g_mutex_init (&self->mutex);
+  g_queue_init (&self->waiters);
+}
+
+/**
+ * fc_gather_new:
+ * @return_exceptions: %TRUE to collect errors in their slots, %FALSE to
+ *   fail the wait on the first error
+ *
+ * Creates a gather with no slots.
+ *
+ * Returns: (transfer full): a new #FcGather
+ *
+ * Since: 1.0
+ */
+FcGather *
+fc_gather_new (gboolean return_exceptions)
+{
+  return g_object_new (FC_TYPE_GATHER,
+                       "return-exceptions", return_exceptions,
+                       NULL);
+}
+
+/**
+ * fc_gather_get_return_exceptions:
+ * @self: an #FcGather
+ *
+ * Gets the #FcGather:return-exceptions property.
+ *
+ * Returns: whether errors are returned in their slots
+ *
+ * Since: 1.0
+ */
+gboolean
+fc_gather_get_return_exceptions (FcGather *self)
+{
+  g_return_val_if_fail (FC_IS_GATHER (self), FALSE);
+
+  return self->return_exceptions;
+}
+
+/**
+ * fc_gather_add:
+ * @self: an #FcGather
+ *
+ * Reserves the next slot for one operation. Slots are numbered from 0 in
+ * the order they are added. Add every slot before the wait can complete:
+ * a slot added later only counts for waits that are still pending.
+ *
+ * Returns: the new slot's index
+ *
+ * Since: 1.0
+ */
+guint
+fc_gather_add (FcGather *self)
+{
+  guint slot;
+
+  g_return_val_if_fail (FC_IS_GATHER (self), 0);
+
+  fc_mutex_lock (&self->mutex);
+  slot = self->outcomes->len;
+  g_ptr_array_add (self->outcomes, NULL);
+  fc_mutex_unlock (&self->mutex);
+
+  return slot;
+}
+
+/**
+ * fc_gather_get_cancellable:
+ * @self: an #FcGather
+ *
+ * Gets the cancellable to hand to every operation of the group; see
+ * #FcGather:cancellable.
+ *
+ * Returns: (transfer none): the group's #GCancellable
+ *
+ * Since: 1.0
+ */
+GCancellable *
+fc_gather_get_cancellable (FcGather *self)
+{
+  g_return_val_if_fail (FC_IS_GATHER (self), NULL);
+
+  return self->cancellable;
+}
+
+/* Called with the mutex held: decides whether @waiter can complete now and,
+ * if so, fills in its result or error. */
+static gboolean
+fc_gather_settle_locked (FcGather       *self,
+                         FcGatherWaiter *waiter)
+{
+  gboolean all_reported = self->n_reported == self->outcomes->len;
+
+  if (waiter->timed_out)
+    {
+      if (!all_reported)
+        return FALSE;
+      if (self->n_failed > 0)
+        {
+          waiter->error = g_error_new_literal (FC_ERROR, FC_ERROR_TIMEOUT,
+                                               _("Operation timed out"));
+          return TRUE;
+        }
+    }
+  else if (!self->return_exceptions && self->first_failure != NULL)
+    {
+      waiter->error = g_error_copy (fc_outcome_get_error (self->first_failure));
+      return TRUE;
+    }
+  else if (!all_reported)
+    {
+      return FALSE;
+    }
+
+  waiter->result = g_ptr_array_new_full (self->outcomes->len,
+                                         (GDestroyNotify) fc_outcome_unref);
+  for (guint i = 0; i < self->outcomes->len; i++)
+    g_ptr_array_add (waiter->result, fc_outcome_ref (g_ptr_array_index (self->outcomes, i)));
+  return TRUE;
+}
+
+/* Called with the mutex held: moves the waits that can complete from the
+ * queue into @settled, with the queue's references. */
+static void
+fc_gather_settle_waiters_locked (FcGather *self,
+                                 GQueue   *settled)
+{
+  GList *l = self->waiters.head;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+      GTask *task = l->data;
+
+      if (fc_gather_settle_locked (self, g_task_get_task_data (task)))
+        {
+          g_queue_delete_link (&self->waiters, l);
+          g_queue_push_tail (settled, task);
+        }
+      l = next;
+    }
+}
+
+/* Called without the mutex, by whoever claimed @task; consumes that reference. */
+static void
+fc_gather_waiter_return (GTask *task)
+{
+  FcGatherWaiter *waiter = g_task_get_task_data (task);
+
+  fc_task_sources_clear (&waiter->sources);
+
+  if (waiter->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&waiter->error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&waiter->result),
+                           (GDestroyNotify) g_ptr_array_unref);
+  g_object_unref (task);
+}
+
+static void
+fc_gather_return_settled (GQueue *settled)
+{
+  GTask *task;
+
+  while ((task = g_queue_pop_head (settled)) != NULL)
+    fc_gather_waiter_return (task);
+}
+
+static void
+fc_gather_report (FcGather   *self,
+                  const char *function,
+                  guint       slot,
+                  FcOutcome  *outcome)
+{
+  g_autoptr(FcOutcome) owned = outcome;
+  GQueue settled = G_QUEUE_INIT;
+  gboolean cancel_group = FALSE;
+  guint n_slots;
+
+  fc_mutex_lock (&self->mutex);
+
+  n_slots = self->outcomes->len;
+  if (slot >= n_slots || g_ptr_array_index (self->outcomes, slot) != NULL)
+    {
+      fc_mutex_unlock (&self->mutex);
+      /* g_log() rather than g_critical(): with G_LOG_USE_STRUCTURED the
+       * macro logs structured, which g_test_expect_message() cannot see. */
+      if (slot >= n_slots)
+        g_log (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL,
+               "%s: slot %u is out of range: the gather has %u slots",
+               function, slot, n_slots);
+      else
+        g_log (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL,
+               "%s: slot %u was already reported", function, slot);
+      return;
+    }
+
+  g_ptr_array_index (self->outcomes, slot) = g_steal_pointer (&owned);
+  self->n_reported++;
+
+  if (fc_outcome_is_error (outcome))
+    {
+      self->n_failed++;
+      if (self->first_failure == NULL)
+        {
+          self->first_failure = fc_outcome_ref (outcome);
+          cancel_group = !self->return_exceptions;
+        }
+    }
+
+  fc_gather_settle_waiters_locked (self, &settled);
+
+  fc_mutex_unlock (&self->mutex);
+
+  /* Before the waits complete, so that their callbacks see it cancelled. */
+  if (cancel_group)
+    g_cancellable_cancel (self->cancellable);
+
+  fc_gather_return_settled (&settled);
+}
+
+/**
+ * fc_gather_return_value:
+ * @self: an #FcGather
+ * @slot: a slot returned by fc_gather_add()
+ * @value: (nullable): the operation's value, copied; %NULL for an operation
+ *   that succeeds without a value
+ *
+ * Reports that the operation of @slot succeeded. May be called from any
+ * thread. Reporting a slot twice or one that was never added logs a
+ * critical and changes nothing.
+ *
+ * Since: 1.0
+ */
+void
+fc_gather_return_value (FcGather     *self,
+                        guint         slot,
+                        const GValue *value)
+{
+  g_return_if_fail (FC_IS_GATHER (self));
+  g_return_if_fail (value == NULL || G_IS_VALUE (value));
+
+  fc_gather_report (self, G_STRFUNC, slot, fc_outcome_new_value (value));
+}
+
+/**
+ * fc_gather_return_error:
+ * @self: an #FcGather
+ * @slot: a slot returned by fc_gather_add()
+ * @error: the operation's error, copied
+ *
+ * Reports that the operation of @slot failed. May be called from any
+ * thread. Reporting a slot twice or one that was never added logs a
+ * critical and changes nothing.
+ *
+ * Since: 1.0
+ */
+void
+fc_gather_return_error (FcGather     *self,
+                        guint         slot,
+                        const GError *error)
+{
+  g_return_if_fail (FC_IS_GATHER (self));
+  g_return_if_fail (error != NULL);
+
+  fc_gather_report (self, G_STRFUNC, slot, fc_outcome_new_error (error));
+}
+
+/* Claims @task if it is still pending; returns the queue's reference. */
+static GTask *
+fc_gather_claim (FcGather *self,
+                 GTask    *task)
+{
+  gboolean claimed;
+
+  fc_mutex_lock (&self->mutex);
+  claimed = g_queue_remove (&self->waiters, task);
+  fc_mutex_unlock (&self->mutex);
+
+  return claimed ? task : NULL;
+}
+
+static gboolean
+fc_gather_wait_timeout_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  FcGather *self = g_task_get_source_object (task);
+  FcGatherWaiter *waiter = g_task_get_task_data (task);
+  GQueue settled = G_QUEUE_INIT;
+  gboolean pending;
+
+  fc_mutex_lock (&self->mutex);
+  pending = g_queue_find (&self->waiters, task) != NULL;
+  if (pending)
+    {
+      waiter->timed_out = TRUE;
+      fc_gather_settle_waiters_locked (self, &settled);
+    }
+  fc_mutex_unlock (&self->mutex);
+
+  if (pending)
+    g_cancellable_cancel (self->cancellable);
+  fc_gather_return_settled (&settled);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+fc_gather_wait_cancelled_cb (GCancellable *cancellable,
+                             gpointer      user_data)
+{
+  GTask *task = user_data;
+  FcGather *self = g_task_get_source_object (task);
+  FcGatherWaiter *waiter = g_task_get_task_data (task);
+
+  if (fc_gather_claim (self, task) == NULL)
+    return G_SOURCE_REMOVE;
+
+  g_cancellable_cancel (self->cancellable);
+  g_cancellable_set_error_if_cancelled (cancellable, &waiter->error);
+  fc_gather_waiter_return (task);
+
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * fc_gather_wait_async:
+ * @self: an #FcGather
+ * @timeout: how long to wait, in seconds, or %FC_TIMEOUT_INFINITE
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async): a #GAsyncReadyCallback to call when the wait is over
+ * @user_data: (closure callback): data for @callback
+ *
+ * Waits for the operations of every slot; see the description of #FcGather
+ * for how the wait ends. @callback runs in the thread-default #GMainContext
+ * of the caller, always on a later iteration, even when every slot has
+ * already been reported; call fc_gather_wait_finish() from it.
+ *
+ * A gather without slots fails with %FC_ERROR_INVALID_ARGUMENT, as does a
+ * negative (other than %FC_TIMEOUT_INFINITE), NaN or infinite @timeout,
+ * before anything starts.
+ *
+ * Since: 1.0
+ */
+void
+fc_gather_wait_async (FcGather            *self,
+                      double               timeout,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  FcGatherWaiter *waiter;
+  gint64 deadline;
+  gboolean settled;
+
+  g_return_if_fail (FC_IS_GATHER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, fc_gather_wait_async);
+  g_task_set_name (task, "fc_gather_wait_async");
+  /* The wait decides between its outcome and cancellation itself. */
+  g_task_set_check_cancellable (task, FALSE);
+
+  if (!fc_timeout_to_deadline (timeout, &deadline, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  waiter = g_new0 (FcGatherWaiter, 1);
+  g_task_set_task_data (task, waiter, (GDestroyNotify) fc_gather_waiter_free);
+
+  fc_mutex_lock (&self->mutex);
+
+  if (self->outcomes->len == 0)
+    {
+      fc_mutex_unlock (&self->mutex);
+      g_task_return_new_error (task, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
+                               "%s", _("At least one operation must be provided"));
+      return;
+    }
+
+  settled = fc_gather_settle_locked (self, waiter);
+  if (!settled)
+    {
+      /* Attached under the mutex, so that whoever claims the wait sees
+       * its sources and can destroy them. */
+      g_queue_push_tail (&self->waiters, g_object_ref (task));
+      if (deadline >= 0)
+        waiter->sources.timer = fc_task_attach_source (task, fc_deadline_source_new (deadline),
+                                               fc_gather_wait_timeout_cb);
+      if (cancellable != NULL)
+        waiter->sources.cancel_source = fc_task_attach_source (task,
+                                                       g_cancellable_source_new (cancellable),
+                                                       (GSourceFunc) G_CALLBACK (fc_gather_wait_cancelled_cb));
+    }
+
+  fc_mutex_unlock (&self->mutex);
+
+  /* Already over: GTask completes it from an idle source. */
+  if (settled)
+    fc_gather_waiter_return (g_steal_pointer (&task));
+}
+
+/**
+ * fc_gather_wait_finish:
+ * @self: an #FcGather
+ * @result: the #GAsyncResult passed to the callback of fc_gather_wait_async()
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes a wait started with fc_gather_wait_async().
+ *
+ * Returns: (transfer full) (element-type FcOutcome): one #FcOutcome per
+ *   slot, in slot order; or %NULL with @error set: the first error of an
+ *   operation (without #FcGather:return-exceptions), %FC_ERROR_TIMEOUT,
+ *   %G_IO_ERROR_CANCELLED or %FC_ERROR_INVALID_ARGUMENT
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+fc_gather_wait_finish (FcGather      *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (FC_IS_GATHER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == fc_gather_wait_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
