@@ -51,7 +51,6 @@ struct _FcLockManager
   GObject      parent_instance;
 
   FcRegistry  *registry;
-  double       hold_warning_threshold;  /* relaxed atomic */
 };
 
 G_DEFINE_FINAL_TYPE (FcLockManager, fc_lock_manager, G_TYPE_OBJECT)
@@ -59,10 +58,17 @@ G_DEFINE_FINAL_TYPE (FcLockManager, fc_lock_manager, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_HOLD_WARNING_THRESHOLD,
+  PROP_WATCHDOG_INTERVAL,
   N_PROPS
 };
 
+enum {
+  POTENTIAL_DEADLOCK,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 static void
 fc_lock_manager_finalize (GObject *object)
@@ -88,6 +94,10 @@ fc_lock_manager_get_property (GObject    *object,
       g_value_set_double (value, fc_lock_manager_get_hold_warning_threshold (self));
       break;
 
+    case PROP_WATCHDOG_INTERVAL:
+      g_value_set_double (value, fc_lock_manager_get_watchdog_interval (self));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -105,6 +115,10 @@ fc_lock_manager_set_property (GObject      *object,
     {
     case PROP_HOLD_WARNING_THRESHOLD:
       fc_lock_manager_set_hold_warning_threshold (self, g_value_get_double (value));
+      break;
+
+    case PROP_WATCHDOG_INTERVAL:
+      fc_lock_manager_set_watchdog_interval (self, g_value_get_double (value));
       break;
 
     default:
@@ -134,14 +148,54 @@ fc_lock_manager_class_init (FcLockManagerClass *klass)
                          0.0, G_MAXDOUBLE, 30.0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * FcLockManager:watchdog-interval:
+   *
+   * How often, in seconds, a background thread looks for deadlocks and
+   * long-held locks and reports new findings (through
+   * #FcLockManager::potential-deadlock and the log); 0 turns it off. The
+   * default managers start with 5 seconds when `FC_DEBUG` contains
+   * `watchdog`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_WATCHDOG_INTERVAL] =
+    g_param_spec_double ("watchdog-interval", NULL, NULL,
+                         0.0, G_MAXDOUBLE, 0.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * FcLockManager::potential-deadlock:
+   * @self: the manager
+   * @message: the finding, as fc_lock_manager_detect_potential_deadlocks()
+   *   words it
+   * @report: the finding as a dictionary (`a{sv}`), as in
+   *   fc_lock_manager_get_deadlock_report()
+   *
+   * Emitted once for each new finding that involves a lock of this manager:
+   * a lock-order cycle as soon as it is learned, a live deadlock once a
+   * waiter has waited a moment, and what the watchdog finds. It is emitted
+   * in the thread-default main context of the thread that created the
+   * manager (never from a thread that holds or waits for a lock), so that
+   * context must be running for handlers to be called.
+   *
+   * Since: 1.0
+   */
+  signals[POTENTIAL_DEADLOCK] =
+    g_signal_new ("potential-deadlock",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_VARIANT);
 }
 
 static void
 fc_lock_manager_init (FcLockManager *self)
 {
   self->registry = fc_registry_new (&fc_lock_kind);
-  self->hold_warning_threshold = 30.0;
+  fc_registry_attach_owner (self->registry, G_OBJECT (self), signals[POTENTIAL_DEADLOCK]);
 }
 
 /**
@@ -182,6 +236,8 @@ fc_lock_manager_get_default (void)
 
       if (!fc_lock_manager_register_foundation_locks (manager, &error))
         g_error ("Could not register the foundation locks: %s", error->message);
+      if (fc_debug_flags () & FC_DEBUG_WATCHDOG)
+        fc_lock_manager_set_watchdog_interval (manager, 5.0);
       g_once_init_leave (&default_manager, (gsize) manager);
     }
 
@@ -360,8 +416,7 @@ fc_lock_manager_acquire (FcLockManager       *self,
             fc_lock_release_internal (taken.items[j - 1], thread);
 
           if (blocking)
-            g_set_error (error, FC_ERROR, FC_ERROR_TIMEOUT,
-                         _("Timeout acquiring lock '%s'"), fc_lock_get_core (lock)->name);
+            fc_lock_set_timeout_error (lock, thread, error);
           else
             g_set_error (error, FC_ERROR, FC_ERROR_WOULD_BLOCK,
                          _("Could not acquire lock '%s' immediately"),
@@ -406,8 +461,21 @@ fc_lock_manager_get_lock_status (FcLockManager *self)
  * fc_lock_manager_detect_potential_deadlocks:
  * @self: a #FcLockManager
  *
- * Looks for signs of trouble: every lock held longer than
- * #FcLockManager:hold-warning-threshold gives a warning.
+ * Looks for signs of trouble among this manager's locks, one line each:
+ *
+ * - every lock held longer than #FcLockManager:hold-warning-threshold:
+ *   `Lock 'a' held by worker for 31.0s - potential deadlock or resource leak`;
+ * - every cycle in the learned lock-order graph, an order in which threads
+ *   could deadlock even if they never did:
+ *   `Potential deadlock: lock order cycle a -> b -> a (…)`;
+ * - every deadlock happening now, found in the wait-for graph:
+ *   `Deadlock: 'worker-1' holds 'a' and waits for 'b'; 'worker-2' holds 'b' and waits for 'a'`.
+ *
+ * The order graph is learned from every blocking acquisition, through
+ * fc_lock_manager_acquire() and fc_lock_lock(): an edge from each lock the
+ * thread holds to the lock it takes. Cycles whose edges were all taken
+ * under one common outer lock are safe and not reported. `FC_DEBUG=nolockdep`
+ * turns the learning off.
  *
  * Returns: (transfer full) (array zero-terminated=1): the warnings, possibly
  *   none
@@ -419,8 +487,50 @@ fc_lock_manager_detect_potential_deadlocks (FcLockManager *self)
 {
   g_return_val_if_fail (FC_IS_LOCK_MANAGER (self), NULL);
 
-  return fc_registry_detect (self->registry,
-                             fc_lock_manager_get_hold_warning_threshold (self));
+  return fc_registry_detect (self->registry);
+}
+
+/**
+ * fc_lock_manager_get_deadlock_report:
+ * @self: a #FcLockManager
+ *
+ * The findings of fc_lock_manager_detect_potential_deadlocks() as data: an
+ * array (`aa{sv}`) with one dictionary per finding, with `kind` (s:
+ * `long-hold`, `order-cycle` or `deadlock`), `message` (s), `locks` (as: the
+ * locks, in cycle order), `owners` (as: for a cycle, the thread that made
+ * each edge; for a deadlock, the thread holding each lock) and `orders` (ai).
+ *
+ * Returns: (transfer full): the report, a #GVariant of type `aa{sv}`
+ *
+ * Since: 1.0
+ */
+GVariant *
+fc_lock_manager_get_deadlock_report (FcLockManager *self)
+{
+  g_return_val_if_fail (FC_IS_LOCK_MANAGER (self), NULL);
+
+  return fc_registry_get_deadlock_report (self->registry);
+}
+
+/**
+ * fc_lock_manager_dump_order_graph:
+ * @self: a #FcLockManager
+ *
+ * The learned lock-order graph among this manager's locks, in Graphviz DOT:
+ * one node per lock (name and order), one edge per order learned, labelled
+ * with the thread that first took it. Edges of a reported cycle are red;
+ * edges always taken under an outer lock are dashed.
+ *
+ * Returns: (transfer full): the graph, for `dot -Tsvg`
+ *
+ * Since: 1.0
+ */
+char *
+fc_lock_manager_dump_order_graph (FcLockManager *self)
+{
+  g_return_val_if_fail (FC_IS_LOCK_MANAGER (self), NULL);
+
+  return fc_registry_dump_order_graph (self->registry);
 }
 
 /**
@@ -436,12 +546,9 @@ fc_lock_manager_detect_potential_deadlocks (FcLockManager *self)
 double
 fc_lock_manager_get_hold_warning_threshold (FcLockManager *self)
 {
-  double threshold;
-
   g_return_val_if_fail (FC_IS_LOCK_MANAGER (self), 0.0);
 
-  __atomic_load (&self->hold_warning_threshold, &threshold, __ATOMIC_RELAXED);
-  return threshold;
+  return fc_registry_get_hold_warning_threshold (self->registry);
 }
 
 /**
@@ -463,6 +570,47 @@ fc_lock_manager_set_hold_warning_threshold (FcLockManager *self,
   if (fc_lock_manager_get_hold_warning_threshold (self) == threshold)
     return;
 
-  __atomic_store (&self->hold_warning_threshold, &threshold, __ATOMIC_RELAXED);
+  fc_registry_set_hold_warning_threshold (self->registry, threshold);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOLD_WARNING_THRESHOLD]);
+}
+
+/**
+ * fc_lock_manager_get_watchdog_interval:
+ * @self: a #FcLockManager
+ *
+ * Gets #FcLockManager:watchdog-interval.
+ *
+ * Returns: the interval in seconds, 0 when the watchdog is off
+ *
+ * Since: 1.0
+ */
+double
+fc_lock_manager_get_watchdog_interval (FcLockManager *self)
+{
+  g_return_val_if_fail (FC_IS_LOCK_MANAGER (self), 0.0);
+
+  return fc_registry_get_watchdog_interval (self->registry);
+}
+
+/**
+ * fc_lock_manager_set_watchdog_interval:
+ * @self: a #FcLockManager
+ * @interval: seconds between checks, 0 to stop the watchdog
+ *
+ * Sets #FcLockManager:watchdog-interval.
+ *
+ * Since: 1.0
+ */
+void
+fc_lock_manager_set_watchdog_interval (FcLockManager *self,
+                                       double         interval)
+{
+  g_return_if_fail (FC_IS_LOCK_MANAGER (self));
+  g_return_if_fail (interval >= 0.0);
+
+  if (fc_lock_manager_get_watchdog_interval (self) == interval)
+    return;
+
+  fc_registry_set_watchdog_interval (self->registry, interval);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WATCHDOG_INTERVAL]);
 }

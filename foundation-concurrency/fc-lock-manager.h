@@ -51,6 +51,15 @@ GVariant      *fc_lock_manager_get_lock_status           (FcLockManager       *s
 FC_AVAILABLE_IN_ALL
 char         **fc_lock_manager_detect_potential_deadlocks (FcLockManager      *self);
 FC_AVAILABLE_IN_ALL
+GVariant      *fc_lock_manager_get_deadlock_report       (FcLockManager      *self);
+FC_AVAILABLE_IN_ALL
+char          *fc_lock_manager_dump_order_graph          (FcLockManager      *self);
+FC_AVAILABLE_IN_ALL
+double         fc_lock_manager_get_watchdog_interval     (FcLockManager      *self);
+FC_AVAILABLE_IN_ALL
+void           fc_lock_manager_set_watchdog_interval     (FcLockManager      *self,
+                                                          double              interval);
+FC_AVAILABLE_IN_ALL
 double         fc_lock_manager_get_hold_warning_threshold (FcLockManager      *self);
 FC_AVAILABLE_IN_ALL
 void           fc_lock_manager_set_hold_warning_threshold (FcLockManager      *self,

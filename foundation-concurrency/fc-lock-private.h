@@ -22,6 +22,11 @@ FcThread   *fc_lock_get_owner_thread (FcLock   *self);
 gboolean fc_lock_acquire_internal (FcLock     *self,
                                    FcThread   *thread,
                                    FcDeadline *deadline);
+/* Sets FC_ERROR_TIMEOUT for @self, explaining who blocked @thread. */
+void     fc_lock_set_timeout_error (FcLock     *self,
+                                    FcThread   *thread,
+                                    GError    **error);
+
 /* Undoes one acquire_internal() by @thread, which must own @self. */
 void     fc_lock_release_internal (FcLock     *self,
                                    FcThread   *thread);

@@ -66,6 +66,7 @@ fc_lock_finalize (GObject *object)
 {
   FcLock *self = (FcLock *) object;
 
+  fc_lockdep_forget (&self->core);
   g_free (self->core.name);
   g_free (self->core.description);
   g_mutex_clear (&self->mutex);
@@ -342,13 +343,50 @@ fc_lock_get_owner_thread (FcLock *self)
   return g_atomic_pointer_get (&self->owner);
 }
 
+/* How long a waiter waits before it looks for a deadlock it may be in. */
+#define FC_DEADLOCK_CHECK_DELAY (G_USEC_PER_SEC / 10)
+/* How many of the locks a thread holds take part in order learning. */
+#define FC_LOCKDEP_MAX_HELD 16
+
+/* Learns the order edges from what @thread holds to @self. */
+static void
+fc_lock_note_order (FcLock   *self,
+                    FcThread *thread)
+{
+  FcLockCore *held[FC_LOCKDEP_MAX_HELD];
+  guint n = MIN (thread->held->len, FC_LOCKDEP_MAX_HELD);
+  guint first = thread->held->len - n;
+
+  for (guint i = 0; i < n; i++)
+    held[i] = &((FcLock *) thread->held->pdata[first + i])->core;
+
+  fc_lockdep_note_acquire (&thread->lockdep, &self->core, held, n,
+                           g_atomic_pointer_get (&thread->name));
+}
+
 static inline void
-fc_lock_took (FcLock   *self,
-              FcThread *thread)
+fc_lock_took (FcLock     *self,
+              FcThread   *thread,
+              FcDeadline *deadline)
 {
   __atomic_store_n (&self->depth, 1, __ATOMIC_RELAXED);
   __atomic_store_n (&self->acquired_at, fc_coarse_monotonic_time (), __ATOMIC_RELAXED);
+  fc_lock_stats_took (&self->core);
+  /* Only blocking acquisitions teach the order: a try cannot deadlock. */
+  if (thread->held->len > 0 && deadline != NULL && deadline->timeout != 0)
+    fc_lock_note_order (self, thread);
   fc_thread_push_held (thread, self);
+}
+
+/* Called by a waiter that has waited a while: reports the deadlock it is
+ * part of, if any (once), in the log and through the managers' signals. */
+static void
+fc_lock_check_deadlock (FcLock *self)
+{
+  g_autoptr(GPtrArray) reports = fc_waitfor_find_deadlocks (&fc_lock_kind, NULL);
+
+  for (guint i = 0; i < reports->len; i++)
+    fc_report_publish_once (reports->pdata[i]);
 }
 
 static gboolean
@@ -356,8 +394,11 @@ fc_lock_acquire_slow (FcLock     *self,
                       FcThread   *thread,
                       gint64      deadline)
 {
+  gint64 start = g_get_monotonic_time ();
+  gint64 check_at = start + FC_DEADLOCK_CHECK_DELAY;
   gboolean taken = FALSE;
 
+  g_atomic_pointer_set (&thread->waiting_for, self);
   fc_mutex_lock (&self->mutex);
   /* Announce ourselves before looking at the owner again: the releasing
    * thread clears the owner and then looks for waiters, so one of us sees
@@ -366,16 +407,29 @@ fc_lock_acquire_slow (FcLock     *self,
 
   for (;;)
     {
+      gint64 until;
+
       if (g_atomic_pointer_compare_and_exchange (&self->owner, NULL, thread))
         {
           taken = TRUE;
           break;
         }
 
-      if (deadline < 0)
+      until = check_at > 0 && (deadline < 0 || check_at < deadline) ? check_at : deadline;
+      if (until < 0)
         fc_cond_wait (&self->cond, &self->mutex);
-      else if (!fc_cond_wait_until (&self->cond, &self->mutex, deadline))
+      else if (!fc_cond_wait_until (&self->cond, &self->mutex, until))
         {
+          if (until == check_at)
+            {
+              /* Waited long enough to look for a deadlock, without the
+               * mutex: the search reads other locks' owners. */
+              check_at = 0;
+              fc_mutex_unlock (&self->mutex);
+              fc_lock_check_deadlock (self);
+              fc_mutex_lock (&self->mutex);
+              continue;
+            }
           /* The wake-up we may have consumed is not lost: take the lock if
            * it is free now; if it is not, its owner will wake the others. */
           taken = g_atomic_pointer_compare_and_exchange (&self->owner, NULL, thread);
@@ -383,8 +437,10 @@ fc_lock_acquire_slow (FcLock     *self,
         }
     }
 
+  fc_lock_stats_waited (&self->core, g_get_monotonic_time () - start);
   g_atomic_int_dec_and_test (&self->waiters);
   fc_mutex_unlock (&self->mutex);
+  g_atomic_pointer_set (&thread->waiting_for, NULL);
 
   return taken;
 }
@@ -408,7 +464,7 @@ fc_lock_acquire_internal (FcLock     *self,
        ((end = fc_deadline_end (deadline)) < 0 || end > g_get_monotonic_time ()) &&
        fc_lock_acquire_slow (self, thread, end)))
     {
-      fc_lock_took (self, thread);
+      fc_lock_took (self, thread, deadline);
       return TRUE;
     }
 
@@ -428,6 +484,7 @@ fc_lock_release_internal (FcLock   *self,
     return;
 
   fc_thread_remove_held (thread, self);
+  fc_lock_stats_held (&self->core, fc_coarse_monotonic_time () - self->acquired_at);
   __atomic_store_n (&self->acquired_at, 0, __ATOMIC_RELAXED);
   g_atomic_pointer_set (&self->owner, NULL);
 
@@ -437,6 +494,15 @@ fc_lock_release_internal (FcLock   *self,
       g_cond_signal (&self->cond);
       fc_mutex_unlock (&self->mutex);
     }
+}
+
+void
+fc_lock_set_timeout_error (FcLock    *self,
+                           FcThread  *thread,
+                           GError   **error)
+{
+  fc_set_timeout_error (error, &fc_lock_kind, g_atomic_pointer_get (&self->core.registry),
+                        self, thread);
 }
 
 /**
@@ -464,6 +530,7 @@ fc_lock_lock (FcLock  *self,
               GError **error)
 {
   FcDeadline deadline = FC_DEADLINE_INIT (timeout);
+  FcThread *thread;
 
   g_return_val_if_fail (FC_IS_LOCK (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -471,11 +538,10 @@ fc_lock_lock (FcLock  *self,
   if (!fc_timeout_validate (timeout, error))
     return FALSE;
 
-  if (!fc_lock_acquire_internal (self, fc_thread_self (), &deadline))
+  thread = fc_thread_self ();
+  if (!fc_lock_acquire_internal (self, thread, &deadline))
     {
-      g_set_error (error, FC_ERROR, FC_ERROR_TIMEOUT,
-                   _("Timeout acquiring lock '%s'"),
-                   fc_lock_core_display_name (&self->core));
+      fc_lock_set_timeout_error (self, thread, error);
       return FALSE;
     }
 
@@ -556,10 +622,36 @@ fc_lock_kind_get_state (gpointer     lock,
     state->acquired_at = fc_coarse_monotonic_time ();
   state->depth = __atomic_load_n (&self->depth, __ATOMIC_RELAXED);
   state->waiters = (guint) g_atomic_int_get (&self->waiters);
+  state->owner_id = owner;
+}
+
+static void
+collect_thread_wait (FcThread *thread,
+                     gpointer  user_data)
+{
+  gpointer lock = g_atomic_pointer_get (&thread->waiting_for);
+  FcWait wait;
+
+  if (lock == NULL)
+    return;
+
+  wait.who = thread;
+  wait.label = g_strdup (g_atomic_pointer_get (&thread->name));
+  wait.lock = lock;
+  g_array_append_val ((GArray *) user_data, wait);
+}
+
+/* Threads wait for locks of any manager: the registry does not matter. */
+static void
+fc_lock_kind_collect_waits (FcRegistry *registry,
+                            GArray     *waits)
+{
+  fc_thread_foreach (collect_thread_wait, waits);
 }
 
 const FcLockKind fc_lock_kind = {
   .new_lock = fc_lock_kind_new_lock,
   .get_core = fc_lock_kind_get_core,
   .get_state = fc_lock_kind_get_state,
+  .collect_waits = fc_lock_kind_collect_waits,
 };

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "fc-error.h"
 #include "fc-mutex-private.h"
@@ -74,9 +75,14 @@ fc_lock_core_display_name (const FcLockCore *core)
 FcRegistry *
 fc_registry_new (const FcLockKind *kind)
 {
+  static guint64 last_id;
   FcRegistry *self = g_new0 (FcRegistry, 1);
 
   self->kind = kind;
+  self->id = __atomic_add_fetch (&last_id, 1, __ATOMIC_RELAXED);
+  self->hold_warning_threshold = 30.0;
+  g_weak_ref_init (&self->owner, NULL);
+  g_cond_init (&self->watchdog_cond);
   g_mutex_init (&self->mutex);
   self->locks = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
@@ -88,6 +94,16 @@ fc_registry_free (FcRegistry *self)
 {
   if (self == NULL)
     return;
+
+  fc_registry_set_watchdog_interval (self, 0);
+  fc_report_unlisten (self->id);
+  g_weak_ref_clear (&self->owner);
+  g_clear_pointer (&self->owner_context, g_main_context_unref);
+  g_cond_clear (&self->watchdog_cond);
+
+  /* Locks may outlive their manager: they stop belonging to it. */
+  for (guint i = 0; i < self->locks->len; i++)
+    g_atomic_pointer_set (&fc_registry_core (self, g_ptr_array_index (self->locks, i))->registry, NULL);
 
   g_slist_free_full (self->retired, (GDestroyNotify) g_hash_table_unref);
   g_hash_table_unref (self->by_name);
@@ -374,6 +390,16 @@ fc_registry_get_status (FcRegistry *self)
                                                   state.locked ? g_variant_new_double (fc_coarse_to_wall_seconds (state.acquired_at)) : NULL));
       g_variant_builder_add (&entry, "{sv}", "depth", g_variant_new_uint32 (state.depth));
       g_variant_builder_add (&entry, "{sv}", "waiters", g_variant_new_uint32 (state.waiters));
+      g_variant_builder_add (&entry, "{sv}", "acquisitions",
+                             g_variant_new_uint64 (FC_STAT_GET (core->stats.acquisitions)));
+      g_variant_builder_add (&entry, "{sv}", "contentions",
+                             g_variant_new_uint64 (FC_STAT_GET (core->stats.contentions)));
+      g_variant_builder_add (&entry, "{sv}", "wait_time_total",
+                             g_variant_new_double ((double) FC_STAT_GET (core->stats.wait_total) / G_USEC_PER_SEC));
+      g_variant_builder_add (&entry, "{sv}", "wait_time_max",
+                             g_variant_new_double ((double) FC_STAT_GET (core->stats.wait_max) / G_USEC_PER_SEC));
+      g_variant_builder_add (&entry, "{sv}", "hold_time_max",
+                             g_variant_new_double ((double) FC_STAT_GET (core->stats.hold_max) / G_USEC_PER_SEC));
       g_variant_builder_add (&builder, "{sa{sv}}", core->name, &entry);
 
       g_free (state.owner);
@@ -382,14 +408,14 @@ fc_registry_get_status (FcRegistry *self)
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
-char **
-fc_registry_detect (FcRegistry *self,
-                    double      hold_warning_threshold)
+/* One report per lock held longer than the threshold. */
+static void
+fc_registry_find_long_holds (FcRegistry *self,
+                             GPtrArray  *reports)
 {
   g_autoptr(GPtrArray) locks = fc_registry_dup_locks (self);
-  GStrvBuilder *warnings = g_strv_builder_new ();
+  double threshold = fc_registry_get_hold_warning_threshold (self);
   gint64 now = fc_coarse_monotonic_time ();
-  char **result;
 
   for (guint i = 0; i < locks->len; i++)
     {
@@ -401,19 +427,446 @@ fc_registry_detect (FcRegistry *self,
       self->kind->get_state (lock, &state);
       held_for = (double) (now - state.acquired_at) / G_USEC_PER_SEC;
 
-      if (state.locked && held_for > hold_warning_threshold)
+      if (state.locked && held_for > threshold)
         {
-          g_autofree char *warning =
+          FcReport *report = fc_report_new (FC_REPORT_LONG_HOLD);
+          const char *owner = state.owner != NULL ? state.owner : _("unknown");
+
+          fc_report_add (report, core, owner);
+          report->key = g_strdup_printf ("long-hold:%s:%" G_GINT64_FORMAT, core->name, state.acquired_at);
+          report->message =
             g_strdup_printf (_("Lock '%s' held by %s for %.1fs - potential deadlock or resource leak"),
-                             core->name, state.owner != NULL ? state.owner : _("unknown"),
-                             held_for);
-          g_strv_builder_add (warnings, warning);
+                             core->name, owner, held_for);
+          g_ptr_array_add (reports, report);
         }
 
       g_free (state.owner);
     }
+}
 
-  result = g_strv_builder_end (warnings);
-  g_strv_builder_unref (warnings);
+static GPtrArray *
+fc_registry_find_all (FcRegistry *self)
+{
+  GPtrArray *reports = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
+  g_autoptr(GPtrArray) cycles = fc_lockdep_dup_reports (self->id);
+  g_autoptr(GPtrArray) deadlocks = fc_waitfor_find_deadlocks (self->kind, self);
+
+  fc_registry_find_long_holds (self, reports);
+  g_ptr_array_extend_and_steal (reports, g_steal_pointer (&cycles));
+  for (guint i = 0; i < deadlocks->len; i++)
+    if (fc_report_involves (deadlocks->pdata[i], self->id))
+      g_ptr_array_add (reports, fc_report_ref (deadlocks->pdata[i]));
+  return reports;
+}
+
+char **
+fc_registry_detect (FcRegistry *self)
+{
+  g_autoptr(GPtrArray) reports = fc_registry_find_all (self);
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **result;
+
+  for (guint i = 0; i < reports->len; i++)
+    g_strv_builder_add (builder, ((FcReport *) reports->pdata[i])->message);
+  result = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
   return result;
+}
+
+GVariant *
+fc_registry_get_deadlock_report (FcRegistry *self)
+{
+  g_autoptr(GPtrArray) reports = fc_registry_find_all (self);
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < reports->len; i++)
+    g_variant_builder_add_value (&builder, fc_report_to_variant (reports->pdata[i]));
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+char *
+fc_registry_dump_order_graph (FcRegistry *self)
+{
+  g_autoptr(GPtrArray) locks = fc_registry_dup_locks (self);
+  g_autofree char *edges = fc_lockdep_dump_dot (self->id);
+  GString *out = g_string_new (NULL);
+  const char *body = strchr (edges, '\n');
+
+  /* Every registered lock is a node, with or without edges. */
+  g_string_append_len (out, edges, body - edges + 1);
+  for (guint i = 0; i < locks->len; i++)
+    {
+      FcLockCore *core = fc_registry_core (self, g_ptr_array_index (locks, i));
+      g_autofree char *name = g_strescape (core->name, NULL);
+
+      g_string_append_printf (out, "  \"%s\" [label=\"%s\\n(%d)\"];\n", name, name, core->order);
+    }
+  g_string_append (out, body + 1);
+  return g_string_free (out, FALSE);
+}
+
+double
+fc_registry_get_hold_warning_threshold (FcRegistry *self)
+{
+  double threshold;
+
+  __atomic_load (&self->hold_warning_threshold, &threshold, __ATOMIC_RELAXED);
+  return threshold;
+}
+
+void
+fc_registry_set_hold_warning_threshold (FcRegistry *self,
+                                        double      threshold)
+{
+  __atomic_store (&self->hold_warning_threshold, &threshold, __ATOMIC_RELAXED);
+}
+
+typedef struct
+{
+  GObject  *owner;
+  guint     signal_id;
+  FcReport *report;
+} Emission;
+
+static void
+emission_free (gpointer data)
+{
+  Emission *emission = data;
+
+  g_object_unref (emission->owner);
+  fc_report_unref (emission->report);
+  g_free (emission);
+}
+
+static gboolean
+emit_in_owner_context (gpointer data)
+{
+  Emission *emission = data;
+  g_autoptr(GVariant) variant = g_variant_ref_sink (fc_report_to_variant (emission->report));
+
+  g_signal_emit (emission->owner, emission->signal_id, 0, emission->report->message, variant);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs under the listeners' mutex: only schedules. */
+static void
+fc_registry_notify (FcReport *report,
+                    gpointer  user_data)
+{
+  FcRegistry *self = user_data;
+  GObject *owner = g_weak_ref_get (&self->owner);
+  g_autoptr(GSource) source = NULL;
+  Emission *emission;
+
+  if (owner == NULL)
+    return;
+
+  emission = g_new0 (Emission, 1);
+  emission->owner = owner;
+  emission->signal_id = self->signal_id;
+  emission->report = fc_report_ref (report);
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_name (source, "[foundation-concurrency] potential-deadlock");
+  g_source_set_callback (source, emit_in_owner_context, emission, emission_free);
+  g_source_attach (source, self->owner_context);
+}
+
+void
+fc_registry_attach_owner (FcRegistry *self,
+                          GObject    *owner,
+                          guint       signal_id)
+{
+  g_weak_ref_set (&self->owner, owner);
+  self->owner_context = g_main_context_ref_thread_default ();
+  self->signal_id = signal_id;
+  fc_report_listen (self->id, fc_registry_notify, self);
+}
+
+/* Publishes, once each, the findings of a scan. */
+static void
+fc_registry_publish_new (FcRegistry *self)
+{
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
+  g_autoptr(GPtrArray) deadlocks = fc_waitfor_find_deadlocks (self->kind, self);
+
+  fc_registry_find_long_holds (self, reports);
+  g_ptr_array_extend_and_steal (reports, g_steal_pointer (&deadlocks));
+  for (guint i = 0; i < reports->len; i++)
+    fc_report_publish_once (reports->pdata[i]);
+}
+
+static gpointer
+fc_registry_watchdog (gpointer data)
+{
+  FcRegistry *self = data;
+
+  fc_mutex_lock (&self->mutex);
+  while (!self->watchdog_stop)
+    {
+      gint64 until = g_get_monotonic_time () + (gint64) (self->watchdog_interval * G_USEC_PER_SEC);
+
+      if (fc_cond_wait_until (&self->watchdog_cond, &self->mutex, until) || self->watchdog_stop)
+        continue;
+
+      fc_mutex_unlock (&self->mutex);
+      fc_registry_publish_new (self);
+      fc_mutex_lock (&self->mutex);
+    }
+  fc_mutex_unlock (&self->mutex);
+
+  return NULL;
+}
+
+double
+fc_registry_get_watchdog_interval (FcRegistry *self)
+{
+  double interval;
+
+  fc_mutex_lock (&self->mutex);
+  interval = self->watchdog_interval;
+  fc_mutex_unlock (&self->mutex);
+  return interval;
+}
+
+void
+fc_registry_set_watchdog_interval (FcRegistry *self,
+                                   double      interval)
+{
+  GThread *stopped = NULL;
+
+  fc_mutex_lock (&self->mutex);
+  self->watchdog_interval = interval;
+  if (interval <= 0 && self->watchdog != NULL)
+    {
+      self->watchdog_stop = TRUE;
+      stopped = g_steal_pointer (&self->watchdog);
+    }
+  else if (interval > 0 && self->watchdog == NULL)
+    {
+      self->watchdog_stop = FALSE;
+      self->watchdog = g_thread_new ("fc-watchdog", fc_registry_watchdog, self);
+    }
+  g_cond_broadcast (&self->watchdog_cond);
+  fc_mutex_unlock (&self->mutex);
+
+  if (stopped != NULL)
+    g_thread_join (stopped);
+}
+
+/* ---- The wait-for graph ----------------------------------------------- */
+
+static void
+fc_wait_clear (gpointer data)
+{
+  g_free (((FcWait *) data)->label);
+}
+
+static GArray *
+fc_waitfor_collect (const FcLockKind *kind,
+                    FcRegistry       *registry)
+{
+  GArray *waits = g_array_new (FALSE, TRUE, sizeof (FcWait));
+
+  g_array_set_clear_func (waits, fc_wait_clear);
+  if (kind->collect_waits != NULL)
+    kind->collect_waits (registry, waits);
+  return waits;
+}
+
+typedef struct
+{
+  const FcLockKind *kind;
+  GArray           *waits;
+  gpointer          start;
+  GArray           *path;      /* guint indices into waits */
+  GHashTable       *visited;
+} DeadlockSearch;
+
+static gboolean
+fc_waitfor_search (DeadlockSearch *search,
+                   gpointer        who)
+{
+  if (search->path->len > 64)
+    return FALSE;
+
+  for (guint i = 0; i < search->waits->len; i++)
+    {
+      FcWait *wait = &g_array_index (search->waits, FcWait, i);
+      FcLockState state = { 0, };
+      gpointer owner;
+
+      if (wait->who != who)
+        continue;
+
+      search->kind->get_state (wait->lock, &state);
+      owner = state.owner_id;
+      g_free (state.owner);
+      if (owner == NULL || owner == who)
+        continue;
+
+      g_array_append_val (search->path, i);
+      if (owner == search->start)
+        return TRUE;
+      if (!g_hash_table_contains (search->visited, owner))
+        {
+          g_hash_table_add (search->visited, owner);
+          if (fc_waitfor_search (search, owner))
+            return TRUE;
+        }
+      g_array_set_size (search->path, search->path->len - 1);
+    }
+
+  return FALSE;
+}
+
+/* @path: participant k waits for lock k, held by participant k + 1. */
+static FcReport *
+fc_waitfor_report (DeadlockSearch *search)
+{
+  FcReport *report = fc_report_new (FC_REPORT_DEADLOCK);
+  g_autoptr(GString) message = g_string_new (NULL);
+  g_autoptr(GString) key = g_string_new ("deadlock:");
+  guint n = search->path->len;
+  guint start = 0;
+
+#define PATH_WAIT(k) (&g_array_index (search->waits, FcWait, g_array_index (search->path, guint, (k) % n)))
+
+  for (guint k = 1; k < n; k++)
+    if (g_strcmp0 (PATH_WAIT (k)->label, PATH_WAIT (start)->label) < 0)
+      start = k;
+
+  for (guint j = 0; j < n; j++)
+    {
+      FcWait *wait = PATH_WAIT (start + j);
+      FcWait *before = PATH_WAIT (start + j + n - 1);
+      FcLockCore *held = search->kind->get_core (before->lock);
+      FcLockCore *wanted = search->kind->get_core (wait->lock);
+      FcLockState state = { 0, };
+
+      search->kind->get_state (before->lock, &state);
+      g_string_append (message, j == 0 ? _("Deadlock: ") : "; ");
+      /* TRANSLATORS: one participant of a deadlock */
+      g_string_append_printf (message, _("'%s' holds '%s' and waits for '%s'"),
+                              wait->label, fc_lock_core_display_name (held),
+                              fc_lock_core_display_name (wanted));
+      g_string_append_printf (key, "%s@%" G_GINT64_FORMAT "/", fc_lock_core_display_name (held),
+                              state.acquired_at);
+      fc_report_add (report, held, wait->label);
+      g_free (state.owner);
+    }
+#undef PATH_WAIT
+
+  report->message = g_string_free (g_steal_pointer (&message), FALSE);
+  report->key = g_string_free (g_steal_pointer (&key), FALSE);
+  return report;
+}
+
+GPtrArray *
+fc_waitfor_find_deadlocks (const FcLockKind *kind,
+                           FcRegistry       *registry)
+{
+  GPtrArray *reports = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
+  g_autoptr(GArray) waits = fc_waitfor_collect (kind, registry);
+  g_autoptr(GHashTable) keys = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < waits->len; i++)
+    {
+      DeadlockSearch search = { kind, waits, g_array_index (waits, FcWait, i).who, NULL, NULL };
+
+      search.path = g_array_new (FALSE, FALSE, sizeof (guint));
+      search.visited = g_hash_table_new (NULL, NULL);
+      if (fc_waitfor_search (&search, search.start))
+        {
+          FcReport *report = fc_waitfor_report (&search);
+
+          if (g_hash_table_contains (keys, report->key))
+            fc_report_unref (report);
+          else
+            {
+              g_hash_table_add (keys, report->key);
+              g_ptr_array_add (reports, report);
+            }
+        }
+      g_array_unref (search.path);
+      g_hash_table_unref (search.visited);
+    }
+
+  return reports;
+}
+
+char *
+fc_waitfor_explain (const FcLockKind *kind,
+                    FcRegistry       *registry,
+                    gpointer          lock,
+                    gpointer          self_id)
+{
+  g_autoptr(GArray) waits = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  FcLockState state = { 0, };
+  GString *out;
+  gpointer current;
+
+  kind->get_state (lock, &state);
+  if (!state.locked)
+    {
+      g_free (state.owner);
+      return NULL;
+    }
+
+  out = g_string_new (NULL);
+  g_string_append_printf (out, _("held by '%s' for %.1fs"),
+                          state.owner != NULL ? state.owner : _("unknown"),
+                          (double) (fc_coarse_monotonic_time () - state.acquired_at) / G_USEC_PER_SEC);
+  g_free (state.owner);
+
+  waits = fc_waitfor_collect (kind, registry);
+  g_hash_table_add (seen, self_id);
+  current = state.owner_id;
+
+  for (guint depth = 0; depth < 8 && current != NULL && !g_hash_table_contains (seen, current); depth++)
+    {
+      FcWait *next = NULL;
+      FcLockState next_state = { 0, };
+
+      g_hash_table_add (seen, current);
+      for (guint i = 0; i < waits->len && next == NULL; i++)
+        if (g_array_index (waits, FcWait, i).who == current)
+          next = &g_array_index (waits, FcWait, i);
+      if (next == NULL)
+        break;
+
+      kind->get_state (next->lock, &next_state);
+      /* TRANSLATORS: continues "held by 'x' for 1.0s" along a chain of waiters */
+      g_string_append_printf (out, _(", which waits for '%s' held by '%s'"),
+                              fc_lock_core_display_name (kind->get_core (next->lock)),
+                              next_state.owner != NULL ? next_state.owner : _("nobody"));
+      current = next_state.owner_id;
+      g_free (next_state.owner);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+void
+fc_set_timeout_error (GError          **error,
+                      const FcLockKind *kind,
+                      FcRegistry       *registry,
+                      gpointer          lock,
+                      gpointer          self_id)
+{
+  const char *name = fc_lock_core_display_name (kind->get_core (lock));
+  g_autofree char *why = NULL;
+
+  if (error == NULL)
+    return;
+
+  why = fc_waitfor_explain (kind, registry, lock, self_id);
+  if (why != NULL)
+    /* TRANSLATORS: "Timeout acquiring lock 'b': held by 'worker-2' for 3.1s, …" */
+    g_set_error (error, FC_ERROR, FC_ERROR_TIMEOUT, _("Timeout acquiring lock '%s': %s"), name, why);
+  else
+    g_set_error (error, FC_ERROR, FC_ERROR_TIMEOUT, _("Timeout acquiring lock '%s'"), name);
 }

@@ -9,18 +9,63 @@
 
 #include <glib-object.h>
 
+#include "fc-lockdep-private.h"
+
 G_BEGIN_DECLS
 
-/* Identity of a registered lock, embedded in FcLock and FcAsyncLock.
- * Written once, under the registry's mutex, before the lock is published;
- * read-only afterwards. */
+/* Contention statistics of one lock, in microseconds. Each field is written
+ * by one party at a time (the owner, or a waiter under the lock's internal
+ * mutex) and read with relaxed atomics by status. */
 typedef struct
 {
-  char     *name;
-  char     *description;
-  int       order;
-  gpointer  registry;   /* the FcRegistry it belongs to, NULL if unregistered */
-} FcLockCore;
+  guint64  acquisitions;
+  guint64  contentions;
+  gint64   wait_total;
+  gint64   wait_max;
+  gint64   hold_max;
+} FcLockStats;
+
+/* Identity of a registered lock, embedded in FcLock and FcAsyncLock.
+ * name, description and order are written once, under the registry's
+ * mutex, before the lock is published; read-only afterwards. */
+struct _FcLockCore
+{
+  char        *name;
+  char        *description;
+  int          order;
+  gpointer     registry;   /* the FcRegistry it belongs to, NULL if unregistered */
+  FcLockStats  stats;
+};
+
+#define FC_STAT_GET(field) __atomic_load_n (&(field), __ATOMIC_RELAXED)
+#define FC_STAT_SET(field, value) __atomic_store_n (&(field), (value), __ATOMIC_RELAXED)
+
+/* The owner took the lock (first take, not a recursive one). */
+static inline void
+fc_lock_stats_took (FcLockCore *core)
+{
+  FC_STAT_SET (core->stats.acquisitions, FC_STAT_GET (core->stats.acquisitions) + 1);
+}
+
+/* A waiter got the lock after waiting @waited µs. */
+static inline void
+fc_lock_stats_waited (FcLockCore *core,
+                      gint64      waited)
+{
+  FC_STAT_SET (core->stats.contentions, FC_STAT_GET (core->stats.contentions) + 1);
+  FC_STAT_SET (core->stats.wait_total, FC_STAT_GET (core->stats.wait_total) + waited);
+  if (waited > FC_STAT_GET (core->stats.wait_max))
+    FC_STAT_SET (core->stats.wait_max, waited);
+}
+
+/* The owner released the lock after holding it @held µs. */
+static inline void
+fc_lock_stats_held (FcLockCore *core,
+                    gint64      held)
+{
+  if (held > FC_STAT_GET (core->stats.hold_max))
+    FC_STAT_SET (core->stats.hold_max, held);
+}
 
 /* A moment's view of a lock, for status and diagnostics. */
 typedef struct
@@ -30,7 +75,18 @@ typedef struct
   gint64    acquired_at;    /* coarse monotonic µs; 0 while free */
   guint     depth;
   guint     waiters;
+  gpointer  owner_id;       /* identity of the owner (thread, guard chain) */
 } FcLockState;
+
+/* One owner waiting for one lock, for the wait-for graph. */
+typedef struct
+{
+  gpointer  who;            /* identity, as FcLockState.owner_id */
+  char     *label;          /* owned */
+  gpointer  lock;
+} FcWait;
+
+typedef struct _FcRegistry FcRegistry;
 
 /* What the registry needs to know of a lock type. */
 typedef struct
@@ -39,9 +95,11 @@ typedef struct
   FcLockCore  *(*get_core)  (gpointer lock);
   void         (*get_state) (gpointer lock,
                              FcLockState *state);
+  /* Appends an FcWait for every owner now waiting for a lock of this kind
+   * (of @registry where the kind keeps waiters per registry). */
+  void         (*collect_waits) (FcRegistry *registry,
+                                 GArray     *waits);
 } FcLockKind;
-
-typedef struct _FcRegistry FcRegistry;
 
 /* A small vector of locks that lives on the stack for the common case. */
 #define FC_LOCK_VEC_INLINE 8
@@ -94,8 +152,46 @@ gboolean  fc_registry_check_order (FcRegistry   *self,
                                    GError      **error);
 
 GVariant *fc_registry_get_status (FcRegistry   *self);
-char    **fc_registry_detect     (FcRegistry   *self,
-                                  double        hold_warning_threshold);
+
+/* Diagnostics: long holds, order cycles, live deadlocks. */
+char    **fc_registry_detect              (FcRegistry   *self);
+GVariant *fc_registry_get_deadlock_report (FcRegistry   *self);
+char     *fc_registry_dump_order_graph    (FcRegistry   *self);
+
+double    fc_registry_get_hold_warning_threshold (FcRegistry *self);
+void      fc_registry_set_hold_warning_threshold (FcRegistry *self,
+                                                  double      threshold);
+
+/* Delivers every new report touching this registry as @signal_id on
+ * @owner (signature: const char *message, GVariant *report), emitted in the
+ * thread-default main context of the caller of this function. */
+void      fc_registry_attach_owner        (FcRegistry   *self,
+                                           GObject      *owner,
+                                           guint         signal_id);
+
+/* Runs the checks every @interval seconds on a thread of its own (0 stops
+ * it), publishing new findings. */
+double    fc_registry_get_watchdog_interval (FcRegistry *self);
+void      fc_registry_set_watchdog_interval (FcRegistry *self,
+                                             double      interval);
+
+/* The live deadlocks among owners of locks of @kind, as new reports. */
+GPtrArray *fc_waitfor_find_deadlocks (const FcLockKind *kind,
+                                      FcRegistry       *registry);
+
+/* Why @lock is not free: "held by 'x' for 1.2s, which waits for 'b' held
+ * by 'y'", or NULL if it is free. @self_id: the owner asking. */
+char      *fc_waitfor_explain        (const FcLockKind *kind,
+                                      FcRegistry       *registry,
+                                      gpointer          lock,
+                                      gpointer          self_id);
+
+/* Sets a FC_ERROR_TIMEOUT error for @lock, explained when possible. */
+void       fc_set_timeout_error      (GError          **error,
+                                      const FcLockKind *kind,
+                                      FcRegistry       *registry,
+                                      gpointer          lock,
+                                      gpointer          self_id);
 
 static inline FcLockCore *
 fc_registry_core (FcRegistry *self,
@@ -107,7 +203,16 @@ const char *fc_lock_core_display_name (const FcLockCore *core);
 struct _FcRegistry
 {
   const FcLockKind *kind;
-  GMutex            mutex;      /* serialises registration */
+  guint64           id;         /* unique in the process, never reused */
+  GMutex            mutex;      /* serialises registration; guards the fields below */
+  double            hold_warning_threshold;
+  GWeakRef          owner;      /* the manager, for signals */
+  GMainContext     *owner_context;
+  guint             signal_id;
+  GThread          *watchdog;
+  GCond             watchdog_cond;
+  double            watchdog_interval;
+  gboolean          watchdog_stop;
   GPtrArray        *locks;      /* every registered lock, a ref each (under mutex) */
   GHashTable       *by_name;    /* published snapshot, read without locking */
   GSList           *retired;    /* earlier snapshots, freed with the registry */

@@ -17,6 +17,7 @@
 
 static GMutex free_mutex;
 static FcThread *free_list;
+static FcThread *all_list;
 
 static void
 fc_thread_release (gpointer data)
@@ -92,7 +93,13 @@ fc_thread_self (void)
     {
       self = g_new0 (FcThread, 1);
       self->held = g_ptr_array_new ();
+      fc_mutex_lock (&free_mutex);
+      self->next_all = all_list;
+      all_list = self;
+      fc_mutex_unlock (&free_mutex);
     }
+  else
+    memset (&self->lockdep, 0, sizeof self->lockdep);
 
   self->next_free = NULL;
   g_atomic_pointer_set (&self->name, fc_thread_query_name ());
@@ -122,4 +129,14 @@ fc_thread_remove_held (FcThread *self,
           return;
         }
     }
+}
+
+void
+fc_thread_foreach (FcThreadFunc func,
+                   gpointer     user_data)
+{
+  fc_mutex_lock (&free_mutex);
+  for (FcThread *thread = all_list; thread != NULL; thread = thread->next_all)
+    func (thread, user_data);
+  fc_mutex_unlock (&free_mutex);
 }

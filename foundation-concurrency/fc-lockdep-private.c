@@ -1,0 +1,696 @@
+/* fc-lockdep-private.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The lock-order graph. Every blocking acquisition adds an edge from each
+ * lock its owner already holds to the lock it takes. A cycle in that graph
+ * is an order in which two owners could deadlock, even if they never
+ * overlapped in time — unless every edge of the cycle was always taken
+ * while one common outer lock (a "gate") was held, which serialises them.
+ *
+ * Each edge remembers its gates: the other locks held every time it was
+ * taken (an intersection that only shrinks). Once that is empty the edge
+ * needs no more bookkeeping, and its owner caches it, so that taking a
+ * known edge costs a cache probe and no lock.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "fc-lockdep-private.h"
+#include "fc-mutex-private.h"
+#include "fc-private.h"
+#include "fc-registry-private.h"
+
+typedef struct _FcDepNode FcDepNode;
+
+typedef struct
+{
+  FcLockCore *from;
+  FcLockCore *to;
+  char       *owner;      /* who made it first */
+  GPtrArray  *gates;      /* FcLockCore *: held every time; empty = none */
+  gboolean    in_cycle;   /* reported as part of a cycle */
+} FcDepEdge;
+
+struct _FcDepNode
+{
+  FcLockCore *core;
+  GHashTable *out;        /* FcLockCore *to → FcDepEdge * (owned) */
+  GHashTable *in;         /* FcLockCore *from → FcDepEdge * */
+};
+
+static GMutex dep_mutex;
+static GHashTable *dep_nodes;        /* FcLockCore * → FcDepNode * */
+static GHashTable *reported_keys;    /* char * set */
+static GPtrArray *cycle_reports;     /* FcReport * */
+static guint dep_generation;         /* bumped when a lock leaves the graph */
+
+static GMutex listen_mutex;
+static GHashTable *listeners;        /* guint64 * → Listener * */
+
+typedef struct
+{
+  guint64         id;
+  FcReportNotify  notify;
+  gpointer        user_data;
+} Listener;
+
+guint
+fc_debug_flags (void)
+{
+  static gsize flags = 0;
+
+  if (g_once_init_enter (&flags))
+    {
+      const GDebugKey keys[] = {
+        { "nolockdep", FC_DEBUG_NOLOCKDEP },
+        { "watchdog", FC_DEBUG_WATCHDOG },
+      };
+      guint value = g_parse_debug_string (g_getenv ("FC_DEBUG"), keys, G_N_ELEMENTS (keys));
+
+      /* Keep a non-zero value in the once-cell. */
+      g_once_init_leave (&flags, (gsize) value | 0x80000000u);
+    }
+
+  return (guint) flags & ~0x80000000u;
+}
+
+/* ---- Reports ---------------------------------------------------------- */
+
+FcReport *
+fc_report_new (FcReportKind kind)
+{
+  FcReport *self = g_new0 (FcReport, 1);
+
+  self->ref_count = 1;
+  self->kind = kind;
+  self->locks = g_ptr_array_new_with_free_func (g_free);
+  self->owners = g_ptr_array_new_with_free_func (g_free);
+  self->orders = g_array_new (FALSE, FALSE, sizeof (int));
+  self->registries = g_array_new (FALSE, FALSE, sizeof (guint64));
+  return self;
+}
+
+FcReport *
+fc_report_ref (FcReport *self)
+{
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+void
+fc_report_unref (FcReport *self)
+{
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+
+  g_free (self->key);
+  g_free (self->message);
+  g_ptr_array_unref (self->locks);
+  g_ptr_array_unref (self->owners);
+  g_array_unref (self->orders);
+  g_array_unref (self->registries);
+  g_free (self);
+}
+
+void
+fc_report_add (FcReport   *self,
+               FcLockCore *lock,
+               const char *owner)
+{
+  FcRegistry *registry = g_atomic_pointer_get (&lock->registry);
+  guint64 id = registry != NULL ? registry->id : 0;
+  gboolean known = FALSE;
+
+  g_ptr_array_add (self->locks, g_strdup (fc_lock_core_display_name (lock)));
+  g_ptr_array_add (self->owners, g_strdup (owner != NULL ? owner : ""));
+  g_array_append_val (self->orders, lock->order);
+
+  for (guint i = 0; i < self->registries->len; i++)
+    known |= g_array_index (self->registries, guint64, i) == id;
+  if (!known && id != 0)
+    g_array_append_val (self->registries, id);
+}
+
+gboolean
+fc_report_involves (FcReport *self,
+                    guint64   registry_id)
+{
+  for (guint i = 0; i < self->registries->len; i++)
+    if (g_array_index (self->registries, guint64, i) == registry_id)
+      return TRUE;
+  return FALSE;
+}
+
+static const char *
+fc_report_kind_name (FcReportKind kind)
+{
+  switch (kind)
+    {
+    case FC_REPORT_LONG_HOLD:
+      return "long-hold";
+    case FC_REPORT_ORDER_CYCLE:
+      return "order-cycle";
+    case FC_REPORT_DEADLOCK:
+      return "deadlock";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+GVariant *
+fc_report_to_variant (FcReport *self)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&builder, "{sv}", "kind",
+                         g_variant_new_string (fc_report_kind_name (self->kind)));
+  g_variant_builder_add (&builder, "{sv}", "message", g_variant_new_string (self->message));
+  g_variant_builder_add (&builder, "{sv}", "locks",
+                         g_variant_new_strv ((const char * const *) self->locks->pdata,
+                                             self->locks->len));
+  g_variant_builder_add (&builder, "{sv}", "owners",
+                         g_variant_new_strv ((const char * const *) self->owners->pdata,
+                                             self->owners->len));
+  g_variant_builder_add (&builder, "{sv}", "orders",
+                         g_variant_new_fixed_array (G_VARIANT_TYPE_INT32, self->orders->data,
+                                                    self->orders->len, sizeof (int)));
+  return g_variant_builder_end (&builder);
+}
+
+void
+fc_report_listen (guint64        registry_id,
+                  FcReportNotify notify,
+                  gpointer       user_data)
+{
+  Listener *listener = g_new0 (Listener, 1);
+
+  listener->id = registry_id;
+  listener->notify = notify;
+  listener->user_data = user_data;
+
+  fc_mutex_lock (&listen_mutex);
+  if (listeners == NULL)
+    listeners = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
+  g_hash_table_replace (listeners, &listener->id, listener);
+  fc_mutex_unlock (&listen_mutex);
+}
+
+void
+fc_report_unlisten (guint64 registry_id)
+{
+  fc_mutex_lock (&listen_mutex);
+  if (listeners != NULL)
+    g_hash_table_remove (listeners, &registry_id);
+  fc_mutex_unlock (&listen_mutex);
+}
+
+void
+fc_report_publish (FcReport *report)
+{
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                    "MESSAGE", "%s", report->message,
+                    "FC_REPORT_KIND", fc_report_kind_name (report->kind),
+                    "FC_REPORT_KEY", report->key != NULL ? report->key : "");
+
+  /* Listeners only schedule work (they never block nor call user code),
+   * so they are called under the mutex that keeps them alive. */
+  fc_mutex_lock (&listen_mutex);
+  for (guint i = 0; listeners != NULL && i < report->registries->len; i++)
+    {
+      Listener *listener = g_hash_table_lookup (listeners,
+                                                &g_array_index (report->registries, guint64, i));
+
+      if (listener != NULL)
+        listener->notify (report, listener->user_data);
+    }
+  fc_mutex_unlock (&listen_mutex);
+}
+
+static FcDepNode *fc_dep_node_get (FcLockCore *core,
+                                   gboolean    create);
+
+gboolean
+fc_report_publish_once (FcReport *report)
+{
+  gboolean is_new;
+
+  fc_mutex_lock (&dep_mutex);
+  fc_dep_node_get (NULL, TRUE);  /* makes the tables */
+  is_new = !g_hash_table_contains (reported_keys, report->key);
+  if (is_new)
+    g_hash_table_add (reported_keys, g_strdup (report->key));
+  fc_mutex_unlock (&dep_mutex);
+
+  if (is_new)
+    fc_report_publish (report);
+  return is_new;
+}
+
+/* ---- The graph -------------------------------------------------------- */
+
+static void
+fc_dep_edge_free (gpointer data)
+{
+  FcDepEdge *edge = data;
+
+  g_free (edge->owner);
+  g_ptr_array_unref (edge->gates);
+  g_free (edge);
+}
+
+static FcDepNode *
+fc_dep_node_get (FcLockCore *core,
+                 gboolean    create)
+{
+  FcDepNode *node;
+
+  if (dep_nodes == NULL)
+    {
+      if (!create)
+        return NULL;
+      dep_nodes = g_hash_table_new (NULL, NULL);
+      reported_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      cycle_reports = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
+    }
+
+  if (core == NULL)
+    return NULL;
+
+  node = g_hash_table_lookup (dep_nodes, core);
+  if (node == NULL && create)
+    {
+      node = g_new0 (FcDepNode, 1);
+      node->core = core;
+      node->out = g_hash_table_new_full (NULL, NULL, NULL, fc_dep_edge_free);
+      node->in = g_hash_table_new (NULL, NULL);
+      g_hash_table_insert (dep_nodes, core, node);
+    }
+  return node;
+}
+
+static gboolean
+gates_contain (GPtrArray  *gates,
+               FcLockCore *core)
+{
+  for (guint i = 0; i < gates->len; i++)
+    if (gates->pdata[i] == core)
+      return TRUE;
+  return FALSE;
+}
+
+/* Keeps in @gates only what is also in @held; returns whether it shrank. */
+static gboolean
+gates_intersect (GPtrArray          *gates,
+                 FcLockCore * const *held,
+                 guint               n_held)
+{
+  gboolean shrank = FALSE;
+
+  for (guint i = gates->len; i > 0; i--)
+    {
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < n_held && !found; j++)
+        found = held[j] == gates->pdata[i - 1];
+      if (!found)
+        {
+          g_ptr_array_remove_index_fast (gates, i - 1);
+          shrank = TRUE;
+        }
+    }
+  return shrank;
+}
+
+typedef struct
+{
+  FcLockCore *target;
+  GPtrArray  *path;       /* FcDepEdge *, the path being explored */
+  GHashTable *dead;       /* nodes fully explored with no gates left */
+  guint       budget;
+} CycleSearch;
+
+/* Depth-first search from @node for a path to search->target whose edges
+ * (with the new one) share no gate. @gates: the gates common so far. */
+static gboolean
+fc_dep_search (CycleSearch *search,
+               FcLockCore  *node,
+               GPtrArray   *gates)
+{
+  FcDepNode *dep;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (search->budget == 0)
+    return FALSE;
+  search->budget--;
+
+  if (node == search->target)
+    return gates->len == 0;
+
+  if (gates->len == 0)
+    {
+      if (g_hash_table_contains (search->dead, node))
+        return FALSE;
+      g_hash_table_add (search->dead, node);
+    }
+
+  dep = fc_dep_node_get (node, FALSE);
+  if (dep == NULL)
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, dep->out);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      FcDepEdge *edge = value;
+      g_autoptr(GPtrArray) next = g_ptr_array_new ();
+      gboolean on_path = FALSE;
+
+      for (guint i = 0; i < search->path->len && !on_path; i++)
+        on_path = ((FcDepEdge *) search->path->pdata[i])->from == edge->to;
+      if (on_path && edge->to != search->target)
+        continue;
+
+      for (guint i = 0; i < gates->len; i++)
+        if (gates_contain (edge->gates, gates->pdata[i]))
+          g_ptr_array_add (next, gates->pdata[i]);
+
+      g_ptr_array_add (search->path, edge);
+      if (fc_dep_search (search, edge->to, next))
+        return TRUE;
+      g_ptr_array_remove_index (search->path, search->path->len - 1);
+    }
+
+  return FALSE;
+}
+
+static int
+compare_names (const char *a,
+               const char *b)
+{
+  return g_strcmp0 (a, b);
+}
+
+/* A report for the cycle @path (edges, closed), unless it was reported. */
+static FcReport *
+fc_dep_report_cycle (GPtrArray *path)
+{
+  g_autoptr(GString) chain = g_string_new (NULL);
+  g_autoptr(GString) detail = g_string_new (NULL);
+  FcReport *report;
+  guint start = 0;
+  guint n = path->len;
+
+  /* Start at the lock with the smallest name, so the key is canonical. */
+  for (guint i = 1; i < n; i++)
+    {
+      FcDepEdge *a = path->pdata[i];
+      FcDepEdge *b = path->pdata[start];
+
+      if (compare_names (a->from->name, b->from->name) < 0)
+        start = i;
+    }
+
+  report = fc_report_new (FC_REPORT_ORDER_CYCLE);
+  for (guint k = 0; k < n; k++)
+    {
+      FcDepEdge *edge = path->pdata[(start + k) % n];
+      const char *from = fc_lock_core_display_name (edge->from);
+      const char *to = fc_lock_core_display_name (edge->to);
+
+      g_string_append_printf (chain, "%s -> ", from);
+      if (k > 0)
+        g_string_append (detail, "; ");
+      /* TRANSLATORS: one edge of a lock-order cycle: "a (10) -> b (20) by 'worker-1'" */
+      g_string_append_printf (detail, _("%s (%d) -> %s (%d) by '%s'"),
+                              from, edge->from->order, to, edge->to->order, edge->owner);
+      fc_report_add (report, edge->from, edge->owner);
+    }
+  g_string_append (chain, fc_lock_core_display_name (((FcDepEdge *) path->pdata[start])->from));
+
+  report->key = g_strconcat ("order-cycle:", chain->str, NULL);
+  if (g_hash_table_contains (reported_keys, report->key))
+    {
+      fc_report_unref (report);
+      return NULL;
+    }
+
+  report->message = g_strdup_printf (_("Potential deadlock: lock order cycle %s (%s)"),
+                                     chain->str, detail->str);
+  g_hash_table_add (reported_keys, g_strdup (report->key));
+  for (guint k = 0; k < n; k++)
+    ((FcDepEdge *) path->pdata[k])->in_cycle = TRUE;
+  g_ptr_array_add (cycle_reports, fc_report_ref (report));
+  return report;
+}
+
+/* Looks for a cycle closed by @edge; returns a new report or NULL. */
+static FcReport *
+fc_dep_check_cycle (FcDepEdge *edge)
+{
+  CycleSearch search = { 0, };
+  g_autoptr(GPtrArray) gates = g_ptr_array_new ();
+  FcReport *report = NULL;
+
+  search.target = edge->from;
+  search.path = g_ptr_array_new ();
+  search.dead = g_hash_table_new (NULL, NULL);
+  search.budget = 4096;
+
+  g_ptr_array_extend (gates, edge->gates, NULL, NULL);
+  g_ptr_array_add (search.path, edge);
+  if (fc_dep_search (&search, edge->to, gates))
+    report = fc_dep_report_cycle (search.path);
+
+  g_ptr_array_unref (search.path);
+  g_hash_table_unref (search.dead);
+  return report;
+}
+
+static inline guint
+cache_slot (gconstpointer from,
+            gconstpointer to)
+{
+  gsize h = ((gsize) from >> 4) * 31u ^ ((gsize) to >> 4);
+
+  return (guint) (h ^ (h >> 7)) & (FC_LOCKDEP_CACHE_SIZE - 1);
+}
+
+void
+fc_lockdep_note_acquire (FcLockdepCache     *cache,
+                         FcLockCore         *taken,
+                         FcLockCore * const *held,
+                         guint               n_held,
+                         const char         *owner)
+{
+  g_autoptr(GPtrArray) reports = NULL;
+  guint generation;
+  gboolean all_known = TRUE;
+
+  if (n_held == 0 || (fc_debug_flags () & FC_DEBUG_NOLOCKDEP))
+    return;
+
+  /* The fast path: every edge is known and needs nothing more. */
+  for (guint i = 0; i < n_held && all_known; i++)
+    {
+      guint slot = cache_slot (held[i], taken);
+
+      all_known = held[i] == taken ||
+                  (cache->from[slot] == held[i] && cache->to[slot] == taken);
+    }
+  if (all_known)
+    return;
+
+  fc_mutex_lock (&dep_mutex);
+
+  generation = dep_generation;
+  for (guint i = 0; i < n_held; i++)
+    {
+      FcLockCore *from = held[i];
+      FcDepNode *node;
+      FcDepEdge *edge;
+      gboolean changed = FALSE;
+
+      if (from == taken)
+        continue;
+
+      node = fc_dep_node_get (from, TRUE);
+      edge = g_hash_table_lookup (node->out, taken);
+      if (edge == NULL)
+        {
+          edge = g_new0 (FcDepEdge, 1);
+          edge->from = from;
+          edge->to = taken;
+          edge->owner = g_strdup (owner);
+          edge->gates = g_ptr_array_new ();
+          for (guint j = 0; j < n_held; j++)
+            if (held[j] != from && held[j] != taken)
+              g_ptr_array_add (edge->gates, held[j]);
+          g_hash_table_insert (node->out, taken, edge);
+          g_hash_table_insert (fc_dep_node_get (taken, TRUE)->in, from, edge);
+          changed = TRUE;
+        }
+      else
+        changed = gates_intersect (edge->gates, held, n_held);
+
+      if (changed)
+        {
+          FcReport *report = fc_dep_check_cycle (edge);
+
+          if (report != NULL)
+            {
+              if (reports == NULL)
+                reports = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
+              g_ptr_array_add (reports, report);
+            }
+        }
+
+      if (edge->gates->len == 0)
+        {
+          guint slot = cache_slot (from, taken);
+
+          cache->from[slot] = from;
+          cache->to[slot] = taken;
+        }
+    }
+
+  (void) generation;
+  fc_mutex_unlock (&dep_mutex);
+
+  for (guint i = 0; reports != NULL && i < reports->len; i++)
+    fc_report_publish (reports->pdata[i]);
+}
+
+void
+fc_lockdep_forget (FcLockCore *lock)
+{
+  FcDepNode *node;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  fc_mutex_lock (&dep_mutex);
+
+  node = fc_dep_node_get (lock, FALSE);
+  if (node != NULL)
+    {
+      /* Edges into this lock live in their sources' tables. */
+      g_hash_table_iter_init (&iter, node->in);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          FcDepNode *source = fc_dep_node_get (key, FALSE);
+
+          if (source != NULL && source != node)
+            g_hash_table_remove (source->out, lock);
+        }
+      g_hash_table_iter_init (&iter, node->out);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          FcDepNode *target = fc_dep_node_get (key, FALSE);
+
+          if (target != NULL && target != node)
+            g_hash_table_remove (target->in, lock);
+        }
+      /* Gates naming this lock are now meaningless. */
+      g_hash_table_iter_init (&iter, dep_nodes);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          GHashTableIter edges;
+          gpointer to, e;
+
+          g_hash_table_iter_init (&edges, ((FcDepNode *) value)->out);
+          while (g_hash_table_iter_next (&edges, &to, &e))
+            g_ptr_array_remove_fast (((FcDepEdge *) e)->gates, lock);
+        }
+
+      g_hash_table_remove (dep_nodes, lock);
+      g_hash_table_unref (node->out);
+      g_hash_table_unref (node->in);
+      g_free (node);
+      dep_generation++;
+    }
+
+  fc_mutex_unlock (&dep_mutex);
+}
+
+GPtrArray *
+fc_lockdep_dup_reports (guint64 registry_id)
+{
+  GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
+
+  fc_mutex_lock (&dep_mutex);
+  for (guint i = 0; cycle_reports != NULL && i < cycle_reports->len; i++)
+    if (fc_report_involves (cycle_reports->pdata[i], registry_id))
+      g_ptr_array_add (result, fc_report_ref (cycle_reports->pdata[i]));
+  fc_mutex_unlock (&dep_mutex);
+
+  return result;
+}
+
+static void
+append_dot_id (GString    *out,
+               const char *name)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+char *
+fc_lockdep_dump_dot (guint64 registry_id)
+{
+  GString *out = g_string_new ("digraph lock_order {\n"
+                               "  rankdir=LR;\n"
+                               "  node [shape=box, fontname=\"monospace\"];\n");
+  GHashTableIter iter;
+  gpointer key, value;
+
+  fc_mutex_lock (&dep_mutex);
+
+  if (dep_nodes != NULL)
+    {
+      g_hash_table_iter_init (&iter, dep_nodes);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          FcLockCore *core = key;
+          FcRegistry *registry = g_atomic_pointer_get (&core->registry);
+          GHashTableIter edges;
+          gpointer to, e;
+
+          if (registry == NULL || registry->id != registry_id)
+            continue;
+
+          g_hash_table_iter_init (&edges, ((FcDepNode *) value)->out);
+          while (g_hash_table_iter_next (&edges, &to, &e))
+            {
+              FcDepEdge *edge = e;
+              FcRegistry *to_registry = g_atomic_pointer_get (&edge->to->registry);
+
+              if (to_registry == NULL || to_registry->id != registry_id)
+                continue;
+              g_string_append (out, "  ");
+              append_dot_id (out, fc_lock_core_display_name (edge->from));
+              g_string_append (out, " -> ");
+              append_dot_id (out, fc_lock_core_display_name (edge->to));
+              g_string_append (out, " [label=");
+              append_dot_id (out, edge->owner);
+              if (edge->in_cycle)
+                g_string_append (out, ", color=red, fontcolor=red, penwidth=2");
+              else if (edge->gates->len > 0)
+                g_string_append (out, ", style=dashed");
+              g_string_append (out, "];\n");
+            }
+        }
+    }
+
+  fc_mutex_unlock (&dep_mutex);
+
+  return g_string_free (out, FALSE);
+}
