@@ -211,10 +211,11 @@ fc_report_unlisten (guint64 registry_id)
 void
 fc_report_publish (FcReport *report)
 {
+  /* MESSAGE must come last: its value is a format. */
   g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
-                    "MESSAGE", "%s", report->message,
                     "FC_REPORT_KIND", fc_report_kind_name (report->kind),
-                    "FC_REPORT_KEY", report->key != NULL ? report->key : "");
+                    "FC_REPORT_KEY", report->key != NULL ? report->key : "",
+                    "MESSAGE", "%s", report->message);
 
   /* Listeners only schedule work (they never block nor call user code),
    * so they are called under the mutex that keeps them alive. */
@@ -692,5 +693,6 @@ fc_lockdep_dump_dot (guint64 registry_id)
 
   fc_mutex_unlock (&dep_mutex);
 
+  g_string_append (out, "}\n");
   return g_string_free (out, FALSE);
 }
