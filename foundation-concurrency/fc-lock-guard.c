@@ -37,6 +37,14 @@
 
 #define FC_GUARD_INLINE 4
 
+/**
+ * FcLockGuard:
+ *
+ * The locks one fc_lock_manager_acquire() call took, released together.
+ * Its fields are private.
+ *
+ * Since: 1.0
+ */
 struct _FcLockGuard
 {
   GObject    parent_instance;

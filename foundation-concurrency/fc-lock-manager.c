@@ -46,6 +46,14 @@
  * Since: 1.0
  */
 
+/**
+ * FcLockManager:
+ *
+ * A set of named, ordered locks for threads, taken in ascending order.
+ * Its fields are private.
+ *
+ * Since: 1.0
+ */
 struct _FcLockManager
 {
   GObject      parent_instance;

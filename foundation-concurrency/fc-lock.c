@@ -31,6 +31,14 @@
  * Since: 1.0
  */
 
+/**
+ * FcLock:
+ *
+ * A named, ordered, recursive lock whose acquisition can time out. Its
+ * fields are private.
+ *
+ * Since: 1.0
+ */
 struct _FcLock
 {
   GObject     parent_instance;
