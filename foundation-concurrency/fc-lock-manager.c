@@ -451,7 +451,10 @@ out:
  * by lock name. Each entry has `order` (i), `description` (s), `is_locked`
  * (b), `owner` (ms: the owning thread's name, nothing while free),
  * `acquired_at` (md: wall-clock seconds since the epoch, nothing while free),
- * `depth` (u: recursion depth) and `waiters` (u: threads waiting).
+ * `depth` (u: recursion depth) and `waiters` (u: threads waiting), and the
+ * lock's statistics since it was registered: `acquisitions` (t),
+ * `contentions` (t: acquisitions that had to wait), `wait_time_total`,
+ * `wait_time_max` and `hold_time_max` (d: seconds).
  *
  * Returns: (transfer full): the status, a #GVariant of type `a{sa{sv}}`
  *
