@@ -14,20 +14,27 @@
 #include "fc-registry-private.h"
 
 /* The reference's foundation locks. 0–99 orchestration, 100–199 early
- * subsystems, 200–299 core infrastructure, 300+ free for applications. */
+ * subsystems, 200–299 core infrastructure, 300+ free for applications.
+ *
+ * The descriptions are deliberately not marked for translation: like any
+ * description passed to register_lock(), they are data of record, stored and
+ * returned by the status as registered (the API contract fixes their text,
+ * and the async manager derives its own by prefixing "Async "). They are
+ * never passed through _(), so marking them N_() would only hand translators
+ * strings that no user ever sees translated. */
 static const struct {
   const char *suffix;
   int         order;
   const char *description;
 } foundation_locks[] = {
-  { "hub.init",          0,   N_("Hub initialization") },
-  { "init.coordinator",  10,  N_("Master initialization coordinator") },
-  { "stream",            20,  N_("Log stream management lock") },
-  { "logger.lazy",       100, N_("Lazy logger initialization") },
-  { "logger.setup",      110, N_("Logger setup coordination") },
-  { "config",            200, N_("Configuration system lock") },
-  { "registry",          210, N_("Component registry lock") },
-  { "hub.components",    220, N_("Hub component management") },
+  { "hub.init",          0,   "Hub initialization" },
+  { "init.coordinator",  10,  "Master initialization coordinator" },
+  { "stream",            20,  "Log stream management lock" },
+  { "logger.lazy",       100, "Lazy logger initialization" },
+  { "logger.setup",      110, "Logger setup coordination" },
+  { "config",            200, "Configuration system lock" },
+  { "registry",          210, "Component registry lock" },
+  { "hub.components",    220, "Hub component management" },
 };
 
 void
