@@ -17,6 +17,11 @@ __all__ = ["DEFAULT_TIMEOUT"]
 # The convenience forms default to 10 seconds, as the Python reference does.
 DEFAULT_TIMEOUT = 10.0
 
+# The hot path calls the introspected functions directly: no attribute
+# lookup through the override's MRO, no super().
+_manager_acquire = Fc.LockManager.acquire
+_guard_release = Fc.LockGuard.release
+
 
 class _GuardContext:
     """A guard is a context manager: leaving the block releases it."""
@@ -25,7 +30,7 @@ class _GuardContext:
         return self
 
     def __exit__(self, exc_type, exc_value, traceback):
-        self.release()
+        _guard_release(self)
         return False
 
     @property
@@ -82,7 +87,7 @@ class LockManager(_ManagerDiagnostics, Fc.LockManager):
     def acquire(self, *names, timeout=DEFAULT_TIMEOUT, blocking=True):
         """Takes every named lock, in ascending order, and returns the
         guard; use it in a with statement to release them on exit."""
-        return super().acquire(names, timeout, blocking)
+        return _manager_acquire(self, names, timeout, blocking)
 
 
 LockManager = override(LockManager)
