@@ -245,46 +245,40 @@ class TestDiagnostics(FcTestCase):
 
 
 class TestAsyncHelpers(FcTestCase):
-    def test_sleep(self):
+    def run_async(self, start_op, finish):
+        """Starts a GIO async call with start_op(callback) and returns what
+        finish(source, result) gave, or the GLib.Error it raised."""
         def start(done):
             def ready(source, result):
                 try:
-                    done(Fc.sleep_finish(result))
+                    done(finish(source, result))
                 except GLib.Error as e:
                     done(e)
-            Fc.sleep_async(0.01, None, ready)
+            start_op(ready)
+        return self.run_loop(start)
 
-        self.assertIs(self.run_loop(start), True)
+    def sleep(self, delay, cancel=False):
+        cancellable = Gio.Cancellable()
 
-    def sleep_error(self, delay, cancel):
-        def start(done):
-            def ready(source, result):
-                try:
-                    done(Fc.sleep_finish(result))
-                except GLib.Error as e:
-                    done(e)
-            cancellable = Gio.Cancellable()
+        def start_op(ready):
             Fc.sleep_async(delay, cancellable, ready)
             if cancel:
                 cancellable.cancel()
-        return self.run_loop(start)
+        return self.run_async(start_op, lambda source, result: Fc.sleep_finish(result))
+
+    def test_sleep(self):
+        self.assertIs(self.sleep(0.01), True)
 
     def test_sleep_errors(self):
-        e = self.sleep_error(-1.0, False)
+        e = self.sleep(-1.0)
         self.assertTrue(e.matches(QUARK, Fc.Error.INVALID_ARGUMENT), e)
         self.assertEqual(e.message, "Sleep delay must be non-negative")
-        e = self.sleep_error(10.0, True)
+        e = self.sleep(10.0, cancel=True)
         self.assertTrue(e.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED), e)
 
     def gather(self, gather, timeout):
-        def start(done):
-            def ready(source, result):
-                try:
-                    done(source.wait_finish(result))
-                except GLib.Error as e:
-                    done(e)
-            gather.wait_async(timeout, None, ready)
-        return self.run_loop(start)
+        return self.run_async(lambda ready: gather.wait_async(timeout, None, ready),
+                              lambda source, result: source.wait_finish(result))
 
     def sleep_into(self, gather, delay, value):
         slot = gather.add()
