@@ -30,7 +30,7 @@ class _GuardContext:
         return self
 
     def __exit__(self, exc_type, exc_value, traceback):
-        _guard_release(self)
+        self.release()
         return False
 
     @property
@@ -76,7 +76,9 @@ __all__.append("Lock")
 
 
 class LockGuard(_GuardContext, Fc.LockGuard):
-    pass
+    def __exit__(self, exc_type, exc_value, traceback):
+        _guard_release(self)
+        return False
 
 
 LockGuard = override(LockGuard)
@@ -92,3 +94,29 @@ class LockManager(_ManagerDiagnostics, Fc.LockManager):
 
 LockManager = override(LockManager)
 __all__.append("LockManager")
+
+
+class _AsyncAcquire:
+    """acquire(*names) for FcAsyncLockManager and FcAsyncLockGuard (nesting):
+    callback(source, result, user_data) gets the guard with
+    source.acquire_finish(result)."""
+
+    def acquire(self, *names, timeout=DEFAULT_TIMEOUT, cancellable=None,
+                callback=None, user_data=None):
+        self.acquire_async(names, timeout, cancellable, callback, user_data)
+
+
+# The async manager (FcAsyncLockManager and friends) is overridden the same
+# way as soon as the typelib has it.
+if hasattr(Fc, "AsyncLockManager"):
+    class AsyncLockGuard(_AsyncAcquire, _GuardContext, Fc.AsyncLockGuard):
+        pass
+
+    AsyncLockGuard = override(AsyncLockGuard)
+    __all__.append("AsyncLockGuard")
+
+    class AsyncLockManager(_AsyncAcquire, _ManagerDiagnostics, Fc.AsyncLockManager):
+        pass
+
+    AsyncLockManager = override(AsyncLockManager)
+    __all__.append("AsyncLockManager")
