@@ -643,8 +643,8 @@ fc_gather_wait_async (FcGather            *self,
  *
  * Finishes a wait started with fc_gather_wait_async().
  *
- * Returns: (transfer full) (element-type FcOutcome): one #FcOutcome per
- *   slot, in slot order; or %NULL with @error set: the first error of an
+ * Returns: (transfer container) (element-type FcOutcome): one #FcOutcome per
+ *   slot, in slot order, freed with the array (g_ptr_array_unref()); or %NULL with @error set: the first error of an
  *   operation (without #FcGather:return-exceptions), %FC_ERROR_TIMEOUT,
  *   %G_IO_ERROR_CANCELLED or %FC_ERROR_INVALID_ARGUMENT
  *

@@ -439,6 +439,8 @@ fc_dep_report_cycle (GPtrArray *path)
       return NULL;
     }
 
+  /* TRANSLATORS: the first %s is a cycle of lock names, "a -> b -> a"; the
+   * second lists its edges, "a (10) -> b (20) by 'worker-1'; …" */
   report->message = g_strdup_printf (_("Potential deadlock: lock order cycle %s (%s)"),
                                      chain->str, detail->str);
   g_hash_table_add (reported_keys, g_strdup (report->key));

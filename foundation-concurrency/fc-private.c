@@ -11,6 +11,15 @@
 #include "fc-error.h"
 #include "fc-private.h"
 
+/* Translates @msgid in the foundation-concurrency-1 text domain, binding the
+ * domain the first time a message is translated.
+ *
+ * The catalogs are looked up under LOCALEDIR, the install prefix's locale
+ * directory, unless the environment variable FC_LOCALEDIR is set (and not
+ * empty) when the first message is translated: then under $FC_LOCALEDIR,
+ * which must have the same layout, <dir>/<lang>/LC_MESSAGES/<domain>.mo.
+ * It is read once, and exists so that tests can use the catalogs of an
+ * uninstalled build (<builddir>/po); installed programs never need it. */
 const char *
 fc_gettext (const char *msgid)
 {
@@ -18,7 +27,11 @@ fc_gettext (const char *msgid)
 
   if (g_once_init_enter (&bound))
     {
-      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      const char *localedir = g_getenv ("FC_LOCALEDIR");
+
+      if (localedir == NULL || *localedir == '\0')
+        localedir = LOCALEDIR;
+      bindtextdomain (GETTEXT_PACKAGE, localedir);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       g_once_init_leave (&bound, 1);
     }

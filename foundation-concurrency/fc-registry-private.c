@@ -14,20 +14,27 @@
 #include "fc-registry-private.h"
 
 /* The reference's foundation locks. 0–99 orchestration, 100–199 early
- * subsystems, 200–299 core infrastructure, 300+ free for applications. */
+ * subsystems, 200–299 core infrastructure, 300+ free for applications.
+ *
+ * The descriptions are deliberately not marked for translation: like any
+ * description passed to register_lock(), they are data of record, stored and
+ * returned by the status as registered (the API contract fixes their text,
+ * and the async manager derives its own by prefixing "Async "). They are
+ * never passed through _(), so marking them N_() would only hand translators
+ * strings that no user ever sees translated. */
 static const struct {
   const char *suffix;
   int         order;
   const char *description;
 } foundation_locks[] = {
-  { "hub.init",          0,   N_("Hub initialization") },
-  { "init.coordinator",  10,  N_("Master initialization coordinator") },
-  { "stream",            20,  N_("Log stream management lock") },
-  { "logger.lazy",       100, N_("Lazy logger initialization") },
-  { "logger.setup",      110, N_("Logger setup coordination") },
-  { "config",            200, N_("Configuration system lock") },
-  { "registry",          210, N_("Component registry lock") },
-  { "hub.components",    220, N_("Hub component management") },
+  { "hub.init",          0,   "Hub initialization" },
+  { "init.coordinator",  10,  "Master initialization coordinator" },
+  { "stream",            20,  "Log stream management lock" },
+  { "logger.lazy",       100, "Lazy logger initialization" },
+  { "logger.setup",      110, "Logger setup coordination" },
+  { "config",            200, "Configuration system lock" },
+  { "registry",          210, "Component registry lock" },
+  { "hub.components",    220, "Hub component management" },
 };
 
 void
@@ -69,6 +76,8 @@ fc_lock_vec_clear (FcLockVec *vec)
 const char *
 fc_lock_core_display_name (const FcLockCore *core)
 {
+  /* TRANSLATORS: stands for the name of a lock that was never registered
+   * with a manager, in diagnostics such as "Timeout acquiring lock '%s'" */
   return core->name != NULL ? core->name : _("(unregistered)");
 }
 
@@ -323,6 +332,7 @@ fc_registry_check_order (FcRegistry   *self,
       if (core->order <= max_held)
         {
           g_set_error (error, FC_ERROR, FC_ERROR_ORDER_VIOLATION,
+                       /* TRANSLATORS: %s is a lock name, the first %d its order */
                        _("Lock ordering violation: trying to acquire %s (order %d) after "
                          "higher-order locks. Current max order: %d"),
                        core->name, core->order, max_held);
@@ -430,11 +440,16 @@ fc_registry_find_long_holds (FcRegistry *self,
       if (state.locked && held_for > threshold)
         {
           FcReport *report = fc_report_new (FC_REPORT_LONG_HOLD);
+          /* TRANSLATORS: stands for the owner (a thread or guard name) of a
+           * lock whose owner is not known */
           const char *owner = state.owner != NULL ? state.owner : _("unknown");
 
           fc_report_add (report, core, owner);
           report->key = g_strdup_printf ("long-hold:%s:%" G_GINT64_FORMAT, core->name, state.acquired_at);
           report->message =
+            /* TRANSLATORS: the first %s is a lock name, the second the name of
+             * the thread (or async guard) holding it; %.1fs is a duration in
+             * seconds, e.g. "31.2s" */
             g_strdup_printf (_("Lock '%s' held by %s for %.1fs - potential deadlock or resource leak"),
                              core->name, owner, held_for);
           g_ptr_array_add (reports, report);
@@ -751,6 +766,8 @@ fc_waitfor_report (DeadlockSearch *search)
       FcLockState state = { 0, };
 
       search->kind->get_state (before->lock, &state);
+      /* TRANSLATORS: starts a report of a live deadlock, followed by its
+       * participants separated by "; "; mind the trailing space */
       g_string_append (message, j == 0 ? _("Deadlock: ") : "; ");
       /* TRANSLATORS: one participant of a deadlock */
       g_string_append_printf (message, _("'%s' holds '%s' and waits for '%s'"),
@@ -821,6 +838,9 @@ fc_waitfor_explain (const FcLockKind *kind,
     }
 
   out = g_string_new (NULL);
+  /* TRANSLATORS: explains a lock timeout, after "Timeout acquiring lock 'b': ";
+   * %s is the name of the thread (or guard) holding the lock, %.1fs a
+   * duration in seconds, e.g. "3.1s" */
   g_string_append_printf (out, _("held by '%s' for %.1fs"),
                           state.owner != NULL ? state.owner : _("unknown"),
                           (double) (fc_coarse_monotonic_time () - state.acquired_at) / G_USEC_PER_SEC);
@@ -843,7 +863,9 @@ fc_waitfor_explain (const FcLockKind *kind,
         break;
 
       kind->get_state (next->lock, &next_state);
-      /* TRANSLATORS: continues "held by 'x' for 1.0s" along a chain of waiters */
+      /* TRANSLATORS: continues "held by 'x' for 1.0s" along a chain of waiters:
+       * the first %s is a lock name, the second the thread holding it, or
+       * "nobody" */
       g_string_append_printf (out, _(", which waits for '%s' held by '%s'"),
                               fc_lock_core_display_name (kind->get_core (next->lock)),
                               next_state.owner != NULL ? next_state.owner : _("nobody"));

@@ -1,0 +1,174 @@
+// Tests the Fc-1 typelib from gjs: the sync contract and the async helpers
+// through Gio._promisify.
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// gjs runs JS callbacks on its own thread only and loop.run() inside a
+// promise job starves every await: the tests are one async function, and
+// the loop runs at top level until it settles. Any failed check makes the
+// process exit non-zero.
+
+import GLib from 'gi://GLib';
+import GObject from 'gi://GObject';
+import Gio from 'gi://Gio';
+import Fc from 'gi://Fc?version=1';
+import System from 'system';
+
+Gio._promisify(Fc, 'sleep_async', 'sleep_finish');
+Gio._promisify(Fc.Gather.prototype, 'wait_async', 'wait_finish');
+
+let failures = 0;
+let checks = 0;
+
+function check(ok, what) {
+    checks++;
+    if (!ok) {
+        failures++;
+        printerr(`FAIL: ${what}`);
+    }
+}
+
+function equal(actual, expected, what) {
+    const a = JSON.stringify(actual), e = JSON.stringify(expected);
+    check(a === e, `${what}: got ${a}, expected ${e}`);
+}
+
+function throwsFc(code, what, func) {
+    try {
+        func();
+    } catch (e) {
+        check(e instanceof GLib.Error, `${what}: a GLib.Error`);
+        check(e.matches(Fc.Error, code), `${what}: ${e.message} matches code ${code}`);
+        check(e.matches(Fc.error_quark(), code), `${what}: matches by quark`);
+        return e;
+    }
+    check(false, `${what}: no error thrown`);
+    return null;
+}
+
+async function thrownBy(promise) {
+    try {
+        await promise;
+    } catch (e) {
+        return e;
+    }
+    return null;
+}
+
+function testSyncManager() {
+    const manager = new Fc.LockManager();
+    manager.register_lock('a', 300, 'Lock A', null);
+    manager.register_lock('b', 310, null, null);
+    equal(manager.get_lock('a').order, 300, 'order property');
+    equal(manager.get_lock('a').description, 'Lock A', 'description property');
+
+    let e = throwsFc(Fc.Error.ALREADY_REGISTERED, 'register twice',
+        () => manager.register_lock('a', 1, null, null));
+    equal(e?.message, "Lock 'a' already registered", 'ALREADY_REGISTERED message');
+    throwsFc(Fc.Error.ORDER_CONFLICT, 'order taken', () => manager.register_lock('z', 300, null, null));
+    throwsFc(Fc.Error.INVALID_ARGUMENT, 'empty name', () => manager.register_lock('', 1, null, null));
+    throwsFc(Fc.Error.NOT_REGISTERED, 'unknown lock', () => manager.get_lock('nope'));
+    e = throwsFc(Fc.Error.INVALID_ARGUMENT, 'negative timeout', () => manager.acquire(['a'], -2, true));
+    equal(e?.message, 'Timeout must be non-negative', 'INVALID_ARGUMENT message');
+
+    const guard = manager.acquire(['b', 'a', 'b'], 5.0, true);
+    equal(guard.dup_names(), ['a', 'b'], 'taken in ascending order');
+    const inner = manager.acquire(['a'], 5.0, true);
+    equal(inner.dup_names(), [], 're-entrant names are skipped');
+    inner.release();
+    check(manager.get_lock('a').locked, 'the outer guard still holds a');
+    guard.release();
+    guard.release();
+    check(guard.is_released() && !manager.get_lock('b').locked, 'release is idempotent');
+
+    const status = manager.get_lock_status().recursiveUnpack();
+    equal(Object.keys(status).sort(), ['a', 'b'], 'status keys');
+    equal([status.a.order, status.a.is_locked, status.a.owner, status.a.acquired_at],
+        [300, false, null, null], 'status of a free lock');
+
+    const high = manager.acquire(['b'], 5.0, true);
+    e = throwsFc(Fc.Error.ORDER_VIOLATION, 'order violation', () => manager.acquire(['a'], 5.0, true));
+    equal(e?.message, 'Lock ordering violation: trying to acquire a (order 300) after ' +
+        'higher-order locks. Current max order: 310', 'ORDER_VIOLATION message');
+    const held = manager.get_lock_status().recursiveUnpack().b;
+    check(held.is_locked && typeof held.owner === 'string' && held.acquired_at > 0, 'status of a held lock');
+    manager.hold_warning_threshold = 0;
+    GLib.usleep(50000);  // the hold-time clock is coarse
+    const warnings = manager.detect_potential_deadlocks();
+    check(warnings.some(w => w.startsWith("Lock 'b' held by ")), `long hold detected: ${warnings}`);
+    high.release();
+
+    check(manager.dump_order_graph().startsWith('digraph'), 'order graph in DOT');
+    equal(manager.get_deadlock_report().recursiveUnpack().length >= 0, true, 'deadlock report is an array');
+    check(Fc.LockManager.get_default() === Fc.LockManager.get_default(), 'one default manager');
+}
+
+function intValue(n) {
+    const value = new GObject.Value();
+    value.init(GObject.TYPE_INT);
+    value.set_int(n);
+    return value;
+}
+
+function sleepInto(gather, delay, n) {
+    const slot = gather.add();
+    Fc.sleep_async(delay, gather.get_cancellable()).then(
+        () => gather.return_value(slot, intValue(n)),
+        e => gather.return_error(slot, e));
+}
+
+async function testAsyncHelpers() {
+    equal(await Fc.sleep_async(0.01, null), true, 'sleep resolves to true');
+    let e = await thrownBy(Fc.sleep_async(-1, null));
+    check(e?.matches(Fc.Error, Fc.Error.INVALID_ARGUMENT), `negative sleep: ${e}`);
+
+    const cancellable = new Gio.Cancellable();
+    const sleeping = thrownBy(Fc.sleep_async(10, cancellable));
+    cancellable.cancel();
+    e = await sleeping;
+    check(e?.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED), `cancelled sleep: ${e}`);
+
+    let gather = new Fc.Gather({return_exceptions: false});
+    sleepInto(gather, 0.03, 1);
+    sleepInto(gather, 0.01, 2);
+    const outcomes = await gather.wait_async(Fc.TIMEOUT_INFINITE, null);
+    equal(outcomes.map(o => o.get_value()), [1, 2], 'gather values in slot order');
+
+    gather = Fc.Gather.new(true);
+    sleepInto(gather, 0.01, 7);
+    sleepInto(gather, -1, 0);
+    const [ok, failed] = await gather.wait_async(5.0, null);
+    check(ok.get_value() === 7 && failed.is_error() &&
+        failed.get_error().matches(Fc.Error, Fc.Error.INVALID_ARGUMENT), 'return_exceptions');
+
+    gather = Fc.Gather.new(false);
+    sleepInto(gather, 30, 1);
+    e = await thrownBy(gather.wait_async(0.05, null));
+    check(e?.matches(Fc.Error, Fc.Error.TIMEOUT), `gather timeout: ${e}`);
+    equal(e?.message, 'Operation timed out', 'TIMEOUT message');
+    check(gather.get_cancellable().is_cancelled(), 'a timeout cancels the group');
+
+    e = await thrownBy(Fc.Gather.new(false).wait_async(1.0, null));
+    equal(e?.message, 'At least one operation must be provided', 'empty gather');
+}
+
+const loop = new GLib.MainLoop(null, false);
+let outcome = null;
+
+(async () => {
+    testSyncManager();
+    await testAsyncHelpers();
+})().then(() => (outcome = 'done'), e => {
+    outcome = 'crashed';
+    printerr(`FAIL: uncaught ${e}\n${e.stack}`);
+}).finally(() => loop.quit());
+
+GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, 60, () => {
+    outcome ??= 'timed out';
+    loop.quit();
+    return GLib.SOURCE_REMOVE;
+});
+loop.run();
+
+print(`${checks} checks, ${failures} failed, ${outcome}`);
+System.exit(failures === 0 && outcome === 'done' ? 0 : 1);

@@ -1,0 +1,326 @@
+# Tests the Fc-1 typelib and the gi.overrides.Fc override from PyGObject.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Never assert inside a GLib callback (PyGObject prints and swallows the
+# exception): callbacks store what they got and quit the loop; the test
+# asserts after loop.run().
+
+import re
+import threading
+import time
+import unittest
+
+import gi
+
+gi.require_version("Fc", "1")
+from gi.repository import Fc, Gio, GLib, GObject  # noqa: E402
+
+QUARK = Fc.error_quark()
+
+
+class FcTestCase(unittest.TestCase):
+    def assertFcError(self, code, func, *args, **kwargs):
+        with self.assertRaises(GLib.Error) as cm:
+            func(*args, **kwargs)
+        self.assertTrue(cm.exception.matches(QUARK, code), cm.exception)
+        self.assertEqual(cm.exception.domain, "fc-error-quark")
+        self.assertEqual(cm.exception.code, int(code))
+        return cm.exception
+
+    def run_loop(self, start, timeout=5.0):
+        """Runs a main loop until start(done) calls done(value); returns it."""
+        loop = GLib.MainLoop()
+        box = []
+
+        def done(value):
+            box.append(value)
+            loop.quit()
+
+        def give_up():
+            loop.quit()
+            return GLib.SOURCE_REMOVE
+
+        start(done)
+        source = GLib.timeout_add(int(timeout * 1000), give_up)
+        loop.run()
+        if box:
+            GLib.source_remove(source)
+        self.assertEqual(len(box), 1, "the operation never completed")
+        return box[0]
+
+
+class Holder(threading.Thread):
+    """Holds some locks of a manager on another thread until told to stop."""
+
+    def __init__(self, manager, *names):
+        super().__init__(name="holder")
+        self.manager, self.names = manager, names
+        self.holding, self.stop = threading.Event(), threading.Event()
+
+    def run(self):
+        with self.manager.acquire(*self.names, timeout=5.0):
+            self.holding.set()
+            self.stop.wait(10.0)
+
+    def __enter__(self):
+        self.start()
+        self.holding.wait(5.0)
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.join()
+
+
+class TestLockManager(FcTestCase):
+    def setUp(self):
+        self.manager = Fc.LockManager()
+        self.manager.register_lock("a", 300, "Lock A")
+        self.manager.register_lock("b", 310)
+        self.manager.register_lock("c", 320, "Lock C")
+
+    def test_register_and_get(self):
+        lock = self.manager.get_lock("a")
+        self.assertIsInstance(lock, Fc.Lock)
+        self.assertEqual((lock.props.name, lock.props.order, lock.props.description),
+                         ("a", 300, "Lock A"))
+        own = Fc.Lock.new()
+        self.assertIs(self.manager.register_lock("d", 330, None, own), own)
+        self.assertEqual(own.get_name(), "d")
+
+    def test_register_errors(self):
+        e = self.assertFcError(Fc.Error.ALREADY_REGISTERED, self.manager.register_lock, "a", 1)
+        self.assertEqual(e.message, "Lock 'a' already registered")
+        e = self.assertFcError(Fc.Error.ORDER_CONFLICT, self.manager.register_lock, "z", 300)
+        self.assertEqual(e.message,
+                         "Lock order 300 already used by 'a'. Each lock must have a unique order.")
+        self.assertFcError(Fc.Error.INVALID_ARGUMENT, self.manager.register_lock, "", 1)
+        e = self.assertFcError(Fc.Error.NOT_REGISTERED, self.manager.get_lock, "nope")
+        self.assertEqual(e.message, "Lock 'nope' not registered")
+        self.assertFcError(Fc.Error.NOT_REGISTERED, self.manager.acquire, "a", "nope")
+
+    def test_foundation_locks(self):
+        default = Fc.LockManager.get_default()
+        self.assertIs(default, Fc.LockManager.get_default())
+        self.assertEqual(default.get_lock("foundation.config").props.order, 200)
+        self.assertEqual(default.get_lock_status()["foundation.hub.components"]["description"],
+                         "Hub component management")
+
+    def test_acquire_in_order(self):
+        with self.manager.acquire("c", "a", "b", "a") as guard:
+            self.assertEqual(guard.names, ["a", "b", "c"])
+            self.assertTrue(all(self.manager.get_lock(n).is_locked() for n in "abc"))
+        self.assertTrue(guard.is_released())
+        self.assertFalse(any(self.manager.get_lock(n).is_locked() for n in "abc"))
+        guard.release()  # idempotent
+        with self.manager.acquire() as empty:
+            self.assertEqual(empty.names, [])
+
+    def test_reentrant(self):
+        with self.manager.acquire("a"):
+            with self.manager.acquire("a", "b") as inner:
+                self.assertEqual(inner.names, ["b"])
+                self.assertEqual(self.manager.get_lock("a").get_depth(), 1)
+            self.assertTrue(self.manager.get_lock("a").is_locked())
+            self.assertFalse(self.manager.get_lock("b").is_locked())
+        self.assertFalse(self.manager.get_lock("a").is_locked())
+
+    def test_order_violation(self):
+        with self.manager.acquire("b"):
+            e = self.assertFcError(Fc.Error.ORDER_VIOLATION, self.manager.acquire, "a", "c")
+            self.assertEqual(e.message,
+                             "Lock ordering violation: trying to acquire a (order 300) after "
+                             "higher-order locks. Current max order: 310")
+            self.assertFalse(self.manager.get_lock("c").is_locked())
+
+    def test_invalid_timeout(self):
+        for bad in (-2.0, float("nan"), float("inf")):
+            e = self.assertFcError(Fc.Error.INVALID_ARGUMENT, self.manager.acquire, "a", timeout=bad)
+            self.assertEqual(e.message, "Timeout must be non-negative")
+        self.manager.acquire("a", timeout=Fc.TIMEOUT_INFINITE).release()
+
+    def test_timeout_and_would_block(self):
+        with Holder(self.manager, "b"):
+            start = time.monotonic()
+            e = self.assertFcError(Fc.Error.TIMEOUT, self.manager.acquire, "a", "b", timeout=0.1)
+            self.assertGreaterEqual(time.monotonic() - start, 0.09)
+            self.assertTrue(e.message.startswith("Timeout acquiring lock 'b'"), e.message)
+            # What it took before failing is released.
+            self.assertFalse(self.manager.get_lock("a").is_locked())
+            e = self.assertFcError(Fc.Error.WOULD_BLOCK, self.manager.acquire, "b", blocking=False)
+            self.assertEqual(e.message, "Could not acquire lock 'b' immediately")
+            self.assertFcError(Fc.Error.TIMEOUT, self.manager.acquire, "b", timeout=0)
+        self.manager.acquire("b", timeout=0).release()
+
+    def test_context_manager_releases_on_exception(self):
+        with self.assertRaises(ZeroDivisionError):
+            with self.manager.acquire("a", "c"):
+                1 / 0
+        self.assertFalse(self.manager.get_lock("a").is_locked())
+        self.assertFalse(self.manager.get_lock("c").is_locked())
+
+    def test_status(self):
+        status = self.manager.get_lock_status()
+        self.assertIsInstance(status, dict)
+        self.assertEqual(set(status), {"a", "b", "c"})
+        free = status["a"]
+        self.assertEqual((free["order"], free["description"], free["is_locked"]),
+                         (300, "Lock A", False))
+        self.assertIsNone(free["owner"])
+        self.assertIsNone(free["acquired_at"])
+        with self.manager.acquire("a"):
+            held = self.manager.get_lock_status()["a"]
+        self.assertTrue(held["is_locked"])
+        # The owner is the GLib thread's name; Python's thread names stay in Python.
+        self.assertIsInstance(held["owner"], str)
+        self.assertTrue(held["owner"])
+        self.assertAlmostEqual(held["acquired_at"], time.time(), delta=5.0)
+
+    def test_direct_lock(self):
+        lock = self.manager.get_lock("a")
+        with lock:
+            self.assertTrue(lock.try_lock())  # recursive
+            self.assertEqual(lock.get_depth(), 2)
+            lock.unlock()
+        self.assertFalse(lock.is_locked())
+        self.assertIsNone(lock.dup_owner())
+        with Holder(self.manager, "a"):
+            self.assertFalse(lock.try_lock())
+            self.assertIsInstance(lock.dup_owner(), str)
+            self.assertFcError(Fc.Error.TIMEOUT, lock.lock, 0.05)
+
+    def test_detect_long_hold(self):
+        self.assertEqual(self.manager.detect_potential_deadlocks(), [])
+        self.manager.props.hold_warning_threshold = 0.0
+        with Holder(self.manager, "c"):
+            time.sleep(0.05)
+            warnings = self.manager.detect_potential_deadlocks()
+        self.assertIsInstance(warnings, list)
+        self.assertTrue(any(re.fullmatch(r"Lock 'c' held by .+ for [0-9.]+s - "
+                                         r"potential deadlock or resource leak", w)
+                            for w in warnings), warnings)
+
+
+class TestDiagnostics(FcTestCase):
+    def test_inversion_by_two_threads(self):
+        manager = Fc.LockManager()
+        a = manager.register_lock("inv.a", 1)
+        b = manager.register_lock("inv.b", 2)
+        heard = []
+        manager.connect("potential-deadlock", lambda m, msg, report: heard.append(msg))
+
+        def nest(first, second):
+            first.lock(1.0)
+            second.lock(1.0)
+            second.unlock()
+            first.unlock()
+
+        for first, second in ((a, b), (b, a)):
+            t = threading.Thread(target=nest, args=(first, second))
+            t.start()
+            t.join()
+
+        warnings = manager.detect_potential_deadlocks()
+        self.assertTrue(any(w.startswith("Potential deadlock: lock order cycle inv.a -> inv.b -> inv.a")
+                            for w in warnings), warnings)
+        report = manager.get_deadlock_report()
+        self.assertIsInstance(report, list)
+        cycle = [r for r in report if r["kind"] == "order-cycle"]
+        self.assertEqual(len(cycle), 1)
+        self.assertEqual(sorted(cycle[0]["locks"][:2]), ["inv.a", "inv.b"])
+        self.assertIsInstance(cycle[0]["message"], str)
+
+        dot = manager.dump_order_graph()
+        self.assertTrue(dot.startswith("digraph"))
+        self.assertIn('"inv.a" -> "inv.b"', dot)
+        self.assertIn('"inv.b" -> "inv.a"', dot)
+
+        # The signal is delivered in this thread's main context.
+        ctx = GLib.MainContext.default()
+        deadline = time.monotonic() + 5.0
+        while not heard and time.monotonic() < deadline:
+            ctx.iteration(False) or time.sleep(0.01)
+        self.assertTrue(any("inv.a -> inv.b -> inv.a" in m for m in heard), heard)
+
+
+class TestAsyncHelpers(FcTestCase):
+    def run_async(self, start_op, finish):
+        """Starts a GIO async call with start_op(callback) and returns what
+        finish(source, result) gave, or the GLib.Error it raised."""
+        def start(done):
+            def ready(source, result):
+                try:
+                    done(finish(source, result))
+                except GLib.Error as e:
+                    done(e)
+            start_op(ready)
+        return self.run_loop(start)
+
+    def sleep(self, delay, cancel=False):
+        cancellable = Gio.Cancellable()
+
+        def start_op(ready):
+            Fc.sleep_async(delay, cancellable, ready)
+            if cancel:
+                cancellable.cancel()
+        return self.run_async(start_op, lambda source, result: Fc.sleep_finish(result))
+
+    def test_sleep(self):
+        self.assertIs(self.sleep(0.01), True)
+
+    def test_sleep_errors(self):
+        e = self.sleep(-1.0)
+        self.assertTrue(e.matches(QUARK, Fc.Error.INVALID_ARGUMENT), e)
+        self.assertEqual(e.message, "Sleep delay must be non-negative")
+        e = self.sleep(10.0, cancel=True)
+        self.assertTrue(e.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED), e)
+
+    def gather(self, gather, timeout):
+        return self.run_async(lambda ready: gather.wait_async(timeout, None, ready),
+                              lambda source, result: source.wait_finish(result))
+
+    def sleep_into(self, gather, delay, value):
+        slot = gather.add()
+
+        def ready(source, result):
+            try:
+                Fc.sleep_finish(result)
+                gather.return_value(slot, GObject.Value(GObject.TYPE_INT, value))
+            except GLib.Error as e:
+                gather.return_error(slot, e)
+        Fc.sleep_async(delay, gather.get_cancellable(), ready)
+
+    def test_gather_values_in_slot_order(self):
+        gather = Fc.Gather.new(False)
+        self.sleep_into(gather, 0.03, 1)
+        self.sleep_into(gather, 0.01, 2)
+        outcomes = self.gather(gather, Fc.TIMEOUT_INFINITE)
+        self.assertEqual([o.get_value() for o in outcomes], [1, 2])
+        self.assertFalse(any(o.is_error() for o in outcomes))
+
+    def test_gather_return_exceptions(self):
+        gather = Fc.Gather.new(True)
+        self.sleep_into(gather, 0.01, 7)
+        self.sleep_into(gather, -1.0, 0)
+        ok, failed = self.gather(gather, 5.0)
+        self.assertEqual(ok.get_value(), 7)
+        self.assertTrue(failed.is_error())
+        self.assertTrue(failed.get_error().matches(QUARK, Fc.Error.INVALID_ARGUMENT))
+
+    def test_gather_timeout_cancels_the_group(self):
+        gather = Fc.Gather.new(False)
+        self.sleep_into(gather, 30.0, 1)
+        e = self.gather(gather, 0.05)
+        self.assertTrue(e.matches(QUARK, Fc.Error.TIMEOUT), e)
+        self.assertEqual(e.message, "Operation timed out")
+        self.assertTrue(gather.get_cancellable().is_cancelled())
+
+    def test_gather_needs_operations(self):
+        e = self.gather(Fc.Gather.new(False), 1.0)
+        self.assertTrue(e.matches(QUARK, Fc.Error.INVALID_ARGUMENT), e)
+        self.assertEqual(e.message, "At least one operation must be provided")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
