@@ -78,6 +78,7 @@ fc_registry_new (const FcLockKind *kind)
 
   self->kind = kind;
   g_mutex_init (&self->mutex);
+  g_mutex_init (&self->state_mutex);
   self->locks = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
   return self;
@@ -92,6 +93,7 @@ fc_registry_free (FcRegistry *self)
   g_slist_free_full (self->retired, (GDestroyNotify) g_hash_table_unref);
   g_hash_table_unref (self->by_name);
   g_ptr_array_unref (self->locks);
+  g_mutex_clear (&self->state_mutex);
   g_mutex_clear (&self->mutex);
   g_free (self);
 }

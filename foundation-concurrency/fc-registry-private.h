@@ -111,6 +111,10 @@ struct _FcRegistry
   GPtrArray        *locks;      /* every registered lock, a ref each (under mutex) */
   GHashTable       *by_name;    /* published snapshot, read without locking */
   GSList           *retired;    /* earlier snapshots, freed with the registry */
+  /* For lock kinds that keep the run-time state of all the locks of one
+   * manager under a single mutex (FcAsyncLock): a lock reaches it through
+   * its FcLockCore.registry. FcLock synchronises per lock and ignores it. */
+  GMutex            state_mutex;
 };
 
 static inline FcLockCore *
