@@ -17,6 +17,9 @@ G_BEGIN_DECLS
 # include "fc-lock.h"
 # include "fc-lock-guard.h"
 # include "fc-lock-manager.h"
+# include "fc-async-lock.h"
+# include "fc-async-lock-guard.h"
+# include "fc-async-lock-manager.h"
 #undef FC_INSIDE
 
 G_END_DECLS

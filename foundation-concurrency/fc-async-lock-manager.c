@@ -1,0 +1,927 @@
+/* fc-async-lock-manager.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "fc-async-private.h"
+#include "fc-error.h"
+#include "fc-mutex-private.h"
+#include "fc-private.h"
+
+/**
+ * SECTION:fc-async-lock-manager
+ * @title: FcAsyncLockManager
+ * @short_description: ordered acquisition of named locks on a main loop
+ *
+ * #FcAsyncLockManager is #FcLockManager for code that runs on a
+ * #GMainContext: fc_async_lock_manager_acquire_async() takes any set of
+ * registered #FcAsyncLock<!-- -->s in ascending order, under one timeout for
+ * the whole set, and never blocks a thread while it waits. The callback runs
+ * in the caller's thread-default main context.
+ *
+ * Each lock has a queue: waiters are served first come, first served, by
+ * direct hand-off, so a lock being released goes to the oldest waiter and
+ * never to a newcomer. A request for several locks takes them one at a
+ * time and queues on the first one it cannot get. A timeout
+ * (%FC_ERROR_TIMEOUT) or a cancellation (%G_IO_ERROR_CANCELLED) removes the
+ * request from its queue and releases, in reverse order, what it took so
+ * far; once every lock is granted, success wins over a late timeout or
+ * cancellation.
+ *
+ * |[<!-- language="C" -->
+ * static void
+ * on_locked (GObject *source, GAsyncResult *result, gpointer user_data)
+ * {
+ *   g_autoptr(GError) error = NULL;
+ *   g_autoptr(FcAsyncLockGuard) guard =
+ *     fc_async_lock_manager_acquire_finish (FC_ASYNC_LOCK_MANAGER (source),
+ *                                           result, &error);
+ *
+ *   if (guard == NULL)
+ *     return;
+ *   ... both locks are held until the guard is released ...
+ *   fc_async_lock_guard_release (guard);
+ * }
+ *
+ * const char *names[] = { "accounts", "ledger", NULL };
+ *
+ * fc_async_lock_manager_acquire_async (manager, names, 5.0, NULL,
+ *                                      on_locked, NULL);
+ * ]|
+ *
+ * Locks are registered, looked up, described and diagnosed exactly as with
+ * #FcLockManager; these calls are synchronous, since none of them waits.
+ *
+ * Since: 1.0
+ */
+
+struct _FcAsyncLockManager
+{
+  GObject      parent_instance;
+
+  FcRegistry  *registry;                /* its state mutex guards every lock,
+                                         * queue and guard of this manager */
+  double       hold_warning_threshold;  /* relaxed atomic */
+};
+
+G_DEFINE_FINAL_TYPE (FcAsyncLockManager, fc_async_lock_manager, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_HOLD_WARNING_THRESHOLD,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* One acquisition in progress: the task data of its GTask. */
+typedef struct _FcAsyncRequest FcAsyncRequest;
+struct _FcAsyncRequest
+{
+  GTask            *task;          /* not a ref: we are its task data */
+  FcAsyncLockGuard *guard;         /* ref; the guard being filled */
+
+  /* Under the state mutex. */
+  FcAsyncLock      *waiting_on;    /* the lock whose queue holds link */
+  GList             link;          /* data = this request */
+  GSource          *timeout;       /* ref; attached when it first queues */
+  gulong            cancelled_id;
+  gint64            deadline;      /* monotonic µs; -1 for none */
+  guint             try_once : 1;  /* timeout 0: never queue */
+  guint             started : 1;   /* set up; a cancellation can act now */
+  guint             cancel_requested : 1;
+  guint             done : 1;      /* the outcome is decided */
+  GError           *error;         /* the outcome: NULL for success */
+  FcAsyncRequest   *next_done;     /* in a list of requests to complete */
+};
+
+static void
+fc_async_lock_manager_finalize (GObject *object)
+{
+  FcAsyncLockManager *self = (FcAsyncLockManager *) object;
+
+  fc_registry_free (self->registry);
+
+  G_OBJECT_CLASS (fc_async_lock_manager_parent_class)->finalize (object);
+}
+
+static void
+fc_async_lock_manager_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  FcAsyncLockManager *self = FC_ASYNC_LOCK_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_HOLD_WARNING_THRESHOLD:
+      g_value_set_double (value, fc_async_lock_manager_get_hold_warning_threshold (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fc_async_lock_manager_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  FcAsyncLockManager *self = FC_ASYNC_LOCK_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_HOLD_WARNING_THRESHOLD:
+      fc_async_lock_manager_set_hold_warning_threshold (self, g_value_get_double (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fc_async_lock_manager_class_init (FcAsyncLockManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = fc_async_lock_manager_finalize;
+  object_class->get_property = fc_async_lock_manager_get_property;
+  object_class->set_property = fc_async_lock_manager_set_property;
+
+  /**
+   * FcAsyncLockManager:hold-warning-threshold:
+   *
+   * How long, in seconds, a lock may be held before
+   * fc_async_lock_manager_detect_potential_deadlocks() warns about it.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_HOLD_WARNING_THRESHOLD] =
+    g_param_spec_double ("hold-warning-threshold", NULL, NULL,
+                         0.0, G_MAXDOUBLE, 30.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+fc_async_lock_manager_init (FcAsyncLockManager *self)
+{
+  self->registry = fc_registry_new (&fc_async_lock_kind);
+  self->hold_warning_threshold = 30.0;
+}
+
+GMutex *
+fc_async_lock_manager_get_mutex (FcAsyncLockManager *self)
+{
+  return fc_async_state_mutex (self->registry);
+}
+
+/**
+ * fc_async_lock_manager_new:
+ *
+ * Creates a manager with no locks registered.
+ *
+ * Returns: (transfer full): a new #FcAsyncLockManager
+ *
+ * Since: 1.0
+ */
+FcAsyncLockManager *
+fc_async_lock_manager_new (void)
+{
+  return g_object_new (FC_TYPE_ASYNC_LOCK_MANAGER, NULL);
+}
+
+/**
+ * fc_async_lock_manager_get_default:
+ *
+ * Gets the process-wide async manager, created on first use
+ * (thread-safely) with the foundation locks registered (see
+ * fc_async_lock_manager_register_foundation_locks()).
+ *
+ * Returns: (transfer none): the default #FcAsyncLockManager
+ *
+ * Since: 1.0
+ */
+FcAsyncLockManager *
+fc_async_lock_manager_get_default (void)
+{
+  static gsize default_manager;
+
+  if (g_once_init_enter (&default_manager))
+    {
+      FcAsyncLockManager *manager = fc_async_lock_manager_new ();
+      g_autoptr(GError) error = NULL;
+
+      if (!fc_async_lock_manager_register_foundation_locks (manager, &error))
+        g_error ("Could not register the foundation locks: %s", error->message);
+      g_once_init_leave (&default_manager, (gsize) manager);
+    }
+
+  return (FcAsyncLockManager *) default_manager;
+}
+
+/**
+ * fc_async_lock_manager_register_foundation_locks:
+ * @self: a #FcAsyncLockManager
+ * @error: return location for a #GError
+ *
+ * Registers the foundation's standard async locks, with the orders of
+ * their #FcLockManager counterparts and descriptions prefixed "Async ":
+ * `foundation.async.hub.init` (0), `foundation.async.init.coordinator` (10),
+ * `foundation.async.stream` (20), `foundation.async.logger.lazy` (100),
+ * `foundation.async.logger.setup` (110), `foundation.async.config` (200),
+ * `foundation.async.registry` (210) and `foundation.async.hub.components`
+ * (220). Orders 300 and up are free for applications.
+ *
+ * Returns: %TRUE on success; %FALSE if one of them (or its order) is
+ *   already registered
+ *
+ * Since: 1.0
+ */
+gboolean
+fc_async_lock_manager_register_foundation_locks (FcAsyncLockManager  *self,
+                                                 GError             **error)
+{
+  g_return_val_if_fail (FC_IS_ASYNC_LOCK_MANAGER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return fc_registry_register_foundation (self->registry, TRUE, error);
+}
+
+/**
+ * fc_async_lock_manager_register_lock:
+ * @self: a #FcAsyncLockManager
+ * @name: a unique, non-empty name for the lock
+ * @order: a unique order: locks are acquired in ascending order
+ * @description: (nullable): what the lock protects
+ * @lock: (nullable): an unregistered lock to register, or %NULL to create one
+ * @error: return location for a #GError
+ *
+ * Registers a lock under @name with @order.
+ *
+ * Returns: (transfer none): the registered lock, or %NULL with
+ *   %FC_ERROR_ALREADY_REGISTERED, %FC_ERROR_ORDER_CONFLICT or
+ *   %FC_ERROR_INVALID_ARGUMENT (empty name, or @lock registered already)
+ *
+ * Since: 1.0
+ */
+FcAsyncLock *
+fc_async_lock_manager_register_lock (FcAsyncLockManager  *self,
+                                     const char          *name,
+                                     int                  order,
+                                     const char          *description,
+                                     FcAsyncLock         *lock,
+                                     GError             **error)
+{
+  g_return_val_if_fail (FC_IS_ASYNC_LOCK_MANAGER (self), NULL);
+  g_return_val_if_fail (lock == NULL || FC_IS_ASYNC_LOCK (lock), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return fc_registry_register (self->registry, name, order, description, lock, error);
+}
+
+/**
+ * fc_async_lock_manager_get_lock:
+ * @self: a #FcAsyncLockManager
+ * @name: the lock's name
+ * @error: return location for a #GError
+ *
+ * Looks a registered lock up by name.
+ *
+ * Returns: (transfer none): the lock, or %NULL with %FC_ERROR_NOT_REGISTERED
+ *
+ * Since: 1.0
+ */
+FcAsyncLock *
+fc_async_lock_manager_get_lock (FcAsyncLockManager  *self,
+                                const char          *name,
+                                GError             **error)
+{
+  g_return_val_if_fail (FC_IS_ASYNC_LOCK_MANAGER (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return fc_registry_lookup (self->registry, name, error);
+}
+
+/**
+ * fc_async_lock_manager_acquire_async:
+ * @self: a #FcAsyncLockManager
+ * @names: (array zero-terminated=1) (nullable): the names of the locks to
+ *   take, in any order; duplicates are allowed
+ * @timeout: seconds to wait at most for the whole set, 0 to try once, or
+ *   %FC_TIMEOUT_INFINITE
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called in the thread-default main context of
+ *   the caller when the locks are taken or the acquisition failed
+ * @user_data: (closure): data for @callback
+ *
+ * Takes every named lock for a new guard, in ascending order, without
+ * blocking: the request queues on the first lock it cannot get and is
+ * handed it, first come, first served, when it is released. @timeout covers
+ * the whole set; with 0 the call succeeds only when every lock is free now.
+ *
+ * The arguments are checked before anything is taken: an invalid @timeout
+ * gives %FC_ERROR_INVALID_ARGUMENT, an unknown name
+ * %FC_ERROR_NOT_REGISTERED. On %FC_ERROR_TIMEOUT (naming the lock it was
+ * waiting for) or %G_IO_ERROR_CANCELLED the request leaves its queue and
+ * what it took is released, in reverse order. Once every lock is granted,
+ * the acquisition succeeds even if @cancellable is cancelled or the
+ * deadline passes before @callback runs. If the result is never finished,
+ * the guard in it is released when the task is finalized.
+ *
+ * Use fc_async_lock_guard_acquire_async() to take more locks while holding
+ * a guard. The #GTask's source object is @self. Call
+ * fc_async_lock_manager_acquire_finish() from @callback.
+ *
+ * Since: 1.0
+ */
+void
+fc_async_lock_manager_acquire_async (FcAsyncLockManager  *self,
+                                     const char * const  *names,
+                                     double               timeout,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (FC_IS_ASYNC_LOCK_MANAGER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  fc_async_lock_manager_acquire_internal (self, NULL, fc_async_lock_manager_acquire_async,
+                                          names, timeout, cancellable,
+                                          callback, user_data);
+}
+
+/**
+ * fc_async_lock_manager_acquire_finish:
+ * @self: a #FcAsyncLockManager
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes fc_async_lock_manager_acquire_async().
+ *
+ * Returns: (transfer full): a guard for the locks taken (possibly none), or
+ *   %NULL with %FC_ERROR_INVALID_ARGUMENT, %FC_ERROR_NOT_REGISTERED,
+ *   %FC_ERROR_TIMEOUT or %G_IO_ERROR_CANCELLED
+ *
+ * Since: 1.0
+ */
+FcAsyncLockGuard *
+fc_async_lock_manager_acquire_finish (FcAsyncLockManager  *self,
+                                      GAsyncResult        *result,
+                                      GError             **error)
+{
+  g_return_val_if_fail (FC_IS_ASYNC_LOCK_MANAGER (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return fc_async_lock_manager_finish_internal (self, fc_async_lock_manager_acquire_async,
+                                                result, error);
+}
+
+/**
+ * fc_async_lock_manager_get_lock_status:
+ * @self: a #FcAsyncLockManager
+ *
+ * Describes every registered lock, as a dictionary of type `a{sa{sv}}` keyed
+ * by lock name. Each entry has `order` (i), `description` (s), `is_locked`
+ * (b), `owner` (ms: the label of the holding guard, nothing while free),
+ * `acquired_at` (md: wall-clock seconds since the epoch, nothing while free),
+ * `depth` (u: 1 while held, else 0) and `waiters` (u: queued acquisitions).
+ *
+ * Returns: (transfer full): the status, a #GVariant of type `a{sa{sv}}`
+ *
+ * Since: 1.0
+ */
+GVariant *
+fc_async_lock_manager_get_lock_status (FcAsyncLockManager *self)
+{
+  g_return_val_if_fail (FC_IS_ASYNC_LOCK_MANAGER (self), NULL);
+
+  return fc_registry_get_status (self->registry);
+}
+
+/**
+ * fc_async_lock_manager_detect_potential_deadlocks:
+ * @self: a #FcAsyncLockManager
+ *
+ * Looks for signs of trouble: every lock held longer than
+ * #FcAsyncLockManager:hold-warning-threshold gives a warning.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the warnings, possibly
+ *   none
+ *
+ * Since: 1.0
+ */
+char **
+fc_async_lock_manager_detect_potential_deadlocks (FcAsyncLockManager *self)
+{
+  g_return_val_if_fail (FC_IS_ASYNC_LOCK_MANAGER (self), NULL);
+
+  return fc_registry_detect (self->registry,
+                             fc_async_lock_manager_get_hold_warning_threshold (self));
+}
+
+/**
+ * fc_async_lock_manager_get_hold_warning_threshold:
+ * @self: a #FcAsyncLockManager
+ *
+ * Gets #FcAsyncLockManager:hold-warning-threshold.
+ *
+ * Returns: the threshold in seconds
+ *
+ * Since: 1.0
+ */
+double
+fc_async_lock_manager_get_hold_warning_threshold (FcAsyncLockManager *self)
+{
+  double threshold;
+
+  g_return_val_if_fail (FC_IS_ASYNC_LOCK_MANAGER (self), 0.0);
+
+  __atomic_load (&self->hold_warning_threshold, &threshold, __ATOMIC_RELAXED);
+  return threshold;
+}
+
+/**
+ * fc_async_lock_manager_set_hold_warning_threshold:
+ * @self: a #FcAsyncLockManager
+ * @threshold: seconds, non-negative
+ *
+ * Sets #FcAsyncLockManager:hold-warning-threshold.
+ *
+ * Since: 1.0
+ */
+void
+fc_async_lock_manager_set_hold_warning_threshold (FcAsyncLockManager *self,
+                                                  double              threshold)
+{
+  g_return_if_fail (FC_IS_ASYNC_LOCK_MANAGER (self));
+  g_return_if_fail (threshold >= 0.0);
+
+  if (fc_async_lock_manager_get_hold_warning_threshold (self) == threshold)
+    return;
+
+  __atomic_store (&self->hold_warning_threshold, &threshold, __ATOMIC_RELAXED);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOLD_WARNING_THRESHOLD]);
+}
+
+/* --- The queueing engine -------------------------------------------------
+ *
+ * Everything below named *_locked runs under the state mutex and never
+ * calls out: requests whose outcome it decides are chained on a `done`
+ * list, completed by the caller once it has unlocked. Nothing is unreffed
+ * under the mutex either, since a finalizing guard takes it. */
+
+static void
+request_decide_locked (FcAsyncRequest  *req,
+                       GError          *error,
+                       FcAsyncRequest **done)
+{
+  FcAsyncLockGuard *guard = req->guard;
+
+  req->done = TRUE;
+  req->error = error;
+  req->next_done = *done;
+  *done = req;
+
+  /* A child is live, and released with its parent, from its success on. */
+  if (error == NULL && guard->parent != NULL && !guard->parent->released)
+    {
+      guard->sibling.data = guard;
+      g_queue_push_tail_link (&guard->parent->children, &guard->sibling);
+    }
+}
+
+static gboolean
+request_timeout_cb (gpointer data);
+
+static void
+request_enqueue_locked (FcAsyncRequest *req,
+                        FcAsyncLock    *lock)
+{
+  req->waiting_on = lock;
+  g_queue_push_tail_link (&lock->waiters, &req->link);
+
+  if (req->deadline >= 0 && req->timeout == NULL)
+    {
+      gint64 remaining = req->deadline - g_get_monotonic_time ();
+      guint ms = remaining > 0 ? (guint) MIN ((remaining + 999) / 1000, G_MAXUINT) : 0;
+
+      /* Attaching takes the context's lock, never the other way round. */
+      req->timeout = g_timeout_source_new (ms);
+      g_source_set_static_name (req->timeout, "[foundation-concurrency] lock timeout");
+      g_source_set_priority (req->timeout, g_task_get_priority (req->task));
+      g_source_set_callback (req->timeout, request_timeout_cb,
+                             g_object_ref (req->task), g_object_unref);
+      g_source_attach (req->timeout, g_task_get_context (req->task));
+    }
+}
+
+static void
+lock_grant_locked (FcAsyncLock      *lock,
+                   FcAsyncLockGuard *guard)
+{
+  g_assert (guard->locks[guard->n_held] == lock);
+
+  lock->holder = guard;
+  lock->acquired_at = fc_coarse_monotonic_time ();
+  guard->n_held++;
+}
+
+static void request_fail_locked (FcAsyncRequest  *req,
+                                 GError          *error,
+                                 FcAsyncRequest **done);
+
+/* Takes the request's next locks in order, while they are free and nobody
+ * queues for them; queues on the first one it cannot get. Never releases
+ * anything unless the request only tries once, and then only its own locks
+ * to requests that are already queued: the hand-off chain stops there. */
+static void
+request_advance_locked (FcAsyncRequest  *req,
+                        FcAsyncRequest **done)
+{
+  FcAsyncLockGuard *guard = req->guard;
+
+  while (guard->n_held < guard->n_locks)
+    {
+      FcAsyncLock *lock = guard->locks[guard->n_held];
+
+      if (lock->holder != NULL || lock->waiters.length > 0)
+        {
+          if (req->try_once)
+            request_fail_locked (req,
+                                 g_error_new (FC_ERROR, FC_ERROR_TIMEOUT,
+                                              _("Timeout acquiring lock '%s'"),
+                                              lock->core.name),
+                                 done);
+          else
+            request_enqueue_locked (req, lock);
+          return;
+        }
+
+      lock_grant_locked (lock, guard);
+    }
+
+  request_decide_locked (req, NULL, done);
+}
+
+/* Frees @lock, or hands it straight to the head of its queue. */
+static void
+lock_release_locked (FcAsyncLock     *lock,
+                     FcAsyncRequest **done)
+{
+  GList *link = g_queue_pop_head_link (&lock->waiters);
+  FcAsyncRequest *next;
+
+  if (link == NULL)
+    {
+      lock->holder = NULL;
+      lock->acquired_at = 0;
+      return;
+    }
+
+  next = link->data;
+  next->waiting_on = NULL;
+  lock_grant_locked (lock, next->guard);
+  request_advance_locked (next, done);
+}
+
+static void
+guard_release_locked (FcAsyncLockGuard  *guard,
+                      FcAsyncRequest   **done)
+{
+  GList *child;
+
+  /* Children first, newest first; each unlinks itself. */
+  while ((child = g_queue_peek_tail_link (&guard->children)) != NULL)
+    guard_release_locked (child->data, done);
+
+  guard->released = TRUE;
+  for (guint i = guard->n_held; i > 0; i--)
+    lock_release_locked (guard->locks[i - 1], done);
+
+  if (guard->sibling.data != NULL)
+    {
+      g_queue_unlink (&guard->parent->children, &guard->sibling);
+      guard->sibling.data = NULL;
+    }
+}
+
+/* Gives up: leaves the queue, rolls back what was taken, reports @error. */
+static void
+request_fail_locked (FcAsyncRequest  *req,
+                     GError          *error,
+                     FcAsyncRequest **done)
+{
+  if (req->waiting_on != NULL)
+    {
+      g_queue_unlink (&req->waiting_on->waiters, &req->link);
+      req->waiting_on = NULL;
+    }
+
+  guard_release_locked (req->guard, done);
+  request_decide_locked (req, error, done);
+}
+
+static void
+guard_result_free (gpointer data)
+{
+  FcAsyncLockGuard *guard = data;
+
+  /* A result nobody finished: release quietly, nobody could have. */
+  fc_async_lock_guard_release_internal (guard, FALSE);
+  g_object_unref (guard);
+}
+
+/* Returns the decided outcome through the task, outside the state mutex,
+ * and drops the reference that kept the task alive while it was pending. */
+static void
+request_complete (FcAsyncRequest *req)
+{
+  GTask *task = req->task;
+  GMutex *mutex = fc_async_lock_manager_get_mutex (req->guard->manager);
+  GSource *timeout;
+  gulong cancelled_id;
+  GError *error;
+
+  fc_mutex_lock (mutex);
+  g_assert (req->done);
+  timeout = g_steal_pointer (&req->timeout);
+  cancelled_id = req->cancelled_id;
+  req->cancelled_id = 0;
+  error = g_steal_pointer (&req->error);
+  fc_mutex_unlock (mutex);
+
+  if (cancelled_id != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (task), cancelled_id);
+  if (timeout != NULL)
+    {
+      g_source_destroy (timeout);
+      g_source_unref (timeout);
+    }
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_object_ref (req->guard), guard_result_free);
+
+  g_object_unref (task);
+}
+
+static gboolean
+request_complete_idle_cb (gpointer data)
+{
+  request_complete (g_task_get_task_data (data));
+  return G_SOURCE_REMOVE;
+}
+
+/* Completes every request of @done in its task's context, from a fresh
+ * dispatch: a release never runs a waiter's callback inside itself, so a
+ * chain of callbacks that release does not grow the stack. */
+static void
+requests_complete_later (FcAsyncRequest *done)
+{
+  while (done != NULL)
+    {
+      FcAsyncRequest *next = done->next_done;
+      GSource *idle = g_idle_source_new ();
+
+      g_source_set_static_name (idle, "[foundation-concurrency] lock granted");
+      g_source_set_priority (idle, g_task_get_priority (done->task));
+      g_source_set_callback (idle, request_complete_idle_cb, done->task, NULL);
+      g_source_attach (idle, g_task_get_context (done->task));
+      g_source_unref (idle);
+      done = next;
+    }
+}
+
+static gboolean
+request_timeout_cb (gpointer data)
+{
+  FcAsyncRequest *req = g_task_get_task_data (data);
+  GMutex *mutex = fc_async_lock_manager_get_mutex (req->guard->manager);
+  FcAsyncRequest *done = NULL;
+
+  fc_mutex_lock (mutex);
+  if (!req->done)
+    request_fail_locked (req,
+                         g_error_new (FC_ERROR, FC_ERROR_TIMEOUT,
+                                      _("Timeout acquiring lock '%s'"),
+                                      req->waiting_on->core.name),
+                         &done);
+  fc_mutex_unlock (mutex);
+
+  requests_complete_later (done);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+request_cancelled_cb (GCancellable *cancellable,
+                      gpointer      data)
+{
+  FcAsyncRequest *req = g_task_get_task_data (data);
+  GMutex *mutex = fc_async_lock_manager_get_mutex (req->guard->manager);
+  FcAsyncRequest *done = NULL;
+
+  fc_mutex_lock (mutex);
+  if (!req->started)
+    req->cancel_requested = TRUE;  /* acquire_internal() acts on it */
+  else if (!req->done)
+    {
+      GError *error = NULL;
+
+      g_cancellable_set_error_if_cancelled (cancellable, &error);
+      request_fail_locked (req, error, &done);
+    }
+  fc_mutex_unlock (mutex);
+
+  /* Never complete from the handler itself: it could not disconnect. */
+  requests_complete_later (done);
+}
+
+static void
+request_free (gpointer data)
+{
+  FcAsyncRequest *req = data;
+
+  g_clear_error (&req->error);
+  g_clear_object (&req->guard);
+  g_free (req);
+}
+
+/* Guards whose locks are held by the chain of @guard and its ancestors. */
+static gboolean
+held_by_chain (gpointer lock,
+               gpointer guard)
+{
+  FcAsyncLockGuard *holder = ((FcAsyncLock *) lock)->holder;
+
+  for (FcAsyncLockGuard *g = guard; g != NULL; g = g->parent)
+    if (!g->released && holder == g)
+      return TRUE;
+  return FALSE;
+}
+
+/* The order rule for a child of @parent (NULL for a top-level request),
+ * then what is left to take once the chain's locks are skipped. */
+static gboolean
+request_prepare_locked (FcAsyncLockManager  *self,
+                        FcAsyncRequest      *req,
+                        FcAsyncLockGuard    *parent,
+                        FcLockVec           *locks,
+                        GError             **error)
+{
+  FcAsyncLockGuard *guard = req->guard;
+  gboolean holds_any = FALSE;
+  int max_held = G_MININT;
+
+  for (FcAsyncLockGuard *g = parent; g != NULL; g = g->parent)
+    {
+      if (g->released)
+        continue;
+      for (guint i = 0; i < g->n_held; i++)
+        {
+          holds_any = TRUE;
+          max_held = MAX (max_held, g->locks[i]->core.order);
+        }
+    }
+
+  if (!fc_registry_check_order (self->registry, locks, held_by_chain, parent,
+                                holds_any, max_held, error))
+    return FALSE;
+
+  if (parent != NULL)
+    guard->label = g_strdup (parent->label);
+
+  if (locks->len > FC_ASYNC_GUARD_INLINE)
+    guard->locks = g_new (FcAsyncLock *, locks->len);
+  for (guint i = 0; i < locks->len; i++)
+    if (!holds_any || !held_by_chain (locks->items[i], parent))
+      guard->locks[guard->n_locks++] = locks->items[i];
+
+  return TRUE;
+}
+
+void
+fc_async_lock_manager_acquire_internal (FcAsyncLockManager  *self,
+                                        FcAsyncLockGuard    *parent,
+                                        gpointer             source_tag,
+                                        const char * const  *names,
+                                        double               timeout,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GMutex *mutex = fc_async_lock_manager_get_mutex (self);
+  FcAsyncRequest *req;
+  FcAsyncRequest *done = NULL;
+  GError *error = NULL;
+  gulong cancelled_id = 0;
+  gint64 deadline;
+  FcLockVec locks;
+
+  task = g_task_new (parent != NULL ? (gpointer) parent : (gpointer) self,
+                     cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_name (task, parent != NULL ? "fc_async_lock_guard_acquire_async"
+                                        : "fc_async_lock_manager_acquire_async");
+  /* We decide between a grant and a cancellation ourselves, under the
+   * state mutex: a granted guard must reach the caller. */
+  g_task_set_check_cancellable (task, FALSE);
+
+  if (!fc_timeout_to_deadline (timeout, &deadline, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  fc_lock_vec_init (&locks);
+  if (!fc_registry_resolve (self->registry, names, &locks, &error))
+    {
+      fc_lock_vec_clear (&locks);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  req = g_new0 (FcAsyncRequest, 1);
+  req->task = task;
+  req->guard = fc_async_lock_guard_new_internal (self, parent);
+  req->link.data = req;
+  req->deadline = deadline;
+  req->try_once = timeout == 0;
+  g_task_set_task_data (task, req, request_free);
+
+  if (cancellable != NULL)
+    cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (request_cancelled_cb),
+                                          g_object_ref (task), g_object_unref);
+
+  /* This reference keeps the task alive while it is pending; whoever
+   * completes the request drops it. */
+  g_object_ref (task);
+
+  fc_mutex_lock (mutex);
+  req->cancelled_id = cancelled_id;
+  req->started = TRUE;
+  if (!request_prepare_locked (self, req, parent, &locks, &error))
+    request_fail_locked (req, error, &done);
+  else if (req->cancel_requested)
+    {
+      g_cancellable_set_error_if_cancelled (cancellable, &error);
+      request_fail_locked (req, error, &done);
+    }
+  else
+    request_advance_locked (req, &done);
+  fc_mutex_unlock (mutex);
+
+  fc_lock_vec_clear (&locks);
+
+  /* Our own request, if decided already, heads the list: it is completed
+   * directly (GTask defers the callback to a later iteration); whatever its
+   * rollback handed on is completed in its own context. */
+  if (done != NULL)
+    {
+      g_assert (done == req);
+      requests_complete_later (done->next_done);
+      request_complete (req);
+    }
+}
+
+FcAsyncLockGuard *
+fc_async_lock_manager_finish_internal (gpointer       source_object,
+                                       gpointer       source_tag,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, source_object), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+fc_async_lock_guard_release_internal (FcAsyncLockGuard *guard,
+                                      gboolean          warn)
+{
+  GMutex *mutex = fc_async_lock_manager_get_mutex (guard->manager);
+  FcAsyncRequest *done = NULL;
+  gboolean was_released;
+
+  fc_mutex_lock (mutex);
+  was_released = guard->released;
+  if (!was_released)
+    guard_release_locked (guard, &done);
+  fc_mutex_unlock (mutex);
+
+  if (!was_released && warn)
+    g_warning ("Async lock guard '%s' was finalized without being released; releasing it",
+               guard->label);
+
+  requests_complete_later (done);
+}

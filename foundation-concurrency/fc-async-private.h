@@ -1,0 +1,86 @@
+/* fc-async-private.h — the state of async locks and guards, which
+ * FcAsyncLockManager's queueing engine works on directly. Never installed.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every field marked "under the state mutex" is protected by the state
+ * mutex of the registry the lock (or the guard's manager) belongs to:
+ * one mutex per manager guards all of its locks, queues and guards.
+ */
+
+#pragma once
+
+#include "fc-async-lock.h"
+#include "fc-async-lock-guard.h"
+#include "fc-async-lock-manager.h"
+#include "fc-registry-private.h"
+
+G_BEGIN_DECLS
+
+#define FC_ASYNC_GUARD_INLINE 2
+
+struct _FcAsyncLock
+{
+  GObject            parent_instance;
+
+  FcLockCore         core;
+
+  /* Under the state mutex. Invariant: holder == NULL implies no waiter,
+   * since a release hands the lock straight to the head of the queue. */
+  FcAsyncLockGuard  *holder;       /* not a ref: a guard releases before it dies */
+  gint64             acquired_at;  /* coarse monotonic µs; 0 while free */
+  GQueue             waiters;      /* FIFO of request links (see the manager) */
+};
+
+struct _FcAsyncLockGuard
+{
+  GObject             parent_instance;
+
+  FcAsyncLockManager *manager;     /* ref */
+  FcAsyncLockGuard   *parent;      /* ref; NULL for a top-level guard */
+
+  /* Under the state mutex. */
+  FcAsyncLock       **locks;       /* what to take, ascending order; not refs:
+                                    * the manager's registry keeps them */
+  guint               n_locks;
+  guint               n_held;      /* locks[0..n_held) are held */
+  gboolean            released;
+  char               *label;
+  GQueue              children;    /* live children (weak: each child refs us) */
+  GList               sibling;     /* our link in parent->children */
+  FcAsyncLock        *inline_locks[FC_ASYNC_GUARD_INLINE];
+};
+
+extern const FcLockKind fc_async_lock_kind;
+
+static inline GMutex *
+fc_async_state_mutex (FcRegistry *registry)
+{
+  return &registry->state_mutex;
+}
+
+/* fc-async-lock-manager.c */
+GMutex           *fc_async_lock_manager_get_mutex       (FcAsyncLockManager  *self);
+void              fc_async_lock_manager_acquire_internal (FcAsyncLockManager  *self,
+                                                          FcAsyncLockGuard    *parent,
+                                                          gpointer             source_tag,
+                                                          const char * const  *names,
+                                                          double               timeout,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+FcAsyncLockGuard *fc_async_lock_manager_finish_internal  (gpointer             source_object,
+                                                          gpointer             source_tag,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
+/* Releases @guard (children first, then its locks in reverse order, each
+ * handed to its next waiter). With @warn, says so in a g_warning if the
+ * guard was not released yet. Must not be called under the state mutex. */
+void              fc_async_lock_guard_release_internal   (FcAsyncLockGuard    *guard,
+                                                          gboolean             warn);
+
+/* fc-async-lock-guard.c */
+FcAsyncLockGuard *fc_async_lock_guard_new_internal       (FcAsyncLockManager  *manager,
+                                                          FcAsyncLockGuard    *parent);
+
+G_END_DECLS
