@@ -82,10 +82,10 @@ static void
 fc_async_lock_guard_init (FcAsyncLockGuard *self)
 {
   self->locks = self->inline_locks;
-  g_queue_init (&self->children);
 }
 
-/* A guard that holds nothing yet. A top-level guard is labelled `guard-N`;
+/* A guard that holds nothing yet. A top-level guard is labelled `guard-N`
+ * (the string is made on first use);
  * a child's label is copied from its parent by the manager, under the state
  * mutex. */
 FcAsyncLockGuard *
@@ -98,7 +98,7 @@ fc_async_lock_guard_new_internal (FcAsyncLockManager *manager,
   if (parent != NULL)
     self->parent = g_object_ref (parent);
   else
-    self->label = g_strdup_printf ("guard-%u", (guint) g_atomic_int_add (&guard_counter, 1) + 1);
+    self->id = (guint) g_atomic_int_add (&guard_counter, 1) + 1;
   return self;
 }
 
@@ -208,7 +208,7 @@ fc_async_lock_guard_get_label (FcAsyncLockGuard *self)
 
   mutex = fc_async_lock_manager_get_mutex (self->manager);
   fc_mutex_lock (mutex);
-  label = self->label;
+  label = fc_async_lock_guard_label_locked (self);
   fc_mutex_unlock (mutex);
 
   return label;

@@ -661,7 +661,7 @@ request_decide_locked (FcAsyncRequest  *req,
   if (error == NULL && guard->parent != NULL && !guard->parent->released)
     {
       guard->sibling.data = guard;
-      g_queue_push_tail_link (&guard->parent->children, &guard->sibling);
+      guard->parent->children = g_list_concat (&guard->sibling, guard->parent->children);
     }
 }
 
@@ -749,7 +749,7 @@ guard_release_locked (FcAsyncLockGuard  *guard,
   GList *child;
 
   /* Children first, newest first; each unlinks itself. */
-  while ((child = g_queue_peek_tail_link (&guard->children)) != NULL)
+  while ((child = guard->children) != NULL)
     guard_release_locked (child->data, done);
 
   guard->released = TRUE;
@@ -758,7 +758,7 @@ guard_release_locked (FcAsyncLockGuard  *guard,
 
   if (guard->sibling.data != NULL)
     {
-      g_queue_unlink (&guard->parent->children, &guard->sibling);
+      guard->parent->children = g_list_remove_link (guard->parent->children, &guard->sibling);
       guard->sibling.data = NULL;
     }
 }
@@ -933,7 +933,7 @@ request_prepare_locked (FcAsyncLockManager  *self,
     return FALSE;
 
   if (parent != NULL)
-    guard->label = g_strdup (parent->label);
+    guard->label = g_strdup (fc_async_lock_guard_label_locked (parent));
 
   if (locks->len > FC_ASYNC_GUARD_INLINE)
     guard->locks = g_new (FcAsyncLock *, locks->len);
@@ -1053,6 +1053,8 @@ fc_async_lock_guard_release_internal (FcAsyncLockGuard *guard,
   was_released = guard->released;
   if (!was_released)
     guard_release_locked (guard, &done);
+  if (!was_released && warn)
+    fc_async_lock_guard_label_locked (guard);
   fc_mutex_unlock (mutex);
 
   /* g_log() rather than g_warning(): under G_LOG_USE_STRUCTURED the latter

@@ -264,7 +264,7 @@ fc_async_lock_kind_get_state (gpointer     lock,
   mutex = fc_async_state_mutex (registry);
   fc_mutex_lock (mutex);
   state->locked = self->holder != NULL;
-  state->owner = self->holder != NULL ? g_strdup (self->holder->label) : NULL;
+  state->owner = self->holder != NULL ? g_strdup (fc_async_lock_guard_label_locked (self->holder)) : NULL;
   state->acquired_at = self->acquired_at;
   state->depth = self->holder != NULL ? 1 : 0;
   state->waiters = self->waiters.length;

@@ -17,7 +17,7 @@
 
 G_BEGIN_DECLS
 
-#define FC_ASYNC_GUARD_INLINE 2
+#define FC_ASYNC_GUARD_INLINE 1
 
 struct _FcAsyncLock
 {
@@ -45,8 +45,10 @@ struct _FcAsyncLockGuard
   guint               n_locks;
   guint               n_held;      /* locks[0..n_held) are held */
   gboolean            released;
-  char               *label;
-  GQueue              children;    /* live children (weak: each child refs us) */
+  guint               id;
+  char               *label;       /* NULL until asked for: `guard-<id>` */
+  GList              *children;    /* live children, newest first (weak:
+                                    * each child refs us); their siblings */
   GList               sibling;     /* our link in parent->children */
   FcAsyncLock        *inline_locks[FC_ASYNC_GUARD_INLINE];
 };
@@ -57,6 +59,15 @@ static inline GMutex *
 fc_async_state_mutex (FcRegistry *registry)
 {
   return &registry->state_mutex;
+}
+
+/* The guard's label, made on first use. Under the state mutex. */
+static inline const char *
+fc_async_lock_guard_label_locked (FcAsyncLockGuard *guard)
+{
+  if (guard->label == NULL)
+    guard->label = g_strdup_printf ("guard-%u", guard->id);
+  return guard->label;
 }
 
 /* fc-async-lock-manager.c */
