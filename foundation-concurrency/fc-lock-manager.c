@@ -63,20 +63,10 @@ struct _FcLockManager
 
 G_DEFINE_FINAL_TYPE (FcLockManager, fc_lock_manager, G_TYPE_OBJECT)
 
-enum {
-  PROP_0,
-  PROP_HOLD_WARNING_THRESHOLD,
-  PROP_WATCHDOG_INTERVAL,
-  N_PROPS
-};
-
-enum {
-  POTENTIAL_DEADLOCK,
-  N_SIGNALS
-};
-
-static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
+/* The properties and the signal are the registry's (shared with
+ * FcAsyncLockManager); documented here. */
+static GParamSpec *properties[FC_REGISTRY_N_PROPS];
+static guint potential_deadlock_signal;
 
 static void
 fc_lock_manager_finalize (GObject *object)
@@ -94,21 +84,7 @@ fc_lock_manager_get_property (GObject    *object,
                               GValue     *value,
                               GParamSpec *pspec)
 {
-  FcLockManager *self = FC_LOCK_MANAGER (object);
-
-  switch (prop_id)
-    {
-    case PROP_HOLD_WARNING_THRESHOLD:
-      g_value_set_double (value, fc_lock_manager_get_hold_warning_threshold (self));
-      break;
-
-    case PROP_WATCHDOG_INTERVAL:
-      g_value_set_double (value, fc_lock_manager_get_watchdog_interval (self));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  fc_registry_get_property (FC_LOCK_MANAGER (object)->registry, prop_id, value, pspec);
 }
 
 static void
@@ -119,19 +95,7 @@ fc_lock_manager_set_property (GObject      *object,
 {
   FcLockManager *self = FC_LOCK_MANAGER (object);
 
-  switch (prop_id)
-    {
-    case PROP_HOLD_WARNING_THRESHOLD:
-      fc_lock_manager_set_hold_warning_threshold (self, g_value_get_double (value));
-      break;
-
-    case PROP_WATCHDOG_INTERVAL:
-      fc_lock_manager_set_watchdog_interval (self, g_value_get_double (value));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  fc_registry_set_double (self->registry, object, pspec, g_value_get_double (value));
 }
 
 static void
@@ -151,11 +115,6 @@ fc_lock_manager_class_init (FcLockManagerClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_HOLD_WARNING_THRESHOLD] =
-    g_param_spec_double ("hold-warning-threshold", NULL, NULL,
-                         0.0, G_MAXDOUBLE, 30.0,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-
   /**
    * FcLockManager:watchdog-interval:
    *
@@ -167,13 +126,6 @@ fc_lock_manager_class_init (FcLockManagerClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_WATCHDOG_INTERVAL] =
-    g_param_spec_double ("watchdog-interval", NULL, NULL,
-                         0.0, G_MAXDOUBLE, 0.0,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
-
   /**
    * FcLockManager::potential-deadlock:
    * @self: the manager
@@ -191,19 +143,14 @@ fc_lock_manager_class_init (FcLockManagerClass *klass)
    *
    * Since: 1.0
    */
-  signals[POTENTIAL_DEADLOCK] =
-    g_signal_new ("potential-deadlock",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_VARIANT);
+  fc_registry_install_class (object_class, properties, &potential_deadlock_signal);
 }
 
 static void
 fc_lock_manager_init (FcLockManager *self)
 {
   self->registry = fc_registry_new (&fc_lock_kind);
-  fc_registry_attach_owner (self->registry, G_OBJECT (self), signals[POTENTIAL_DEADLOCK]);
+  fc_registry_attach_owner (self->registry, G_OBJECT (self), potential_deadlock_signal);
 }
 
 /**
@@ -578,11 +525,8 @@ fc_lock_manager_set_hold_warning_threshold (FcLockManager *self,
   g_return_if_fail (FC_IS_LOCK_MANAGER (self));
   g_return_if_fail (threshold >= 0.0);
 
-  if (fc_lock_manager_get_hold_warning_threshold (self) == threshold)
-    return;
-
-  fc_registry_set_hold_warning_threshold (self->registry, threshold);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOLD_WARNING_THRESHOLD]);
+  fc_registry_set_double (self->registry, G_OBJECT (self),
+                          properties[FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD], threshold);
 }
 
 /**
@@ -619,9 +563,6 @@ fc_lock_manager_set_watchdog_interval (FcLockManager *self,
   g_return_if_fail (FC_IS_LOCK_MANAGER (self));
   g_return_if_fail (interval >= 0.0);
 
-  if (fc_lock_manager_get_watchdog_interval (self) == interval)
-    return;
-
-  fc_registry_set_watchdog_interval (self->registry, interval);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WATCHDOG_INTERVAL]);
+  fc_registry_set_double (self->registry, G_OBJECT (self),
+                          properties[FC_REGISTRY_PROP_WATCHDOG_INTERVAL], interval);
 }

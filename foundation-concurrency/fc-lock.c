@@ -369,7 +369,7 @@ fc_lock_note_order (FcLock   *self,
     held[i] = &((FcLock *) thread->held->pdata[first + i])->core;
 
   fc_lockdep_note_acquire (&thread->lockdep, &self->core, held, n,
-                           g_atomic_pointer_get (&thread->name));
+                           g_atomic_pointer_get (&thread->name), FALSE);
 }
 
 static inline void

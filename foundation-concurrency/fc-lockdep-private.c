@@ -482,12 +482,29 @@ cache_slot (gconstpointer from,
   return (guint) (h ^ (h >> 7)) & (FC_LOCKDEP_CACHE_SIZE - 1);
 }
 
+static GPrivate deferred_reports = G_PRIVATE_INIT ((GDestroyNotify) g_ptr_array_unref);
+
+void
+fc_lockdep_flush (void)
+{
+  GPtrArray *reports = g_private_get (&deferred_reports);
+
+  if (G_LIKELY (reports == NULL))
+    return;
+
+  g_private_set (&deferred_reports, NULL);
+  for (guint i = 0; i < reports->len; i++)
+    fc_report_publish (reports->pdata[i]);
+  g_ptr_array_unref (reports);
+}
+
 void
 fc_lockdep_note_acquire (FcLockdepCache     *cache,
                          FcLockCore         *taken,
                          FcLockCore * const *held,
                          guint               n_held,
-                         const char         *owner)
+                         const char         *owner,
+                         gboolean            defer)
 {
   g_autoptr(GPtrArray) reports = NULL;
   guint generation;
@@ -563,7 +580,21 @@ fc_lockdep_note_acquire (FcLockdepCache     *cache,
   (void) generation;
   fc_mutex_unlock (&dep_mutex);
 
-  for (guint i = 0; reports != NULL && i < reports->len; i++)
+  if (reports == NULL)
+    return;
+
+  if (defer)
+    {
+      GPtrArray *pending = g_private_get (&deferred_reports);
+
+      if (pending == NULL)
+        g_private_set (&deferred_reports, g_steal_pointer (&reports));
+      else
+        g_ptr_array_extend_and_steal (pending, g_steal_pointer (&reports));
+      return;
+    }
+
+  for (guint i = 0; i < reports->len; i++)
     fc_report_publish (reports->pdata[i]);
 }
 

@@ -90,7 +90,12 @@ void       fc_lockdep_note_acquire (FcLockdepCache     *cache,
                                     FcLockCore         *taken,
                                     FcLockCore * const *held,
                                     guint               n_held,
-                                    const char         *owner);
+                                    const char         *owner,
+                                    gboolean            defer);
+
+/* With @defer, new reports wait on the calling thread until this is called
+ * (the caller holds a mutex of its own and must not log under it). */
+void       fc_lockdep_flush        (void);
 
 /* Removes a lock from the graph (the lock is being finalized). */
 void       fc_lockdep_forget       (FcLockCore         *lock);

@@ -93,6 +93,7 @@ fc_registry_new (const FcLockKind *kind)
   g_weak_ref_init (&self->owner, NULL);
   g_cond_init (&self->watchdog_cond);
   g_mutex_init (&self->mutex);
+  g_mutex_init (&self->state_mutex);
   self->locks = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
   return self;
@@ -117,6 +118,7 @@ fc_registry_free (FcRegistry *self)
   g_slist_free_full (self->retired, (GDestroyNotify) g_hash_table_unref);
   g_hash_table_unref (self->by_name);
   g_ptr_array_unref (self->locks);
+  g_mutex_clear (&self->state_mutex);
   g_mutex_clear (&self->mutex);
   g_free (self);
 }
@@ -355,8 +357,7 @@ compare_by_order (gconstpointer a,
   return (oa > ob) - (oa < ob);
 }
 
-/* A copy of the registered locks, sorted by order, each with a ref. */
-static GPtrArray *
+GPtrArray *
 fc_registry_dup_locks (FcRegistry *self)
 {
   GPtrArray *locks;
@@ -539,6 +540,63 @@ fc_registry_set_hold_warning_threshold (FcRegistry *self,
                                         double      threshold)
 {
   __atomic_store (&self->hold_warning_threshold, &threshold, __ATOMIC_RELAXED);
+}
+
+void
+fc_registry_install_class (GObjectClass *klass,
+                           GParamSpec  **pspecs,
+                           guint        *potential_deadlock_signal)
+{
+  pspecs[FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD] =
+    g_param_spec_double ("hold-warning-threshold", NULL, NULL,
+                         0.0, G_MAXDOUBLE, 30.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  pspecs[FC_REGISTRY_PROP_WATCHDOG_INTERVAL] =
+    g_param_spec_double ("watchdog-interval", NULL, NULL,
+                         0.0, G_MAXDOUBLE, 0.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (klass, FC_REGISTRY_N_PROPS, pspecs);
+
+  *potential_deadlock_signal =
+    g_signal_new ("potential-deadlock",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_VARIANT);
+}
+
+void
+fc_registry_get_property (FcRegistry *self,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  if (prop_id == FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD)
+    g_value_set_double (value, fc_registry_get_hold_warning_threshold (self));
+  else if (prop_id == FC_REGISTRY_PROP_WATCHDOG_INTERVAL)
+    g_value_set_double (value, fc_registry_get_watchdog_interval (self));
+  else
+    g_assert_not_reached ();
+}
+
+void
+fc_registry_set_double (FcRegistry *self,
+                        GObject    *owner,
+                        GParamSpec *pspec,
+                        double      value)
+{
+  GValue old = G_VALUE_INIT;
+
+  g_value_init (&old, G_TYPE_DOUBLE);
+  fc_registry_get_property (self, pspec->param_id, &old, pspec);
+  if (g_value_get_double (&old) == value)
+    return;
+
+  if (pspec->param_id == FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD)
+    fc_registry_set_hold_warning_threshold (self, value);
+  else
+    fc_registry_set_watchdog_interval (self, value);
+  g_object_notify_by_pspec (owner, pspec);
 }
 
 typedef struct

@@ -162,6 +162,33 @@ double    fc_registry_get_hold_warning_threshold (FcRegistry *self);
 void      fc_registry_set_hold_warning_threshold (FcRegistry *self,
                                                   double      threshold);
 
+/* What both managers' classes have: the hold-warning-threshold and
+ * watchdog-interval properties (at these ids) and the potential-deadlock
+ * signal. Installed once per class, handled by the registry. */
+enum
+{
+  FC_REGISTRY_PROP_0,
+  FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD,
+  FC_REGISTRY_PROP_WATCHDOG_INTERVAL,
+  FC_REGISTRY_N_PROPS
+};
+
+void      fc_registry_install_class  (GObjectClass *klass,
+                                      GParamSpec  **pspecs,
+                                      guint        *potential_deadlock_signal);
+void      fc_registry_get_property   (FcRegistry   *self,
+                                      guint         prop_id,
+                                      GValue       *value,
+                                      GParamSpec   *pspec);
+/* Sets a property and notifies @owner if it changed. */
+void      fc_registry_set_double     (FcRegistry   *self,
+                                      GObject      *owner,
+                                      GParamSpec   *pspec,
+                                      double        value);
+
+/* Every registered lock, sorted by order, a ref each. */
+GPtrArray *fc_registry_dup_locks     (FcRegistry   *self);
+
 /* Delivers every new report touching this registry as @signal_id on
  * @owner (signature: const char *message, GVariant *report), emitted in the
  * thread-default main context of the caller of this function. */
@@ -216,6 +243,10 @@ struct _FcRegistry
   GPtrArray        *locks;      /* every registered lock, a ref each (under mutex) */
   GHashTable       *by_name;    /* published snapshot, read without locking */
   GSList           *retired;    /* earlier snapshots, freed with the registry */
+  /* For lock kinds that keep the run-time state of all the locks of one
+   * manager under a single mutex (FcAsyncLock): a lock reaches it through
+   * its FcLockCore.registry. FcLock synchronises per lock and ignores it. */
+  GMutex            state_mutex;
 };
 
 static inline FcLockCore *

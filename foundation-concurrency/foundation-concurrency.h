@@ -21,6 +21,9 @@ G_BEGIN_DECLS
 # include "fc-gather.h"
 # include "fc-sleep.h"
 # include "fc-run.h"
+# include "fc-async-lock.h"
+# include "fc-async-lock-guard.h"
+# include "fc-async-lock-manager.h"
 #undef FC_INSIDE
 
 G_END_DECLS
