@@ -5,6 +5,8 @@
 #     with manager.acquire("accounts", "ledger", timeout=5.0):
 #         ...
 #
+#     async_manager.acquire("accounts", timeout=5.0, callback=on_locked)
+#
 # Everything else is the introspected API, unchanged.
 
 from ..module import get_introspection_module
@@ -97,26 +99,39 @@ __all__.append("LockManager")
 
 
 class _AsyncAcquire:
-    """acquire(*names) for FcAsyncLockManager and FcAsyncLockGuard (nesting):
-    callback(source, result, user_data) gets the guard with
-    source.acquire_finish(result)."""
+    """acquire(*names) for FcAsyncLockManager and FcAsyncLockGuard (nesting).
+
+        def on_locked(source, result):
+            with source.acquire_finish(result):
+                ...
+
+        manager.acquire("accounts", "ledger", callback=on_locked)
+
+    The callback runs in the caller's thread-default main context; it gets
+    user_data as a third argument only when one is given, as with any GIO
+    call in PyGObject."""
 
     def acquire(self, *names, timeout=DEFAULT_TIMEOUT, cancellable=None,
                 callback=None, user_data=None):
-        self.acquire_async(names, timeout, cancellable, callback, user_data)
+        if user_data is None:
+            self.acquire_async(names, timeout, cancellable, callback)
+        else:
+            self.acquire_async(names, timeout, cancellable, callback, user_data)
 
 
-# The async manager (FcAsyncLockManager and friends) is overridden the same
-# way as soon as the typelib has it.
-if hasattr(Fc, "AsyncLockManager"):
-    class AsyncLockGuard(_AsyncAcquire, _GuardContext, Fc.AsyncLockGuard):
-        pass
+# Guards are context managers (leaving the block releases them) and the
+# manager's status and diagnostics are plain Python values, as above.
+class AsyncLockGuard(_AsyncAcquire, _GuardContext, Fc.AsyncLockGuard):
+    pass
 
-    AsyncLockGuard = override(AsyncLockGuard)
-    __all__.append("AsyncLockGuard")
 
-    class AsyncLockManager(_AsyncAcquire, _ManagerDiagnostics, Fc.AsyncLockManager):
-        pass
+AsyncLockGuard = override(AsyncLockGuard)
+__all__.append("AsyncLockGuard")
 
-    AsyncLockManager = override(AsyncLockManager)
-    __all__.append("AsyncLockManager")
+
+class AsyncLockManager(_AsyncAcquire, _ManagerDiagnostics, Fc.AsyncLockManager):
+    pass
+
+
+AsyncLockManager = override(AsyncLockManager)
+__all__.append("AsyncLockManager")
