@@ -322,5 +322,247 @@ class TestAsyncHelpers(FcTestCase):
         self.assertEqual(e.message, "At least one operation must be provided")
 
 
+class TestAsyncLockManager(FcTestCase):
+    """FcAsyncLockManager and FcAsyncLockGuard through the override."""
+
+    def setUp(self):
+        self.manager = Fc.AsyncLockManager()
+        self.manager.register_lock("a", 300, "Lock A")
+        self.manager.register_lock("b", 310)
+        self.manager.register_lock("c", 320)
+        self.guards = []
+
+    def tearDown(self):
+        # An unreleased guard warns when finalized.
+        for guard in self.guards:
+            guard.release()
+
+    def acquire(self, source, *names, **kwargs):
+        """source.acquire(*names) on a main loop: the guard, or the error."""
+        def start(done):
+            def ready(source, result):
+                try:
+                    done(source.acquire_finish(result))
+                except GLib.Error as e:
+                    done(e)
+            source.acquire(*names, callback=ready, **kwargs)
+
+        outcome = self.run_loop(start)
+        if isinstance(outcome, Fc.AsyncLockGuard):
+            self.guards.append(outcome)
+        return outcome
+
+    def assertFails(self, outcome, domain, code, message=None):
+        self.assertIsInstance(outcome, GLib.Error)
+        self.assertTrue(outcome.matches(domain, code), outcome)
+        if message is not None:
+            self.assertTrue(outcome.message.startswith(message), outcome.message)
+
+    def locked(self, name):
+        return self.manager.get_lock(name).is_locked()
+
+    def test_acquire_on_main_loop(self):
+        guard = self.acquire(self.manager, "c", "a", "a")
+        self.assertIsInstance(guard, Fc.AsyncLockGuard)
+        self.assertEqual(guard.names, ["a", "c"])
+        self.assertTrue(self.locked("a") and self.locked("c"))
+        self.assertFalse(self.locked("b"))
+        with guard:
+            pass
+        self.assertTrue(guard.is_released())
+        self.assertFalse(self.locked("a") or self.locked("c"))
+        guard.release()  # idempotent
+        self.assertEqual(self.acquire(self.manager).names, [])
+
+    def test_user_data(self):
+        loop, got = GLib.MainLoop(), []
+
+        def ready(source, result, data):
+            got.append((source.acquire_finish(result), data))
+            loop.quit()
+        self.manager.acquire("a", callback=ready, user_data="hello")
+        loop.run()
+        self.assertEqual(len(got), 1)
+        guard, data = got[0]
+        self.guards.append(guard)
+        self.assertEqual((guard.names, data), (["a"], "hello"))
+
+    def test_fifo_and_waiters(self):
+        holder = self.acquire(self.manager, "a")
+        loop, served = GLib.MainLoop(), []
+
+        def ready(source, result, index):
+            try:
+                with source.acquire_finish(result):
+                    served.append(index)
+            except GLib.Error as e:
+                served.append(e)
+            if len(served) == 3:
+                loop.quit()
+        for index in range(3):
+            self.manager.acquire("a", callback=ready, user_data=index)
+
+        status = self.manager.get_lock_status()
+        self.assertEqual(status["a"]["waiters"], 3)
+        self.assertEqual(status["a"]["owner"], holder.get_label())
+        self.assertEqual(self.manager.get_lock("a").get_waiters(), 3)
+        holder.release()
+        source = GLib.timeout_add(5000, loop.quit)
+        loop.run()
+        GLib.source_remove(source)
+        self.assertEqual(served, [0, 1, 2])
+        self.assertEqual(self.manager.get_lock_status()["a"]["waiters"], 0)
+        self.assertFalse(self.locked("a"))
+
+    def test_nesting(self):
+        outer = self.acquire(self.manager, "b")
+        outer.set_label("task-1")
+        inner = self.acquire(outer, "b", "c")
+        self.assertEqual(inner.names, ["c"])  # b is held by the parent: skipped
+        self.assertEqual(inner.get_label(), "task-1")  # inherited
+        again = self.acquire(inner, "b", "c")
+        self.assertEqual(again.names, [])
+
+        e = self.acquire(inner, "a")
+        self.assertFails(e, QUARK, Fc.Error.ORDER_VIOLATION,
+                         "Lock ordering violation: trying to acquire a (order 300) after "
+                         "higher-order locks. Current max order: 320")
+        self.assertFalse(self.locked("a"))
+
+        inner.release()
+        self.assertTrue(self.locked("b"))
+        self.assertFalse(self.locked("c"))
+        deeper = self.acquire(outer, "c")
+        outer.release()  # releases its live children first
+        self.assertTrue(deeper.is_released())
+        self.assertFalse(self.locked("b") or self.locked("c"))
+
+    def test_timeout(self):
+        holder = self.acquire(self.manager, "b")
+        holder.set_label("slowpoke")
+        start = time.monotonic()
+        e = self.acquire(self.manager, "a", "b", timeout=0.1)
+        self.assertGreaterEqual(time.monotonic() - start, 0.09)
+        self.assertFails(e, QUARK, Fc.Error.TIMEOUT, "Timeout acquiring lock 'b'")
+        # What it took is rolled back; nothing stays queued.
+        self.assertFalse(self.locked("a"))
+        self.assertEqual(self.manager.get_lock("b").get_waiters(), 0)
+        self.assertFails(self.acquire(self.manager, "b", timeout=0), QUARK, Fc.Error.TIMEOUT)
+        e = self.acquire(self.manager, "a", timeout=-2.0)
+        self.assertFails(e, QUARK, Fc.Error.INVALID_ARGUMENT, "Timeout must be non-negative")
+        e = self.acquire(self.manager, "nope")
+        self.assertFails(e, QUARK, Fc.Error.NOT_REGISTERED, "Lock 'nope' not registered")
+
+    def test_cancellation(self):
+        holder = self.acquire(self.manager, "b")
+        cancellable = Gio.Cancellable()
+        GLib.timeout_add(20, lambda: cancellable.cancel() and False)
+        e = self.acquire(self.manager, "a", "b", cancellable=cancellable)
+        self.assertFails(e, Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
+        self.assertFalse(self.locked("a"))
+        self.assertEqual(self.manager.get_lock_status()["b"]["waiters"], 0)
+        holder.release()
+        # Already cancelled: fails without taking anything.
+        e = self.acquire(self.manager, "c", cancellable=cancellable)
+        self.assertFails(e, Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
+        self.assertFalse(self.locked("c"))
+
+    def test_release_from_another_thread(self):
+        holder = self.acquire(self.manager, "a")
+
+        def start(done):
+            def ready(source, result):
+                try:
+                    done(source.acquire_finish(result))
+                except GLib.Error as e:
+                    done(e)
+            self.manager.acquire("a", callback=ready)
+            threading.Thread(target=holder.release).start()
+
+        waiter = self.run_loop(start)
+        self.assertIsInstance(waiter, Fc.AsyncLockGuard)
+        self.guards.append(waiter)
+        self.assertTrue(holder.is_released())
+        self.assertEqual(self.manager.get_lock("a").dup_owner(), waiter.get_label())
+
+    def test_labels_and_status(self):
+        guard = self.acquire(self.manager, "a")
+        self.assertTrue(guard.get_label().startswith("guard-"), guard.get_label())
+        guard.set_label("worker-1")
+        self.assertEqual(self.manager.get_lock("a").dup_owner(), "worker-1")
+        status = self.manager.get_lock_status()
+        self.assertIsInstance(status, dict)
+        held, free = status["a"], status["b"]
+        self.assertEqual((held["order"], held["description"], held["is_locked"], held["owner"]),
+                         (300, "Lock A", True, "worker-1"))
+        self.assertAlmostEqual(held["acquired_at"], time.time(), delta=5.0)
+        self.assertEqual((free["is_locked"], free["owner"], free["waiters"]), (False, None, 0))
+        guard.release()
+        self.assertIsNone(self.manager.get_lock("a").dup_owner())
+
+    def test_long_hold_and_diagnostics(self):
+        self.assertEqual(self.manager.detect_potential_deadlocks(), [])
+        self.assertEqual(self.manager.get_deadlock_report(), [])
+        self.assertTrue(self.manager.dump_order_graph().startswith("digraph"))
+        guard = self.acquire(self.manager, "c")
+        guard.set_label("sleeper")
+        self.manager.props.hold_warning_threshold = 0.0
+        time.sleep(0.05)
+        warnings = self.manager.detect_potential_deadlocks()
+        self.assertTrue(any(re.fullmatch(r"Lock 'c' held by sleeper for [0-9.]+s - "
+                                         r"potential deadlock or resource leak", w)
+                            for w in warnings), warnings)
+
+    def test_live_deadlock_report(self):
+        """Two tasks (guard chains) each hold one lock through a child guard,
+        and another child of each waits for the other's lock."""
+        task1 = self.acquire(self.manager)
+        task1.set_label("task-1")
+        task2 = self.acquire(self.manager)
+        task2.set_label("task-2")
+        self.acquire(task1, "a")
+        self.acquire(task2, "b")
+
+        loop, outcomes, seen = GLib.MainLoop(), [], {}
+
+        def ready(source, result):
+            try:
+                outcomes.append(source.acquire_finish(result))
+            except GLib.Error as e:
+                outcomes.append(e)
+            if len(outcomes) == 2:
+                loop.quit()
+
+        def detect():
+            seen["warnings"] = self.manager.detect_potential_deadlocks()
+            seen["report"] = self.manager.get_deadlock_report()
+            return GLib.SOURCE_REMOVE
+
+        task1.acquire("b", timeout=2.0, callback=ready)
+        task2.acquire("a", timeout=2.0, callback=ready)
+        GLib.timeout_add(200, detect)
+        give_up = GLib.timeout_add(10000, loop.quit)
+        loop.run()
+        GLib.source_remove(give_up)
+
+        warnings = seen.get("warnings", [])
+        deadlocks = [w for w in warnings if w.startswith("Deadlock:")]
+        self.assertEqual(deadlocks, ["Deadlock: 'task-1' holds 'a' and waits for 'b'; "
+                                     "'task-2' holds 'b' and waits for 'a'"], warnings)
+        kinds = [r["kind"] for r in seen["report"]]
+        self.assertIn("deadlock", kinds)
+        # Both waits end in a timeout that names the lock and its holder.
+        self.assertEqual(len(outcomes), 2)
+        self.assertFails(outcomes[0], QUARK, Fc.Error.TIMEOUT, "Timeout acquiring lock 'b'")
+        self.assertFails(outcomes[1], QUARK, Fc.Error.TIMEOUT, "Timeout acquiring lock 'a'")
+        self.assertEqual(self.manager.get_lock_status()["a"]["waiters"], 0)
+
+    def test_default_manager(self):
+        default = Fc.AsyncLockManager.get_default()
+        self.assertIs(default, Fc.AsyncLockManager.get_default())
+        status = default.get_lock_status()
+        self.assertEqual(status["foundation.async.config"]["order"], 200)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
