@@ -1,5 +1,5 @@
-// Tests the Fc-1 typelib from gjs: the sync contract and the async helpers
-// through Gio._promisify.
+// Tests the Fc-1 typelib from gjs: the sync contract, the async lock
+// manager and the async helpers through Gio._promisify.
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
@@ -16,6 +16,8 @@ import System from 'system';
 
 Gio._promisify(Fc, 'sleep_async', 'sleep_finish');
 Gio._promisify(Fc.Gather.prototype, 'wait_async', 'wait_finish');
+Gio._promisify(Fc.AsyncLockManager.prototype, 'acquire_async', 'acquire_finish');
+Gio._promisify(Fc.AsyncLockGuard.prototype, 'acquire_async', 'acquire_finish');
 
 let failures = 0;
 let checks = 0;
@@ -117,6 +119,79 @@ function sleepInto(gather, delay, n) {
         e => gather.return_error(slot, e));
 }
 
+function timeoutAfter(seconds) {
+    return new Promise(resolve => GLib.timeout_add(GLib.PRIORITY_DEFAULT, seconds * 1000, () => {
+        resolve();
+        return GLib.SOURCE_REMOVE;
+    }));
+}
+
+async function testAsyncLockManager() {
+    const manager = new Fc.AsyncLockManager();
+    manager.register_lock('a', 300, 'Lock A', null);
+    manager.register_lock('b', 310, null, null);
+    manager.register_lock('c', 320, null, null);
+    const locked = name => manager.get_lock(name).locked;
+
+    const guard = await manager.acquire_async(['c', 'a'], 5.0, null);
+    check(guard instanceof Fc.AsyncLockGuard, 'acquire resolves to a guard');
+    equal(guard.dup_names(), ['a', 'c'], 'async: taken in ascending order');
+    check(locked('a') && locked('c') && !locked('b'), 'async: the named locks are held');
+    guard.set_label('task-1');
+    equal(manager.get_lock('a').owner, 'task-1', 'the label is the owner');
+
+    // Nesting: held names are skipped, a lower order is refused.
+    const inner = await guard.acquire_async(['a', 'c'], 5.0, null);
+    equal(inner.dup_names(), [], 'nested: names held by the chain are skipped');
+    equal(inner.get_label(), 'task-1', 'nested: the label is inherited');
+    let e = await thrownBy(inner.acquire_async(['b'], 5.0, null));
+    check(e?.matches(Fc.Error, Fc.Error.ORDER_VIOLATION), `nested: order violation: ${e}`);
+    inner.release();
+    check(locked('c'), 'a child releases only what it took');
+
+    // FIFO queue, served on release.
+    const served = [];
+    const waiting = [0, 1, 2].map(i => manager.acquire_async(['a'], 5.0, null).then(g => {
+        served.push(i);
+        g.release();
+    }));
+    const status = manager.get_lock_status().recursiveUnpack();
+    equal(status.a.waiters, 3, 'status counts the waiters');
+    guard.release();
+    check(guard.is_released() && !locked('c'), 'release');
+    await Promise.all(waiting);
+    equal(served, [0, 1, 2], 'waiters served first come, first served');
+
+    // Timeout: what was taken is rolled back, nothing stays queued.
+    const holder = await manager.acquire_async(['b'], 5.0, null);
+    e = await thrownBy(manager.acquire_async(['a', 'b'], 0.1, null));
+    check(e?.matches(Fc.Error, Fc.Error.TIMEOUT), `async timeout: ${e}`);
+    check(e?.message.startsWith("Timeout acquiring lock 'b'"), `TIMEOUT message: ${e?.message}`);
+    check(!locked('a') && manager.get_lock('b').waiters === 0, 'a timeout rolls back');
+
+    // Nested timeout on a lock held by another chain.
+    const other = await manager.acquire_async(['a'], 5.0, null);
+    e = await thrownBy(other.acquire_async(['b'], 0.05, null));
+    check(e?.matches(Fc.Error, Fc.Error.TIMEOUT), `nested timeout: ${e}`);
+    other.release();
+
+    // Cancellation.
+    const cancellable = new Gio.Cancellable();
+    const cancelled = thrownBy(manager.acquire_async(['a', 'b'], 10.0, cancellable));
+    await timeoutAfter(0.02);
+    cancellable.cancel();
+    e = await cancelled;
+    check(e?.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED), `cancelled acquire: ${e}`);
+    check(!locked('a') && manager.get_lock('b').waiters === 0, 'a cancellation rolls back');
+    holder.release();
+
+    e = await thrownBy(manager.acquire_async(['nope'], 1.0, null));
+    check(e?.matches(Fc.Error, Fc.Error.NOT_REGISTERED), `unknown lock: ${e}`);
+
+    check(manager.dump_order_graph().startsWith('digraph'), 'async order graph in DOT');
+    equal(manager.detect_potential_deadlocks(), [], 'no warnings once everything is released');
+}
+
 async function testAsyncHelpers() {
     equal(await Fc.sleep_async(0.01, null), true, 'sleep resolves to true');
     let e = await thrownBy(Fc.sleep_async(-1, null));
@@ -157,6 +232,7 @@ let outcome = null;
 
 (async () => {
     testSyncManager();
+    await testAsyncLockManager();
     await testAsyncHelpers();
 })().then(() => (outcome = 'done'), e => {
     outcome = 'crashed';
