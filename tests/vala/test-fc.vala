@@ -1,5 +1,6 @@
 /* test-fc.vala — the foundation-concurrency-1 VAPI from Vala: errordomain,
- * the sync manager, and `yield` on fc_sleep and FcGather.
+ * the sync manager, and `yield` on fc_sleep, FcGather and the async lock
+ * manager.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -57,6 +58,8 @@ async void sleep_into (Fc.Gather gather, double delay, int n) {
 }
 
 async void test_async () throws Error {
+    yield test_async_locks ();
+
     assert (yield Fc.sleep (0.01, null));
 
     try {
@@ -83,6 +86,63 @@ async void test_async () throws Error {
         assert (e.message == "Operation timed out");
         assert (gather.get_cancellable ().is_cancelled ());
     }
+}
+
+async void test_async_locks () throws Error {
+    var manager = new Fc.AsyncLockManager ();
+    manager.register_lock ("a", 300, "Lock A", null);
+    manager.register_lock ("b", 310, null, null);
+    manager.register_lock ("c", 320, null, null);
+
+    var guard = yield manager.acquire ({ "c", "a" }, 5.0, null);
+    assert (strv_equal (guard.dup_names (), { "a", "c" }));
+    assert (manager.get_lock ("a").is_locked ());
+    guard.set_label ("task-1");
+    assert (manager.get_lock ("c").dup_owner () == "task-1");
+
+    /* Nesting through the guard: held names are skipped, new ones must
+     * come after every order the chain holds. */
+    var inner = yield guard.acquire ({ "a", "c" }, 5.0, null);
+    assert (inner.dup_names ().length == 0);
+    assert (inner.get_label () == "task-1");
+    try {
+        yield inner.acquire ({ "b" }, 5.0, null);
+        assert_not_reached ();
+    } catch (Fc.Error.ORDER_VIOLATION e) {
+        assert (!manager.get_lock ("b").is_locked ());
+    }
+    inner.release ();
+    assert (manager.get_lock ("c").is_locked ());
+
+    /* Another task times out on a lock the first one holds. */
+    var other = yield manager.acquire ({ "b" }, 5.0, null);
+    try {
+        yield other.acquire ({ "c" }, 0.05, null);
+        assert_not_reached ();
+    } catch (Fc.Error.TIMEOUT e) {
+        assert (e.message.has_prefix ("Timeout acquiring lock 'c'"));
+        assert (manager.get_lock ("c").get_waiters () == 0);
+    }
+    try {
+        yield manager.acquire ({ "a" }, 0.05, null);
+        assert_not_reached ();
+    } catch (Fc.Error.TIMEOUT e) {
+        assert (e.message.has_prefix ("Timeout acquiring lock 'a'"));
+    }
+
+    var cancellable = new Cancellable ();
+    Timeout.add (20, () => { cancellable.cancel (); return Source.REMOVE; });
+    try {
+        yield manager.acquire ({ "a" }, 10.0, cancellable);
+        assert_not_reached ();
+    } catch (IOError.CANCELLED e) {
+        assert (manager.get_lock ("a").get_waiters () == 0);
+    }
+
+    other.release ();
+    guard.release ();
+    assert (guard.is_released ());
+    assert (!manager.get_lock ("a").is_locked () && !manager.get_lock ("c").is_locked ());
 }
 
 int main () {
