@@ -49,6 +49,18 @@ class FcTestCase(unittest.TestCase):
         self.assertEqual(len(box), 1, "the operation never completed")
         return box[0]
 
+    def run_async(self, start_op, finish):
+        """Starts a GIO async call with start_op(callback) and returns what
+        finish(source, result) gave, or the GLib.Error it raised."""
+        def start(done):
+            def ready(source, result):
+                try:
+                    done(finish(source, result))
+                except GLib.Error as e:
+                    done(e)
+            start_op(ready)
+        return self.run_loop(start)
+
 
 class Holder(threading.Thread):
     """Holds some locks of a manager on another thread until told to stop."""
@@ -245,18 +257,6 @@ class TestDiagnostics(FcTestCase):
 
 
 class TestAsyncHelpers(FcTestCase):
-    def run_async(self, start_op, finish):
-        """Starts a GIO async call with start_op(callback) and returns what
-        finish(source, result) gave, or the GLib.Error it raised."""
-        def start(done):
-            def ready(source, result):
-                try:
-                    done(finish(source, result))
-                except GLib.Error as e:
-                    done(e)
-            start_op(ready)
-        return self.run_loop(start)
-
     def sleep(self, delay, cancel=False):
         cancellable = Gio.Cancellable()
 
@@ -337,17 +337,15 @@ class TestAsyncLockManager(FcTestCase):
         for guard in self.guards:
             guard.release()
 
-    def acquire(self, source, *names, **kwargs):
-        """source.acquire(*names) on a main loop: the guard, or the error."""
-        def start(done):
-            def ready(source, result):
-                try:
-                    done(source.acquire_finish(result))
-                except GLib.Error as e:
-                    done(e)
+    def acquire(self, source, *names, then=None, **kwargs):
+        """source.acquire(*names) on a main loop, calling then() once it is
+        started: the guard, or the error."""
+        def start_op(ready):
             source.acquire(*names, callback=ready, **kwargs)
+            if then is not None:
+                then()
 
-        outcome = self.run_loop(start)
+        outcome = self.run_async(start_op, lambda source, result: source.acquire_finish(result))
         if isinstance(outcome, Fc.AsyncLockGuard):
             self.guards.append(outcome)
         return outcome
@@ -469,19 +467,9 @@ class TestAsyncLockManager(FcTestCase):
 
     def test_release_from_another_thread(self):
         holder = self.acquire(self.manager, "a")
-
-        def start(done):
-            def ready(source, result):
-                try:
-                    done(source.acquire_finish(result))
-                except GLib.Error as e:
-                    done(e)
-            self.manager.acquire("a", callback=ready)
-            threading.Thread(target=holder.release).start()
-
-        waiter = self.run_loop(start)
+        waiter = self.acquire(self.manager, "a",
+                              then=threading.Thread(target=holder.release).start)
         self.assertIsInstance(waiter, Fc.AsyncLockGuard)
-        self.guards.append(waiter)
         self.assertTrue(holder.is_released())
         self.assertEqual(self.manager.get_lock("a").dup_owner(), waiter.get_label())
 
