@@ -102,14 +102,15 @@ struct _FcAsyncRequest
   FcAsyncLockGuard *guard;         /* ref; the guard being filled */
 
   /* Under the state mutex. */
-  FcAsyncLock      *waiting_on;    /* the lock whose queue holds link */
+  FcAsyncLock      *waiting_on;    /* while queued: the lock whose queue holds
+                                    * link; after a timeout: the lock given up on */
   GList             link;          /* data = this request */
   FcDeadlineSource *deadlines;    /* holding us in its heap, or NULL */
-  guint             heap_index;
   gulong            cancelled_id;
   gint64            deadline;      /* monotonic µs; -1 for none */
   gint64            queued_at;     /* monotonic µs, when it last queued */
-  FcAsyncLock      *timed_out_on;  /* the lock a timeout gave up on */
+  guint             heap_index;
+  guint             queued : 1;    /* link is in waiting_on's queue */
   guint             try_once : 1;  /* timeout 0: never queue */
   guint             started : 1;   /* set up; a cancellation can act now */
   guint             cancel_requested : 1;
@@ -680,7 +681,6 @@ deadline_source_dispatch (GSource     *source,
     {
       FcAsyncRequest *req = g_ptr_array_index (ds->heap, 0);
 
-      req->timed_out_on = req->waiting_on;
       request_fail_locked (req,
                            g_error_new (FC_ERROR, FC_ERROR_TIMEOUT,
                                         _("Timeout acquiring lock '%s'"),
@@ -760,6 +760,7 @@ request_enqueue_locked (FcAsyncLockManager *self,
                         FcAsyncLock        *lock)
 {
   req->waiting_on = lock;
+  req->queued = TRUE;
   req->queued_at = g_get_monotonic_time ();
   g_queue_push_tail_link (&lock->waiters, &req->link);
 
@@ -781,6 +782,8 @@ chain_note_order_locked (FcAsyncLockGuard *guard,
   for (FcAsyncLockGuard *g = guard; g != NULL; g = g->parent)
     for (guint i = 0; !g->released && i < g->n_held && n < FC_LOCKDEP_MAX_HELD; i++)
       held[n++] = &g->locks[i]->core;
+  if (n == 0)
+    return;  /* nothing to learn; and no label to make */
 
   /* Reports wait for fc_lockdep_flush(), once the state mutex is released. */
   fc_lockdep_note_acquire (&guard->manager->lockdep, &lock->core, held, n,
@@ -821,7 +824,7 @@ request_advance_locked (FcAsyncRequest  *req,
         {
           if (req->try_once)
             {
-              req->timed_out_on = lock;
+              req->waiting_on = lock;  /* for the explanation */
               request_fail_locked (req,
                                  g_error_new (FC_ERROR, FC_ERROR_TIMEOUT,
                                               _("Timeout acquiring lock '%s'"),
@@ -856,7 +859,7 @@ lock_release_locked (FcAsyncLock     *lock,
     }
 
   next = link->data;
-  next->waiting_on = NULL;
+  next->queued = FALSE;
   fc_lock_stats_waited (&lock->core, g_get_monotonic_time () - next->queued_at);
   lock_grant_locked (lock, next->guard, TRUE);
   request_advance_locked (next, done);
@@ -889,11 +892,11 @@ request_fail_locked (FcAsyncRequest  *req,
                      GError          *error,
                      FcAsyncRequest **done)
 {
-  if (req->waiting_on != NULL)
+  if (req->queued)
     {
       fc_lock_stats_waited (&req->waiting_on->core, g_get_monotonic_time () - req->queued_at);
       g_queue_unlink (&req->waiting_on->waiters, &req->link);
-      req->waiting_on = NULL;
+      req->queued = FALSE;
     }
 
   guard_release_locked (req->guard, done);
@@ -927,7 +930,7 @@ request_complete (FcAsyncRequest *req)
   cancelled_id = req->cancelled_id;
   req->cancelled_id = 0;
   error = g_steal_pointer (&req->error);
-  timed_out_on = req->timed_out_on;
+  timed_out_on = req->waiting_on;
   fc_mutex_unlock (mutex);
 
   /* Explain the timeout: who holds the lock, and what they wait for. */

@@ -22,7 +22,9 @@ FcThread   *fc_lock_get_owner_thread (FcLock   *self);
 gboolean fc_lock_acquire_internal (FcLock     *self,
                                    FcThread   *thread,
                                    FcDeadline *deadline);
-/* Sets FC_ERROR_TIMEOUT for @self, explaining who blocked @thread. */
+/* Sets FC_ERROR_TIMEOUT for @self, explaining who blocked @thread; every
+ * failed blocking acquire_internal() must end with it (it also takes
+ * @thread off the wait-for graph). */
 void     fc_lock_set_timeout_error (FcLock     *self,
                                     FcThread   *thread,
                                     GError    **error);

@@ -448,7 +448,11 @@ fc_lock_acquire_slow (FcLock     *self,
   fc_lock_stats_waited (&self->core, g_get_monotonic_time () - start);
   g_atomic_int_dec_and_test (&self->waiters);
   fc_mutex_unlock (&self->mutex);
-  g_atomic_pointer_set (&thread->waiting_for, NULL);
+  /* A thread that gave up still shows as waiting until its timeout error
+   * is made (fc_lock_set_timeout_error()), so that two threads timing out
+   * of one deadlock at once each see the other waiting. */
+  if (taken)
+    g_atomic_pointer_set (&thread->waiting_for, NULL);
 
   return taken;
 }
@@ -511,6 +515,7 @@ fc_lock_set_timeout_error (FcLock    *self,
 {
   fc_set_timeout_error (error, &fc_lock_kind, g_atomic_pointer_get (&self->core.registry),
                         self, thread);
+  g_atomic_pointer_set (&thread->waiting_for, NULL);
 }
 
 /**

@@ -613,6 +613,233 @@ test_watchdog (void)
   g_main_loop_unref (check.loop);
 }
 
+/* ---- The async manager ------------------------------------------------ */
+
+typedef struct
+{
+  gboolean          done;
+  FcAsyncLockGuard *guard;
+  GError           *error;
+} AsyncOutcome;
+
+static void
+async_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  AsyncOutcome *o = user_data;
+
+  if (FC_IS_ASYNC_LOCK_MANAGER (source))
+    o->guard = fc_async_lock_manager_acquire_finish (FC_ASYNC_LOCK_MANAGER (source), result, &o->error);
+  else
+    o->guard = fc_async_lock_guard_acquire_finish (FC_ASYNC_LOCK_GUARD (source), result, &o->error);
+  o->done = TRUE;
+}
+
+static void
+async_start (FcAsyncLockManager *manager,
+             FcAsyncLockGuard   *parent,
+             const char         *name,
+             double              timeout,
+             AsyncOutcome       *o)
+{
+  const char *names[] = { name, NULL };
+
+  memset (o, 0, sizeof *o);
+  if (parent != NULL)
+    fc_async_lock_guard_acquire_async (parent, names, timeout, NULL, async_done, o);
+  else
+    fc_async_lock_manager_acquire_async (manager, names, timeout, NULL, async_done, o);
+}
+
+static void
+async_wait (AsyncOutcome *o)
+{
+  gint64 give_up = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!o->done)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, give_up);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static FcAsyncLockManager *
+make_async_manager (const char * const *names,
+                    const int          *orders)
+{
+  FcAsyncLockManager *manager = fc_async_lock_manager_new ();
+
+  for (guint i = 0; names[i] != NULL; i++)
+    g_assert_nonnull (fc_async_lock_manager_register_lock (manager, names[i], orders[i],
+                                                           NULL, NULL, NULL));
+  return manager;
+}
+
+static void
+test_async_live_deadlock (void)
+{
+  /* Chain P holds a (10) and, through one nested guard, x (50); its second
+   * nested acquisition waits for b (20), held by chain Q, whose nested
+   * acquisition waits for x. A chain is one task: it cannot release x
+   * before it gets b, and Q cannot release b before it gets x. */
+  const char *names[] = { "async.a", "async.b", "async.x", NULL };
+  const int orders[] = { 10, 20, 50 };
+  g_autoptr(FcAsyncLockManager) manager = make_async_manager (names, orders);
+  AsyncOutcome p, p_x, q, p_b, q_x;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GVariant) report = NULL;
+  guint deadlocks = 0;
+
+  async_start (manager, NULL, "async.a", 1.0, &p);
+  async_wait (&p);
+  g_assert_no_error (p.error);
+  fc_async_lock_guard_set_label (p.guard, "chain-p");
+  async_start (manager, p.guard, "async.x", 1.0, &p_x);
+  async_wait (&p_x);
+  g_assert_no_error (p_x.error);
+
+  async_start (manager, NULL, "async.b", 1.0, &q);
+  async_wait (&q);
+  g_assert_no_error (q.error);
+  fc_async_lock_guard_set_label (q.guard, "chain-q");
+
+  async_start (manager, p.guard, "async.b", 2.0, &p_b);
+  async_start (manager, q.guard, "async.x", 1.5, &q_x);
+  g_main_context_iteration (NULL, FALSE);
+  g_assert_false (p_b.done || q_x.done);
+
+  lines = fc_async_lock_manager_detect_potential_deadlocks (manager);
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_test_message ("%s", lines[i]);
+  g_assert_cmpuint (count_matching (lines,
+                                    "Deadlock: 'chain-p' holds 'async.x' and waits for 'async.b'; "
+                                    "'chain-q' holds 'async.b' and waits for 'async.x'"), ==, 1);
+
+  report = fc_async_lock_manager_get_deadlock_report (manager);
+  {
+    GVariantIter iter;
+    GVariant *entry;
+
+    g_variant_iter_init (&iter, report);
+    while ((entry = g_variant_iter_next_value (&iter)))
+      {
+        const char *kind = NULL;
+
+        g_variant_lookup (entry, "kind", "&s", &kind);
+        deadlocks += g_strcmp0 (kind, "deadlock") == 0;
+        g_variant_unref (entry);
+      }
+  }
+  g_assert_cmpuint (deadlocks, ==, 1);
+
+  /* Q gives up first (1.5 s), explained; its rollback does not free b,
+   * which Q's parent guard holds, so P times out too. */
+  async_wait (&q_x);
+  g_assert_error (q_x.error, FC_ERROR, FC_ERROR_TIMEOUT);
+  g_test_message ("%s", q_x.error->message);
+  g_assert_true (g_pattern_match_simple ("Timeout acquiring lock 'async.x': held by 'chain-p' for *s, "
+                                         "which waits for 'async.b' held by 'chain-q'",
+                                         q_x.error->message));
+  async_wait (&p_b);
+  g_assert_error (p_b.error, FC_ERROR, FC_ERROR_TIMEOUT);
+  g_assert_true (g_pattern_match_simple ("Timeout acquiring lock 'async.b': held by 'chain-q' for *s",
+                                         p_b.error->message));
+
+  g_clear_error (&q_x.error);
+  g_clear_error (&p_b.error);
+  fc_async_lock_guard_release (q.guard);
+  fc_async_lock_guard_release (p.guard);  /* and its child p_x */
+  g_assert_true (fc_async_lock_guard_is_released (p_x.guard));
+  g_clear_object (&p_x.guard);
+  g_clear_object (&p.guard);
+  g_clear_object (&q.guard);
+}
+
+static void
+on_async_report (FcAsyncLockManager *manager,
+                 const char         *message,
+                 GVariant           *report,
+                 gpointer            user_data)
+{
+  SignalCheck *check = user_data;
+
+  if (check->message == NULL)
+    {
+      check->emitted_in = g_main_context_get_thread_default ();
+      check->message = g_strdup (message);
+    }
+}
+
+static void
+test_async_order_and_statistics (void)
+{
+  const char *names[] = { "aord.a", "aord.b", NULL };
+  const int orders[] = { 10, 20 };
+  g_autoptr(FcAsyncLockManager) manager = make_async_manager (names, orders);
+  g_autofree char *dot = NULL;
+  g_autoptr(GVariant) status = NULL;
+  g_autoptr(GVariant) info = NULL;
+  AsyncOutcome outer, inner, waiter;
+  SignalCheck check = { 0, };
+  guint64 acquisitions = 0, contentions = 0;
+  double wait_max = 0, hold_max = 0;
+
+  /* Nested a -> b teaches the edge, labelled with the chain. */
+  async_start (manager, NULL, "aord.a", 1.0, &outer);
+  async_wait (&outer);
+  fc_async_lock_guard_set_label (outer.guard, "job-1");
+  async_start (manager, outer.guard, "aord.b", 1.0, &inner);
+  async_wait (&inner);
+  g_assert_no_error (inner.error);
+
+  /* Someone waits for a while a is held. */
+  async_start (manager, NULL, "aord.a", 5.0, &waiter);
+  g_main_context_iteration (NULL, FALSE);
+  g_usleep (G_USEC_PER_SEC / 20);
+  fc_async_lock_guard_release (outer.guard);
+  async_wait (&waiter);
+  g_assert_no_error (waiter.error);
+  fc_async_lock_guard_release (waiter.guard);
+
+  dot = fc_async_lock_manager_dump_order_graph (manager);
+  g_assert_nonnull (strstr (dot, "\"aord.a\" -> \"aord.b\" [label=\"job-1\"]"));
+
+  status = fc_async_lock_manager_get_lock_status (manager);
+  info = g_variant_lookup_value (status, "aord.a", G_VARIANT_TYPE_VARDICT);
+  g_assert_true (g_variant_lookup (info, "acquisitions", "t", &acquisitions));
+  g_assert_true (g_variant_lookup (info, "contentions", "t", &contentions));
+  g_assert_true (g_variant_lookup (info, "wait_time_max", "d", &wait_max));
+  g_assert_true (g_variant_lookup (info, "hold_time_max", "d", &hold_max));
+  g_assert_cmpuint (acquisitions, ==, 2);
+  g_assert_cmpuint (contentions, ==, 1);
+  g_assert_cmpfloat (wait_max, >=, 0.04);
+  g_assert_cmpfloat (hold_max, >=, 0.03);
+
+  /* The watchdog reports through the async manager's signal, in the
+   * context that created it (this thread's default). */
+  g_signal_connect (manager, "potential-deadlock", G_CALLBACK (on_async_report), &check);
+  async_start (manager, NULL, "aord.b", 1.0, &outer);
+  async_wait (&outer);
+  g_object_set (manager, "hold-warning-threshold", 0.01, "watchdog-interval", 0.02, NULL);
+  {
+    gint64 give_up = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (check.message == NULL && g_get_monotonic_time () < give_up)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  fc_async_lock_manager_set_watchdog_interval (manager, 0);
+  g_assert_nonnull (check.message);
+  g_assert_true (g_str_has_prefix (check.message, "Lock 'aord.b' held by guard-"));
+  g_assert_true (check.emitted_in == NULL || check.emitted_in == g_main_context_default ());
+  fc_async_lock_guard_release (outer.guard);
+
+  g_free (check.message);
+  g_clear_object (&outer.guard);
+  g_clear_object (&inner.guard);
+  g_clear_object (&waiter.guard);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -631,6 +858,8 @@ main (int   argc,
   g_test_add_func ("/diagnostics/dot", test_dot);
   g_test_add_func ("/diagnostics/signal-context", test_signal_context);
   g_test_add_func ("/diagnostics/watchdog", test_watchdog);
+  g_test_add_func ("/diagnostics/async/live-deadlock", test_async_live_deadlock);
+  g_test_add_func ("/diagnostics/async/order-and-statistics", test_async_order_and_statistics);
 
   return g_test_run ();
 }
