@@ -31,7 +31,7 @@
  */
 struct _FcOutcome
 {
-  gatomicrefcount  ref_count;
+  int              ref_count;   /* g_atomic_int_*: inline atomics TSan can see */
   GValue           value;   /* G_VALUE_INIT when no value or an error */
   GError          *error;
 };
@@ -43,7 +43,7 @@ fc_outcome_new_value (const GValue *value)
 {
   FcOutcome *self = g_new0 (FcOutcome, 1);
 
-  g_atomic_ref_count_init (&self->ref_count);
+  self->ref_count = 1;
   if (value != NULL)
     {
       g_value_init (&self->value, G_VALUE_TYPE (value));
@@ -57,7 +57,7 @@ fc_outcome_new_error (const GError *error)
 {
   FcOutcome *self = g_new0 (FcOutcome, 1);
 
-  g_atomic_ref_count_init (&self->ref_count);
+  self->ref_count = 1;
   self->error = g_error_copy (error);
   return self;
 }
@@ -77,7 +77,7 @@ fc_outcome_ref (FcOutcome *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  g_atomic_ref_count_inc (&self->ref_count);
+  g_atomic_int_inc (&self->ref_count);
   return self;
 }
 
@@ -94,7 +94,10 @@ fc_outcome_unref (FcOutcome *self)
 {
   g_return_if_fail (self != NULL);
 
-  if (g_atomic_ref_count_dec (&self->ref_count))
+  /* Not g_atomic_ref_count_dec(): that is a function inside (uninstrumented)
+   * GLib, so ThreadSanitizer would not see the last unref on one thread
+   * synchronise with the earlier ones on others. */
+  if (g_atomic_int_dec_and_test (&self->ref_count))
     {
       if (G_IS_VALUE (&self->value))
         g_value_unset (&self->value);
