@@ -627,8 +627,10 @@ test_status (void)
 
   entry = g_variant_lookup_value (status, "a", G_VARIANT_TYPE_VARDICT);
   g_assert_nonnull (entry);
-  g_assert_true (g_variant_lookup_value (entry, "order", G_VARIANT_TYPE_INT32) != NULL);
-  g_variant_unref (g_variant_lookup_value (entry, "order", G_VARIANT_TYPE_INT32));
+  {
+    g_autoptr(GVariant) order = g_variant_lookup_value (entry, "order", G_VARIANT_TYPE_INT32);
+    g_assert_nonnull (order);
+  }
   g_assert_true (g_variant_lookup (entry, "description", "s", &description));
   g_assert_true (g_variant_lookup (entry, "is_locked", "b", &locked));
   g_assert_true (locked);

@@ -819,6 +819,7 @@ test_async_order_and_statistics (void)
   /* The watchdog reports through the async manager's signal, in the
    * context that created it (this thread's default). */
   g_signal_connect (manager, "potential-deadlock", G_CALLBACK (on_async_report), &check);
+  g_clear_object (&outer.guard);
   async_start (manager, NULL, "aord.b", 1.0, &outer);
   async_wait (&outer);
   g_object_set (manager, "hold-warning-threshold", 0.01, "watchdog-interval", 0.02, NULL);
