@@ -37,14 +37,10 @@
  */
 G_DEFINE_FINAL_TYPE (FcAsyncLock, fc_async_lock, G_TYPE_OBJECT)
 
+/* name, order, description, locked and owner are shared with the other
+ * lock type (fc-registry-private.h); documented here. */
 enum {
-  PROP_0,
-  PROP_NAME,
-  PROP_ORDER,
-  PROP_DESCRIPTION,
-  PROP_LOCKED,
-  PROP_OWNER,
-  PROP_WAITERS,
+  PROP_WAITERS = FC_LOCK_N_COMMON_PROPS,
   N_PROPS
 };
 
@@ -70,28 +66,11 @@ fc_async_lock_get_property (GObject    *object,
 {
   FcAsyncLock *self = FC_ASYNC_LOCK (object);
 
+  if (fc_lock_core_get_property (&fc_async_lock_kind, object, prop_id, value))
+    return;
+
   switch (prop_id)
     {
-    case PROP_NAME:
-      g_value_set_string (value, self->core.name);
-      break;
-
-    case PROP_ORDER:
-      g_value_set_int (value, self->core.order);
-      break;
-
-    case PROP_DESCRIPTION:
-      g_value_set_string (value, self->core.description);
-      break;
-
-    case PROP_LOCKED:
-      g_value_set_boolean (value, fc_async_lock_is_locked (self));
-      break;
-
-    case PROP_OWNER:
-      g_value_take_string (value, fc_async_lock_dup_owner (self));
-      break;
-
     case PROP_WAITERS:
       g_value_set_uint (value, fc_async_lock_get_waiters (self));
       break;
@@ -116,9 +95,6 @@ fc_async_lock_class_init (FcAsyncLockClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_NAME] =
-    g_param_spec_string ("name", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * FcAsyncLock:order:
@@ -127,9 +103,6 @@ fc_async_lock_class_init (FcAsyncLockClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_ORDER] =
-    g_param_spec_int ("order", NULL, NULL, G_MININT, G_MAXINT, 0,
-                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * FcAsyncLock:description:
@@ -138,9 +111,6 @@ fc_async_lock_class_init (FcAsyncLockClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_DESCRIPTION] =
-    g_param_spec_string ("description", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * FcAsyncLock:locked:
@@ -149,9 +119,6 @@ fc_async_lock_class_init (FcAsyncLockClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_LOCKED] =
-    g_param_spec_boolean ("locked", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * FcAsyncLock:owner:
@@ -162,9 +129,6 @@ fc_async_lock_class_init (FcAsyncLockClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_OWNER] =
-    g_param_spec_string ("owner", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * FcAsyncLock:waiters:
@@ -174,6 +138,7 @@ fc_async_lock_class_init (FcAsyncLockClass *klass)
    *
    * Since: 1.0
    */
+  fc_lock_core_make_properties (properties);
   properties[PROP_WAITERS] =
     g_param_spec_uint ("waiters", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);

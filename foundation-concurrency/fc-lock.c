@@ -56,14 +56,10 @@ struct _FcLock
 
 G_DEFINE_FINAL_TYPE (FcLock, fc_lock, G_TYPE_OBJECT)
 
+/* name, order, description, locked and owner are shared with the other
+ * lock type (fc-registry-private.h); documented here. */
 enum {
-  PROP_0,
-  PROP_NAME,
-  PROP_ORDER,
-  PROP_DESCRIPTION,
-  PROP_LOCKED,
-  PROP_OWNER,
-  PROP_DEPTH,
+  PROP_DEPTH = FC_LOCK_N_COMMON_PROPS,
   N_PROPS
 };
 
@@ -91,28 +87,11 @@ fc_lock_get_property (GObject    *object,
 {
   FcLock *self = FC_LOCK (object);
 
+  if (fc_lock_core_get_property (&fc_lock_kind, object, prop_id, value))
+    return;
+
   switch (prop_id)
     {
-    case PROP_NAME:
-      g_value_set_string (value, fc_lock_get_name (self));
-      break;
-
-    case PROP_ORDER:
-      g_value_set_int (value, fc_lock_get_order (self));
-      break;
-
-    case PROP_DESCRIPTION:
-      g_value_set_string (value, fc_lock_get_description (self));
-      break;
-
-    case PROP_LOCKED:
-      g_value_set_boolean (value, fc_lock_is_locked (self));
-      break;
-
-    case PROP_OWNER:
-      g_value_take_string (value, fc_lock_dup_owner (self));
-      break;
-
     case PROP_DEPTH:
       g_value_set_uint (value, fc_lock_get_depth (self));
       break;
@@ -137,9 +116,6 @@ fc_lock_class_init (FcLockClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_NAME] =
-    g_param_spec_string ("name", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * FcLock:order:
@@ -148,9 +124,6 @@ fc_lock_class_init (FcLockClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_ORDER] =
-    g_param_spec_int ("order", NULL, NULL, G_MININT, G_MAXINT, 0,
-                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * FcLock:description:
@@ -159,9 +132,6 @@ fc_lock_class_init (FcLockClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_DESCRIPTION] =
-    g_param_spec_string ("description", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * FcLock:locked:
@@ -170,9 +140,6 @@ fc_lock_class_init (FcLockClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_LOCKED] =
-    g_param_spec_boolean ("locked", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * FcLock:owner:
@@ -182,9 +149,6 @@ fc_lock_class_init (FcLockClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_OWNER] =
-    g_param_spec_string ("owner", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * FcLock:depth:
@@ -194,6 +158,7 @@ fc_lock_class_init (FcLockClass *klass)
    *
    * Since: 1.0
    */
+  fc_lock_core_make_properties (properties);
   properties[PROP_DEPTH] =
     g_param_spec_uint ("depth", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);

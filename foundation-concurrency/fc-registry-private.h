@@ -224,6 +224,27 @@ static inline FcLockCore *
 fc_registry_core (FcRegistry *self,
                   gpointer    lock);
 
+/* The properties every lock type has, at these ids; a type adds its own
+ * from FC_LOCK_N_COMMON_PROPS on. */
+enum
+{
+  FC_LOCK_PROP_0,
+  FC_LOCK_PROP_NAME,
+  FC_LOCK_PROP_ORDER,
+  FC_LOCK_PROP_DESCRIPTION,
+  FC_LOCK_PROP_LOCKED,
+  FC_LOCK_PROP_OWNER,
+  FC_LOCK_N_COMMON_PROPS
+};
+
+/* Fills @pspecs[FC_LOCK_PROP_NAME .. FC_LOCK_PROP_OWNER]. */
+void      fc_lock_core_make_properties (GParamSpec      **pspecs);
+/* Gets a common property of @lock; FALSE if @prop_id is not one. */
+gboolean  fc_lock_core_get_property    (const FcLockKind *kind,
+                                        gpointer          lock,
+                                        guint             prop_id,
+                                        GValue           *value);
+
 /* Name to show for a lock in messages. */
 const char *fc_lock_core_display_name (const FcLockCore *core);
 
