@@ -257,6 +257,24 @@ test_nolockdep (void)
   g_test_trap_assert_passed ();
 }
 
+static void
+test_debug_watchdog (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_setenv ("FC_DEBUG", "watchdog", TRUE);
+      g_assert_cmpfloat (fc_lock_manager_get_watchdog_interval (fc_lock_manager_get_default ()), ==, 5.0);
+      g_assert_cmpfloat (fc_async_lock_manager_get_watchdog_interval (fc_async_lock_manager_get_default ()), ==, 5.0);
+      return;
+    }
+
+  /* Without FC_DEBUG=watchdog, the watchdog is off. */
+  if (g_getenv ("FC_DEBUG") == NULL)
+    g_assert_cmpfloat (fc_lock_manager_get_watchdog_interval (fc_lock_manager_get_default ()), ==, 0.0);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 /* Two threads that really deadlock on direct fc_lock_lock(). */
 typedef struct
 {
@@ -854,6 +872,7 @@ main (int   argc,
   g_test_add_func ("/diagnostics/order/gated-cycle", test_gated_cycle);
   g_test_add_func ("/diagnostics/order/try-lock-learns-nothing", test_try_lock_learns_nothing);
   g_test_add_func ("/diagnostics/order/nolockdep", test_nolockdep);
+  g_test_add_func ("/diagnostics/debug-watchdog", test_debug_watchdog);
   g_test_add_func ("/diagnostics/live-deadlock", test_live_deadlock);
   g_test_add_func ("/diagnostics/statistics", test_statistics);
   g_test_add_func ("/diagnostics/dot", test_dot);
