@@ -354,7 +354,7 @@ fc_lock_took (FcLock     *self,
 /* Called by a waiter that has waited a while: reports the deadlock it is
  * part of, if any (once), in the log and through the managers' signals. */
 static void
-fc_lock_check_deadlock (FcLock *self)
+fc_lock_check_deadlock (void)
 {
   g_autoptr(GPtrArray) reports = fc_waitfor_find_deadlocks (&fc_lock_kind, NULL);
 
@@ -399,7 +399,7 @@ fc_lock_acquire_slow (FcLock     *self,
                * mutex: the search reads other locks' owners. */
               check_at = 0;
               fc_mutex_unlock (&self->mutex);
-              fc_lock_check_deadlock (self);
+              fc_lock_check_deadlock ();
               fc_mutex_lock (&self->mutex);
               continue;
             }

@@ -45,7 +45,9 @@ static GMutex dep_mutex;
 static GHashTable *dep_nodes;        /* FcLockCore * → FcDepNode * */
 static GHashTable *reported_keys;    /* char * set */
 static GPtrArray *cycle_reports;     /* FcReport * */
-static guint dep_generation;         /* bumped when a lock leaves the graph */
+static int dep_generation;           /* atomic; bumped when a lock leaves the graph,
+                                      * so that no cache trusts an edge of a freed lock
+                                      * whose address was reused */
 
 static GMutex listen_mutex;
 static GHashTable *listeners;        /* guint64 * → Listener * */
@@ -388,13 +390,6 @@ fc_dep_search (CycleSearch *search,
   return FALSE;
 }
 
-static int
-compare_names (const char *a,
-               const char *b)
-{
-  return g_strcmp0 (a, b);
-}
-
 /* A report for the cycle @path (edges, closed), unless it was reported. */
 static FcReport *
 fc_dep_report_cycle (GPtrArray *path)
@@ -411,7 +406,7 @@ fc_dep_report_cycle (GPtrArray *path)
       FcDepEdge *a = path->pdata[i];
       FcDepEdge *b = path->pdata[start];
 
-      if (compare_names (a->from->name, b->from->name) < 0)
+      if (g_strcmp0 (a->from->name, b->from->name) < 0)
         start = i;
     }
 
@@ -507,13 +502,13 @@ fc_lockdep_note_acquire (FcLockdepCache     *cache,
                          gboolean            defer)
 {
   g_autoptr(GPtrArray) reports = NULL;
-  guint generation;
-  gboolean all_known = TRUE;
+  gboolean all_known;
 
   if (n_held == 0 || (fc_debug_flags () & FC_DEBUG_NOLOCKDEP))
     return;
 
   /* The fast path: every edge is known and needs nothing more. */
+  all_known = cache->generation == g_atomic_int_get (&dep_generation);
   for (guint i = 0; i < n_held && all_known; i++)
     {
       guint slot = cache_slot (held[i], taken);
@@ -526,7 +521,11 @@ fc_lockdep_note_acquire (FcLockdepCache     *cache,
 
   fc_mutex_lock (&dep_mutex);
 
-  generation = dep_generation;
+  if (cache->generation != dep_generation)
+    {
+      memset (cache, 0, sizeof *cache);
+      cache->generation = dep_generation;
+    }
   for (guint i = 0; i < n_held; i++)
     {
       FcLockCore *from = held[i];
@@ -577,7 +576,6 @@ fc_lockdep_note_acquire (FcLockdepCache     *cache,
         }
     }
 
-  (void) generation;
   fc_mutex_unlock (&dep_mutex);
 
   if (reports == NULL)
@@ -643,7 +641,7 @@ fc_lockdep_forget (FcLockCore *lock)
       g_hash_table_unref (node->out);
       g_hash_table_unref (node->in);
       g_free (node);
-      dep_generation++;
+      g_atomic_int_inc (&dep_generation);
     }
 
   fc_mutex_unlock (&dep_mutex);

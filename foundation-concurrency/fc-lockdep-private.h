@@ -79,6 +79,7 @@ gboolean fc_report_publish_once (FcReport *report);
 #define FC_LOCKDEP_CACHE_SIZE 64
 typedef struct
 {
+  int           generation;   /* the graph's, when the entries were made */
   gconstpointer from[FC_LOCKDEP_CACHE_SIZE];
   gconstpointer to[FC_LOCKDEP_CACHE_SIZE];
 } FcLockdepCache;

@@ -643,14 +643,13 @@ fc_registry_set_double (FcRegistry *self,
                         GParamSpec *pspec,
                         double      value)
 {
-  GValue old = G_VALUE_INIT;
+  gboolean threshold = pspec->param_id == FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD;
 
-  g_value_init (&old, G_TYPE_DOUBLE);
-  fc_registry_get_property (self, pspec->param_id, &old, pspec);
-  if (g_value_get_double (&old) == value)
+  if (value == (threshold ? fc_registry_get_hold_warning_threshold (self)
+                          : fc_registry_get_watchdog_interval (self)))
     return;
 
-  if (pspec->param_id == FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD)
+  if (threshold)
     fc_registry_set_hold_warning_threshold (self, value);
   else
     fc_registry_set_watchdog_interval (self, value);
