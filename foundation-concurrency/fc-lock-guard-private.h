@@ -6,15 +6,13 @@
 #pragma once
 
 #include "fc-lock-guard.h"
-#include "fc-lock-private.h"
+#include "fc-lock-manager-locker-private.h"
 
 G_BEGIN_DECLS
 
-/* A guard for @thread over @locks (already taken, in acquisition order),
- * keeping @keeper (which owns the locks) alive meanwhile. */
-FcLockGuard *fc_lock_guard_new_internal (GObject  *keeper,
-                                         FcThread *thread,
-                                         FcLock  **locks,
-                                         guint     n_locks);
+/* A guard over what @locker took (the guard owns @locker), keeping
+ * @keeper (which owns the locks) alive meanwhile. */
+FcLockGuard *fc_lock_guard_new_internal (GObject             *keeper,
+                                         FcLockManagerLocker *locker);
 
 G_END_DECLS

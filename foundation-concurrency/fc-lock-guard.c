@@ -35,8 +35,6 @@
  * Since: 1.0
  */
 
-#define FC_GUARD_INLINE 4
-
 /**
  * FcLockGuard:
  *
@@ -47,14 +45,12 @@
  */
 struct _FcLockGuard
 {
-  GObject    parent_instance;
+  GObject               parent_instance;
 
-  GObject   *keeper;   /* keeps the locks alive: their manager */
-  FcThread  *thread;
-  FcLock   **locks;
-  guint      n_locks;
-  gboolean   released;
-  FcLock    *inline_locks[FC_GUARD_INLINE];
+  GObject              *keeper;   /* keeps the locks alive: their manager */
+  FcThread             *thread;
+  FcLockManagerLocker  *locker;   /* what was taken */
+  gboolean              released;
 };
 
 G_DEFINE_FINAL_TYPE (FcLockGuard, fc_lock_guard, G_TYPE_OBJECT)
@@ -65,10 +61,13 @@ fc_lock_guard_finalize (GObject *object)
   FcLockGuard *self = (FcLockGuard *) object;
 
   fc_lock_guard_release (self);
+  /* Released on the wrong thread: its locks stay held, as documented. */
+  if (self->released)
+    fc_locker_recycle (self->locker);
+  else
+    g_free (self->locker);
 
   g_clear_object (&self->keeper);
-  if (self->locks != self->inline_locks)
-    g_free (self->locks);
 
   G_OBJECT_CLASS (fc_lock_guard_parent_class)->finalize (object);
 }
@@ -82,26 +81,18 @@ fc_lock_guard_class_init (FcLockGuardClass *klass)
 static void
 fc_lock_guard_init (FcLockGuard *self)
 {
-  self->locks = self->inline_locks;
 }
 
 FcLockGuard *
-fc_lock_guard_new_internal (GObject  *keeper,
-                            FcThread *thread,
-                            FcLock  **locks,
-                            guint     n_locks)
+fc_lock_guard_new_internal (GObject             *keeper,
+                            FcLockManagerLocker *locker)
 {
   FcLockGuard *self = g_object_new (FC_TYPE_LOCK_GUARD, NULL);
 
-  self->thread = thread;
-  if (n_locks > 0)
-    {
-      self->keeper = g_object_ref (keeper);
-      if (n_locks > FC_GUARD_INLINE)
-        self->locks = g_new (FcLock *, n_locks);
-      memcpy (self->locks, locks, sizeof (FcLock *) * n_locks);
-    }
-  self->n_locks = n_locks;
+  self->thread = locker->thread;
+  self->locker = locker;
+  if (locker->n_locks > 0)
+    self->keeper = g_object_ref (keeper);
   return self;
 }
 
@@ -133,8 +124,7 @@ fc_lock_guard_release (FcLockGuard *self)
     }
 
   self->released = TRUE;
-  for (guint i = self->n_locks; i > 0; i--)
-    fc_lock_release_internal (self->locks[i - 1], self->thread);
+  fc_locker_unlock (self->locker);
 }
 
 /**
@@ -151,14 +141,16 @@ fc_lock_guard_release (FcLockGuard *self)
 char **
 fc_lock_guard_dup_names (FcLockGuard *self)
 {
+  FcLockManagerLocker *locker;
   char **names;
 
   g_return_val_if_fail (FC_IS_LOCK_GUARD (self), NULL);
 
-  names = g_new (char *, self->n_locks + 1);
-  for (guint i = 0; i < self->n_locks; i++)
-    names[i] = g_strdup (fc_lock_get_name (self->locks[i]));
-  names[self->n_locks] = NULL;
+  locker = self->locker;
+  names = g_new (char *, locker->n_locks + 1);
+  for (guint i = 0; i < locker->n_locks; i++)
+    names[i] = g_strdup (fc_lock_get_name (locker->locks[i]));
+  names[locker->n_locks] = NULL;
   return names;
 }
 

@@ -327,11 +327,11 @@ fc_lock_note_order (FcLock   *self,
                     FcThread *thread)
 {
   FcLockCore *held[FC_LOCKDEP_MAX_HELD];
-  guint n = MIN (thread->held->len, FC_LOCKDEP_MAX_HELD);
-  guint first = thread->held->len - n;
+  guint n = MIN (thread->held.len, FC_LOCKDEP_MAX_HELD);
+  guint first = thread->held.len - n;
 
   for (guint i = 0; i < n; i++)
-    held[i] = &((FcLock *) thread->held->pdata[first + i])->core;
+    held[i] = &((FcLock *) thread->held.items[first + i])->core;
 
   fc_lockdep_note_acquire (&thread->lockdep, &self->core, held, n,
                            g_atomic_pointer_get (&thread->name), FALSE);
@@ -340,13 +340,14 @@ fc_lock_note_order (FcLock   *self,
 static inline void
 fc_lock_took (FcLock     *self,
               FcThread   *thread,
-              FcDeadline *deadline)
+              FcDeadline *deadline,
+              gint64     *stamp)
 {
   __atomic_store_n (&self->depth, 1, __ATOMIC_RELAXED);
-  __atomic_store_n (&self->acquired_at, fc_coarse_monotonic_time (), __ATOMIC_RELAXED);
+  __atomic_store_n (&self->acquired_at, fc_stamp (stamp), __ATOMIC_RELAXED);
   fc_lock_stats_took (&self->core);
   /* Only blocking acquisitions teach the order: a try cannot deadlock. */
-  if (thread->held->len > 0 && deadline != NULL && deadline->timeout != 0)
+  if (thread->held.len > 0 && deadline != NULL && deadline->timeout != 0)
     fc_lock_note_order (self, thread);
   fc_thread_push_held (thread, self);
 }
@@ -425,7 +426,8 @@ fc_lock_acquire_slow (FcLock     *self,
 gboolean
 fc_lock_acquire_internal (FcLock     *self,
                           FcThread   *thread,
-                          FcDeadline *deadline)
+                          FcDeadline *deadline,
+                          gint64     *stamp)
 {
   gint64 end;
 
@@ -436,12 +438,18 @@ fc_lock_acquire_internal (FcLock     *self,
       return TRUE;
     }
 
-  if (g_atomic_pointer_compare_and_exchange (&self->owner, NULL, thread) ||
-      (deadline != NULL &&
-       ((end = fc_deadline_end (deadline)) < 0 || end > g_get_monotonic_time ()) &&
-       fc_lock_acquire_slow (self, thread, end)))
+  if (g_atomic_pointer_compare_and_exchange (&self->owner, NULL, thread))
     {
-      fc_lock_took (self, thread, deadline);
+      fc_lock_took (self, thread, deadline, stamp);
+      return TRUE;
+    }
+
+  if (deadline != NULL &&
+      ((end = fc_deadline_end (deadline)) < 0 || end > g_get_monotonic_time ()) &&
+      fc_lock_acquire_slow (self, thread, end))
+    {
+      *stamp = 0;   /* time has passed: read the clock again */
+      fc_lock_took (self, thread, deadline, stamp);
       return TRUE;
     }
 
@@ -450,7 +458,8 @@ fc_lock_acquire_internal (FcLock     *self,
 
 void
 fc_lock_release_internal (FcLock   *self,
-                          FcThread *thread)
+                          FcThread *thread,
+                          gint64   *stamp)
 {
   guint depth = self->depth;
 
@@ -461,7 +470,7 @@ fc_lock_release_internal (FcLock   *self,
     return;
 
   fc_thread_remove_held (thread, self);
-  fc_lock_stats_held (&self->core, fc_coarse_monotonic_time () - self->acquired_at);
+  fc_lock_stats_held (&self->core, fc_stamp (stamp) - self->acquired_at);
   __atomic_store_n (&self->acquired_at, 0, __ATOMIC_RELAXED);
   g_atomic_pointer_set (&self->owner, NULL);
 
@@ -509,6 +518,7 @@ fc_lock_lock (FcLock  *self,
 {
   FcDeadline deadline = FC_DEADLINE_INIT (timeout);
   FcThread *thread;
+  gint64 stamp = 0;
 
   g_return_val_if_fail (FC_IS_LOCK (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -517,7 +527,7 @@ fc_lock_lock (FcLock  *self,
     return FALSE;
 
   thread = fc_thread_self ();
-  if (!fc_lock_acquire_internal (self, thread, &deadline))
+  if (!fc_lock_acquire_internal (self, thread, &deadline, &stamp))
     {
       fc_lock_set_timeout_error (self, thread, error);
       return FALSE;
@@ -539,9 +549,11 @@ fc_lock_lock (FcLock  *self,
 gboolean
 fc_lock_try_lock (FcLock *self)
 {
+  gint64 stamp = 0;
+
   g_return_val_if_fail (FC_IS_LOCK (self), FALSE);
 
-  return fc_lock_acquire_internal (self, fc_thread_self (), NULL);
+  return fc_lock_acquire_internal (self, fc_thread_self (), NULL, &stamp);
 }
 
 /**
@@ -559,6 +571,7 @@ void
 fc_lock_unlock (FcLock *self)
 {
   FcThread *thread;
+  gint64 stamp = 0;
 
   g_return_if_fail (FC_IS_LOCK (self));
 
@@ -570,7 +583,7 @@ fc_lock_unlock (FcLock *self)
       return;
     }
 
-  fc_lock_release_internal (self, thread);
+  fc_lock_release_internal (self, thread, &stamp);
 }
 
 static FcLockCore *

@@ -45,7 +45,7 @@ static GMutex dep_mutex;
 static GHashTable *dep_nodes;        /* FcLockCore * → FcDepNode * */
 static GHashTable *reported_keys;    /* char * set */
 static GPtrArray *cycle_reports;     /* FcReport * */
-static int dep_generation;           /* atomic; bumped when a lock leaves the graph,
+int fc_lockdep_generation;     /* atomic; bumped when a lock leaves the graph,
                                       * so that no cache trusts an edge of a freed lock
                                       * whose address was reused */
 
@@ -468,14 +468,7 @@ fc_dep_check_cycle (FcDepEdge *edge)
   return report;
 }
 
-static inline guint
-cache_slot (gconstpointer from,
-            gconstpointer to)
-{
-  gsize h = ((gsize) from >> 4) * 31u ^ ((gsize) to >> 4);
 
-  return (guint) (h ^ (h >> 7)) & (FC_LOCKDEP_CACHE_SIZE - 1);
-}
 
 static GPrivate deferred_reports = G_PRIVATE_INIT ((GDestroyNotify) g_ptr_array_unref);
 
@@ -494,37 +487,24 @@ fc_lockdep_flush (void)
 }
 
 void
-fc_lockdep_note_acquire (FcLockdepCache     *cache,
-                         FcLockCore         *taken,
-                         FcLockCore * const *held,
-                         guint               n_held,
-                         const char         *owner,
-                         gboolean            defer)
+fc_lockdep_note_acquire_slow (FcLockdepCache     *cache,
+                              FcLockCore         *taken,
+                              FcLockCore * const *held,
+                              guint               n_held,
+                              const char         *owner,
+                              gboolean            defer)
 {
   g_autoptr(GPtrArray) reports = NULL;
-  gboolean all_known;
 
-  if (n_held == 0 || (fc_debug_flags () & FC_DEBUG_NOLOCKDEP))
-    return;
-
-  /* The fast path: every edge is known and needs nothing more. */
-  all_known = cache->generation == g_atomic_int_get (&dep_generation);
-  for (guint i = 0; i < n_held && all_known; i++)
-    {
-      guint slot = cache_slot (held[i], taken);
-
-      all_known = held[i] == taken ||
-                  (cache->from[slot] == held[i] && cache->to[slot] == taken);
-    }
-  if (all_known)
+  if (fc_debug_flags () & FC_DEBUG_NOLOCKDEP)
     return;
 
   fc_mutex_lock (&dep_mutex);
 
-  if (cache->generation != dep_generation)
+  if (cache->generation != fc_lockdep_generation)
     {
       memset (cache, 0, sizeof *cache);
-      cache->generation = dep_generation;
+      cache->generation = fc_lockdep_generation;
     }
   for (guint i = 0; i < n_held; i++)
     {
@@ -567,13 +547,15 @@ fc_lockdep_note_acquire (FcLockdepCache     *cache,
             }
         }
 
-      if (edge->gates->len == 0)
-        {
-          guint slot = cache_slot (from, taken);
+      /* Taken again under the same held set, an edge with gates keeps
+       * them (they are already a subset of that set). */
+      {
+        guint slot = fc_lockdep_cache_slot (from, taken);
 
-          cache->from[slot] = from;
-          cache->to[slot] = taken;
-        }
+        cache->from[slot] = from;
+        cache->to[slot] = taken;
+        cache->held[slot] = edge->gates->len == 0 ? 0 : fc_lockdep_held_signature ((gconstpointer const *) held, n_held);
+      }
     }
 
   fc_mutex_unlock (&dep_mutex);
@@ -641,7 +623,7 @@ fc_lockdep_forget (FcLockCore *lock)
       g_hash_table_unref (node->out);
       g_hash_table_unref (node->in);
       g_free (node);
-      g_atomic_int_inc (&dep_generation);
+      g_atomic_int_inc (&fc_lockdep_generation);
     }
 
   fc_mutex_unlock (&dep_mutex);

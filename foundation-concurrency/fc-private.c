@@ -40,20 +40,11 @@ fc_gettext (const char *msgid)
 }
 
 gboolean
-fc_timeout_validate (double   timeout,
-                     GError **error)
+fc_timeout_invalid (GError **error)
 {
-  if (timeout == FC_TIMEOUT_INFINITE)
-    return TRUE;
-
-  if (isnan (timeout) || isinf (timeout) || timeout < 0)
-    {
-      g_set_error_literal (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
-                           _("Timeout must be non-negative"));
-      return FALSE;
-    }
-
-  return TRUE;
+  g_set_error_literal (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
+                       _("Timeout must be non-negative"));
+  return FALSE;
 }
 
 gint64
@@ -94,18 +85,6 @@ fc_deadline_after (double seconds)
     seconds = (double) (G_MAXINT64 / 4) / G_USEC_PER_SEC;
 
   return g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-}
-
-gint64
-fc_coarse_monotonic_time (void)
-{
-  struct timespec ts;
-
-#ifdef CLOCK_MONOTONIC_COARSE
-  if (clock_gettime (CLOCK_MONOTONIC_COARSE, &ts) == 0)
-    return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-#endif
-  return g_get_monotonic_time ();
 }
 
 double

@@ -5,8 +5,12 @@
 
 #pragma once
 
+#include <time.h>
+
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
+
+#include "fc-error.h"
 
 G_BEGIN_DECLS
 
@@ -26,8 +30,17 @@ gboolean fc_timeout_to_deadline (double    timeout,
 
 /* Checks a timeout without reading the clock: FC_TIMEOUT_INFINITE, 0 or a
  * positive finite number of seconds. */
-gboolean fc_timeout_validate (double    timeout,
-                              GError  **error);
+gboolean fc_timeout_invalid (GError **error);
+
+static inline gboolean
+fc_timeout_validate (double   timeout,
+                     GError **error)
+{
+  /* NaN fails both comparisons. */
+  if (G_LIKELY ((timeout >= 0 && timeout <= G_MAXDOUBLE) || timeout == FC_TIMEOUT_INFINITE))
+    return TRUE;
+  return fc_timeout_invalid (error);
+}
 
 /* A deadline read off the clock only when somebody first has to wait, so
  * that uncontended acquisitions never pay for the clock. */
@@ -47,7 +60,29 @@ gint64 fc_deadline_after (double seconds);
 
 /* A cheap monotonic clock (CLOCK_MONOTONIC_COARSE, a few milliseconds of
  * resolution) for hold times, which only matter at human scales. */
-gint64 fc_coarse_monotonic_time (void);
+/* A monotonic clock with a resolution of a few milliseconds, for what is
+ * read on every acquisition (when a lock was taken, for how long). */
+static inline gint64
+fc_coarse_monotonic_time (void)
+{
+#ifdef CLOCK_MONOTONIC_COARSE
+  struct timespec ts;
+
+  if (G_LIKELY (clock_gettime (CLOCK_MONOTONIC_COARSE, &ts) == 0))
+    return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+#endif
+  return g_get_monotonic_time ();
+}
+
+/* The coarse clock, read once for all the locks one call takes or releases:
+ * *@stamp is 0 until the first read. */
+static inline gint64
+fc_stamp (gint64 *stamp)
+{
+  if (*stamp == 0)
+    *stamp = fc_coarse_monotonic_time ();
+  return *stamp;
+}
 
 /* Wall-clock seconds since the epoch of a moment on the coarse clock. */
 double fc_coarse_to_wall_seconds (gint64 coarse_usec);

@@ -38,39 +38,18 @@ static const struct {
 };
 
 void
-fc_lock_vec_init (FcLockVec *vec)
+fc_lock_vec_grow (FcLockVec *vec)
 {
-  vec->items = vec->inline_items;
-  vec->len = 0;
-  vec->alloc = FC_LOCK_VEC_INLINE;
-}
+  guint alloc = vec->alloc * 2;
 
-void
-fc_lock_vec_append (FcLockVec *vec,
-                    gpointer   item)
-{
-  if (vec->len == vec->alloc)
+  if (vec->items == vec->inline_items)
     {
-      guint alloc = vec->alloc * 2;
-
-      if (vec->items == vec->inline_items)
-        {
-          vec->items = g_new (gpointer, alloc);
-          memcpy (vec->items, vec->inline_items, sizeof (gpointer) * vec->len);
-        }
-      else
-        vec->items = g_renew (gpointer, vec->items, alloc);
-      vec->alloc = alloc;
+      vec->items = g_new (gpointer, alloc);
+      memcpy (vec->items, vec->inline_items, sizeof (gpointer) * vec->len);
     }
-  vec->items[vec->len++] = item;
-}
-
-void
-fc_lock_vec_clear (FcLockVec *vec)
-{
-  if (vec->items != vec->inline_items)
-    g_free (vec->items);
-  fc_lock_vec_init (vec);
+  else
+    vec->items = g_renew (gpointer, vec->items, alloc);
+  vec->alloc = alloc;
 }
 
 const char *
@@ -139,6 +118,101 @@ fc_lock_core_get_property (const FcLockKind *kind,
     }
 }
 
+/* Names are looked up on every acquisition, so the index is a small
+ * open-addressing table of our own rather than a GHashTable: the hash and
+ * the comparison are inlined, and a lookup touches one cache line for the
+ * usual short names. It is copied on write, so readers need no lock. */
+struct _FcNameTable
+{
+  guint mask;
+  guint len;
+  struct
+  {
+    guint       hash;
+    guint       length;
+    const char *name;
+    gpointer    lock;
+  } slots[];
+};
+
+/* Hashes the length and the first and last eight bytes: O(1) whatever the
+ * length, and names that share a prefix ("foundation.") still differ. */
+static inline guint
+fc_name_hash (const char *name,
+              gsize       length)
+{
+  guint64 head = 0, tail = 0, hash;
+
+  if (length >= 8)
+    {
+      memcpy (&head, name, 8);
+      memcpy (&tail, name + length - 8, 8);
+    }
+  else
+    {
+      for (gsize i = 0; i < length; i++)
+        head |= (guint64) (guchar) name[i] << (8 * i);
+    }
+
+  hash = (head * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)) ^
+         (tail * G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f)) ^ length;
+  hash ^= hash >> 29;
+  return (guint) (hash ^ (hash >> 32));
+}
+
+static inline gpointer
+fc_name_table_lookup (const FcNameTable *self,
+                      const char        *name)
+{
+  gsize length = strlen (name);
+  guint hash = fc_name_hash (name, length);
+
+  for (guint i = hash & self->mask; self->slots[i].name != NULL; i = (i + 1) & self->mask)
+    if (self->slots[i].hash == hash && self->slots[i].length == length &&
+        memcmp (self->slots[i].name, name, length) == 0)
+      return self->slots[i].lock;
+  return NULL;
+}
+
+static void
+fc_name_table_insert (FcNameTable *self,
+                      const char  *name,
+                      gpointer     lock)
+{
+  gsize length = strlen (name);
+  guint hash = fc_name_hash (name, length);
+  guint i = hash & self->mask;
+
+  while (self->slots[i].name != NULL)
+    i = (i + 1) & self->mask;
+  self->slots[i].hash = hash;
+  self->slots[i].length = length;
+  self->slots[i].name = name;
+  self->slots[i].lock = lock;
+  self->len++;
+}
+
+/* A copy of @from (may be NULL) with room for @extra more names, at most
+ * half full. */
+static FcNameTable *
+fc_name_table_copy (const FcNameTable *from,
+                    guint              extra)
+{
+  guint len = (from != NULL ? from->len : 0) + extra;
+  guint size = 8;
+  FcNameTable *self;
+
+  while (size < len * 2)
+    size *= 2;
+
+  self = g_malloc0 (sizeof *self + size * sizeof self->slots[0]);
+  self->mask = size - 1;
+  for (guint i = 0; from != NULL && i <= from->mask; i++)
+    if (from->slots[i].name != NULL)
+      fc_name_table_insert (self, from->slots[i].name, from->slots[i].lock);
+  return self;
+}
+
 FcRegistry *
 fc_registry_new (const FcLockKind *kind)
 {
@@ -153,7 +227,7 @@ fc_registry_new (const FcLockKind *kind)
   g_mutex_init (&self->mutex);
   g_mutex_init (&self->state_mutex);
   self->locks = g_ptr_array_new_with_free_func (g_object_unref);
-  self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  self->by_name = fc_name_table_copy (NULL, 0);
   return self;
 }
 
@@ -173,15 +247,15 @@ fc_registry_free (FcRegistry *self)
   for (guint i = 0; i < self->locks->len; i++)
     g_atomic_pointer_set (&fc_registry_core (self, g_ptr_array_index (self->locks, i))->registry, NULL);
 
-  g_slist_free_full (self->retired, (GDestroyNotify) g_hash_table_unref);
-  g_hash_table_unref (self->by_name);
+  g_slist_free_full (self->retired, g_free);
+  g_free (self->by_name);
   g_ptr_array_unref (self->locks);
   g_mutex_clear (&self->state_mutex);
   g_mutex_clear (&self->mutex);
   g_free (self);
 }
 
-static GHashTable *
+static FcNameTable *
 fc_registry_snapshot (FcRegistry *self)
 {
   return g_atomic_pointer_get (&self->by_name);
@@ -195,10 +269,8 @@ fc_registry_register (FcRegistry  *self,
                       gpointer     lock,
                       GError     **error)
 {
-  GHashTable *current;
-  GHashTable *next;
-  GHashTableIter iter;
-  gpointer key, value;
+  FcNameTable *current;
+  FcNameTable *next;
   FcLockCore *core;
   gpointer result = NULL;
 
@@ -213,7 +285,7 @@ fc_registry_register (FcRegistry  *self,
 
   current = self->by_name;
 
-  if (g_hash_table_contains (current, name))
+  if (fc_name_table_lookup (current, name) != NULL)
     {
       g_set_error (error, FC_ERROR, FC_ERROR_ALREADY_REGISTERED,
                    _("Lock '%s' already registered"), name);
@@ -261,11 +333,8 @@ fc_registry_register (FcRegistry  *self,
   g_ptr_array_add (self->locks, lock);
 
   /* Publish a new snapshot; readers of the old one keep using it safely. */
-  next = g_hash_table_new (g_str_hash, g_str_equal);
-  g_hash_table_iter_init (&iter, current);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_hash_table_insert (next, key, value);
-  g_hash_table_insert (next, core->name, lock);
+  next = fc_name_table_copy (current, 1);
+  fc_name_table_insert (next, core->name, lock);
   self->retired = g_slist_prepend (self->retired, current);
   g_atomic_pointer_set (&self->by_name, next);
 
@@ -312,7 +381,7 @@ fc_registry_lookup (FcRegistry  *self,
   gpointer lock = NULL;
 
   if (name != NULL)
-    lock = g_hash_table_lookup (fc_registry_snapshot (self), name);
+    lock = fc_name_table_lookup (fc_registry_snapshot (self), name);
 
   if (lock == NULL)
     g_set_error (error, FC_ERROR, FC_ERROR_NOT_REGISTERED,
@@ -326,7 +395,7 @@ fc_registry_resolve (FcRegistry         *self,
                      FcLockVec          *out,
                      GError            **error)
 {
-  GHashTable *snapshot;
+  FcNameTable *snapshot;
   guint n = 0;
 
   if (names == NULL)
@@ -336,7 +405,7 @@ fc_registry_resolve (FcRegistry         *self,
 
   for (guint i = 0; names[i] != NULL; i++)
     {
-      gpointer lock = g_hash_table_lookup (snapshot, names[i]);
+      gpointer lock = fc_name_table_lookup (snapshot, names[i]);
       int order;
       guint j;
 
@@ -361,7 +430,8 @@ fc_registry_resolve (FcRegistry         *self,
         continue;
 
       fc_lock_vec_append (out, NULL);
-      memmove (&out->items[j + 1], &out->items[j], sizeof (gpointer) * (n - j));
+      if (j < n)
+        memmove (&out->items[j + 1], &out->items[j], sizeof (gpointer) * (n - j));
       out->items[j] = lock;
       n++;
     }

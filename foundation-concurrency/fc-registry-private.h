@@ -111,10 +111,32 @@ typedef struct
   gpointer  inline_items[FC_LOCK_VEC_INLINE];
 } FcLockVec;
 
-void      fc_lock_vec_init    (FcLockVec *vec);
-void      fc_lock_vec_append  (FcLockVec *vec,
-                               gpointer   item);
-void      fc_lock_vec_clear   (FcLockVec *vec);
+void      fc_lock_vec_grow    (FcLockVec *vec);
+
+static inline void
+fc_lock_vec_init (FcLockVec *vec)
+{
+  vec->items = vec->inline_items;
+  vec->len = 0;
+  vec->alloc = FC_LOCK_VEC_INLINE;
+}
+
+static inline void
+fc_lock_vec_append (FcLockVec *vec,
+                    gpointer   item)
+{
+  if (G_UNLIKELY (vec->len == vec->alloc))
+    fc_lock_vec_grow (vec);
+  vec->items[vec->len++] = item;
+}
+
+static inline void
+fc_lock_vec_clear (FcLockVec *vec)
+{
+  if (G_UNLIKELY (vec->items != vec->inline_items))
+    g_free (vec->items);
+  fc_lock_vec_init (vec);
+}
 
 FcRegistry *fc_registry_new   (const FcLockKind *kind);
 void        fc_registry_free  (FcRegistry       *self);
@@ -248,6 +270,9 @@ gboolean  fc_lock_core_get_property    (const FcLockKind *kind,
 /* Name to show for a lock in messages. */
 const char *fc_lock_core_display_name (const FcLockCore *core);
 
+/* The registry's index of names, private to fc-registry-private.c. */
+typedef struct _FcNameTable FcNameTable;
+
 struct _FcRegistry
 {
   const FcLockKind *kind;
@@ -262,7 +287,7 @@ struct _FcRegistry
   double            watchdog_interval;
   gboolean          watchdog_stop;
   GPtrArray        *locks;      /* every registered lock, a ref each (under mutex) */
-  GHashTable       *by_name;    /* published snapshot, read without locking */
+  FcNameTable      *by_name;    /* published snapshot, read without locking */
   GSList           *retired;    /* earlier snapshots, freed with the registry */
   /* For lock kinds that keep the run-time state of all the locks of one
    * manager under a single mutex (FcAsyncLock): a lock reaches it through

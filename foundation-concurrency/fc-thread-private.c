@@ -19,14 +19,19 @@ static GMutex free_mutex;
 static FcThread *free_list;
 static FcThread *all_list;
 
+__thread FcThread *fc_thread_current;
+
 static void
 fc_thread_release (gpointer data)
 {
   FcThread *self = data;
 
+  /* Later destructors that lock again get a record of their own. */
+  fc_thread_current = NULL;
+
   /* A thread that exits holding a lock keeps its record forever: the lock
    * still names it as owner. */
-  if (self->held->len > 0)
+  if (self->held.len > 0)
     return;
 
   fc_mutex_lock (&free_mutex);
@@ -76,12 +81,9 @@ fc_thread_query_name (void)
 }
 
 FcThread *
-fc_thread_self (void)
+fc_thread_self_slow (void)
 {
-  FcThread *self = g_private_get (&current);
-
-  if (G_LIKELY (self != NULL))
-    return self;
+  FcThread *self;
 
   fc_mutex_lock (&free_mutex);
   self = free_list;
@@ -92,7 +94,6 @@ fc_thread_self (void)
   if (self == NULL)
     {
       self = g_new0 (FcThread, 1);
-      self->held = g_ptr_array_new ();
       fc_mutex_lock (&free_mutex);
       self->next_all = all_list;
       all_list = self;
@@ -104,31 +105,15 @@ fc_thread_self (void)
   self->next_free = NULL;
   g_atomic_pointer_set (&self->name, fc_thread_query_name ());
   g_private_set (&current, self);
+  fc_thread_current = self;
   return self;
 }
 
 void
-fc_thread_push_held (FcThread *self,
-                     gpointer  lock)
+fc_thread_grow_held (FcThread *self)
 {
-  g_ptr_array_add (self->held, lock);
-}
-
-void
-fc_thread_remove_held (FcThread *self,
-                       gpointer  lock)
-{
-  GPtrArray *held = self->held;
-
-  /* Locks are nearly always released last-in first-out. */
-  for (guint i = held->len; i > 0; i--)
-    {
-      if (held->pdata[i - 1] == lock)
-        {
-          g_ptr_array_remove_index (held, i - 1);
-          return;
-        }
-    }
+  self->held.alloc = MAX (8, self->held.alloc * 2);
+  self->held.items = g_renew (gpointer, self->held.items, self->held.alloc);
 }
 
 void

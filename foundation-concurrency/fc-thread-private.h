@@ -6,6 +6,8 @@
 
 #pragma once
 
+#include <string.h>
+
 #include <glib.h>
 
 #include "fc-lockdep-private.h"
@@ -14,30 +16,82 @@ G_BEGIN_DECLS
 
 typedef struct _FcThread FcThread;
 
+typedef struct
+{
+  gpointer *items;
+  guint     len;
+  guint     alloc;
+} FcHeld;
+
 struct _FcThread
 {
   /* Interned (never freed), so other threads may read it at any time. */
   const char *name;
   /* FcLock * this thread holds, in the order it took them (first take only,
    * not recursive re-takes). Only ever touched by the thread itself. */
-  GPtrArray  *held;
+  FcHeld      held;
   /* Records are recycled, never freed: a lock's owner pointer stays valid. */
   FcThread   *next_free;
   /* Every record ever made, for the wait-for graph. */
   FcThread   *next_all;
   /* The FcLock this thread is blocked on (atomic), NULL if none. */
   gpointer    waiting_for;
+  /* Recycled FcLockManagerLocker records, touched by this thread only. */
+  gpointer    spare_lockers;
   /* Lock-order edges this thread knows need no more bookkeeping. */
   FcLockdepCache lockdep;
 };
 
-/* The calling thread's record, created on first use. */
-FcThread *fc_thread_self (void);
+/* Read on every acquisition: a plain TLS variable is cheaper than
+ * g_private_get(), which fc-thread-private.c keeps for its destructor. */
+extern __thread FcThread *fc_thread_current;
 
-void      fc_thread_push_held   (FcThread *self,
-                                 gpointer  lock);
-void      fc_thread_remove_held (FcThread *self,
-                                 gpointer  lock);
+FcThread *fc_thread_self_slow (void);
+
+/* The calling thread's record, created on first use. */
+static inline FcThread *
+fc_thread_self (void)
+{
+  FcThread *self = fc_thread_current;
+
+  return G_LIKELY (self != NULL) ? self : fc_thread_self_slow ();
+}
+
+/* The calling thread's record, or NULL if it has none yet. */
+static inline FcThread *
+fc_thread_peek (void)
+{
+  return fc_thread_current;
+}
+
+void      fc_thread_grow_held   (FcThread *self);
+
+static inline void
+fc_thread_push_held (FcThread *self,
+                     gpointer  lock)
+{
+  if (G_UNLIKELY (self->held.len == self->held.alloc))
+    fc_thread_grow_held (self);
+  self->held.items[self->held.len++] = lock;
+}
+
+static inline void
+fc_thread_remove_held (FcThread *self,
+                       gpointer  lock)
+{
+  FcHeld *held = &self->held;
+
+  /* Locks are nearly always released last-in first-out. */
+  for (guint i = held->len; i > 0; i--)
+    {
+      if (held->items[i - 1] == lock)
+        {
+          memmove (&held->items[i - 1], &held->items[i], sizeof (gpointer) * (held->len - i));
+          held->len--;
+          return;
+        }
+    }
+}
 
 typedef void (*FcThreadFunc) (FcThread *thread,
                               gpointer  user_data);

@@ -609,6 +609,272 @@ test_null_self (void)
       g_test_expect_message ("FoundationConcurrency", G_LOG_LEVEL_CRITICAL, "*FC_IS_LOCK_MANAGER*");
       g_assert_null (fc_lock_manager_acquire (NULL, NULL, 1.0, TRUE, NULL));
       g_test_assert_expected_messages ();
+      g_test_expect_message ("FoundationConcurrency", G_LOG_LEVEL_CRITICAL, "*FC_IS_LOCK_MANAGER*");
+      g_assert_null (fc_lock_manager_locker_new (NULL, NULL, 1.0, TRUE, NULL));
+      g_test_assert_expected_messages ();
+      g_test_expect_message ("FoundationConcurrency", G_LOG_LEVEL_CRITICAL, "*locker != NULL*");
+      fc_lock_manager_locker_free (NULL);
+      g_test_assert_expected_messages ();
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* ---- FcLockManagerLocker: the same contract without a GObject ---------- */
+
+static void
+test_locker_scope (void)
+{
+  g_autoptr(FcLockManager) manager = make_manager ();
+  const char *c_a[] = { "c", "a", "c", NULL };
+  FcLock *a = fc_lock_manager_get_lock (manager, "a", NULL);
+  FcLock *c = fc_lock_manager_get_lock (manager, "c", NULL);
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(FcLockManagerLocker) locker =
+      fc_lock_manager_locker_new (manager, c_a, 1.0, TRUE, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (locker);
+    g_assert_true (fc_lock_is_locked (a));
+    g_assert_true (fc_lock_is_locked (c));
+    g_assert_cmpuint (fc_lock_get_depth (c), ==, 1);
+    g_assert_false (is_locked (manager, "b"));
+  }
+  /* The end of the scope released both. */
+  assert_all_free (manager);
+
+  /* An empty set (or none) still makes a locker, which holds nothing. */
+  {
+    const char *none[] = { NULL };
+    g_autoptr(FcLockManagerLocker) empty = fc_lock_manager_locker_new (manager, none, 0, TRUE, NULL);
+    g_autoptr(FcLockManagerLocker) null_set = fc_lock_manager_locker_new (manager, NULL, 0, TRUE, NULL);
+
+    g_assert_nonnull (empty);
+    g_assert_nonnull (null_set);
+  }
+  assert_all_free (manager);
+}
+
+static void
+test_locker_errors (void)
+{
+  g_autoptr(FcLockManager) manager = make_manager ();
+  g_autoptr(GError) error = NULL;
+  const char *a_x[] = { "a", "x", NULL };
+  const char *a[] = { "a", NULL };
+  const char *b[] = { "b", NULL };
+  const char *a_b_c[] = { "a", "b", "c", NULL };
+  const double bad[] = { -0.5, -2.0, NAN, INFINITY, -INFINITY };
+  FcLockManagerLocker *locker;
+  Holder h;
+  GThread *thread;
+
+  g_assert_null (fc_lock_manager_locker_new (manager, a_x, 1.0, TRUE, &error));
+  g_assert_error (error, FC_ERROR, FC_ERROR_NOT_REGISTERED);
+  g_assert_cmpstr (error->message, ==, "Lock 'x' not registered");
+  g_clear_error (&error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_null (fc_lock_manager_locker_new (manager, a, bad[i], TRUE, &error));
+      g_assert_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT);
+      g_assert_cmpstr (error->message, ==, "Timeout must be non-negative");
+      g_clear_error (&error);
+    }
+  assert_all_free (manager);
+
+  /* Holding b, asking for a and c: a is below b, nothing is taken. */
+  locker = fc_lock_manager_locker_new (manager, b, 1.0, TRUE, &error);
+  g_assert_no_error (error);
+  {
+    const char *c_a[] = { "c", "a", NULL };
+
+    g_assert_null (fc_lock_manager_locker_new (manager, c_a, 1.0, TRUE, &error));
+    g_assert_error (error, FC_ERROR, FC_ERROR_ORDER_VIOLATION);
+    g_assert_cmpstr (error->message, ==,
+                     "Lock ordering violation: trying to acquire a (order 10) after "
+                     "higher-order locks. Current max order: 20");
+    g_clear_error (&error);
+  }
+  g_assert_false (is_locked (manager, "a"));
+  g_assert_false (is_locked (manager, "c"));
+  fc_lock_manager_locker_free (locker);
+
+  /* Another thread holds b: a is taken, then given back, on every failure. */
+  thread = start_holder (&h, manager, b);
+  g_assert_null (fc_lock_manager_locker_new (manager, a_b_c, 0.05, TRUE, &error));
+  g_assert_error (error, FC_ERROR, FC_ERROR_TIMEOUT);
+  g_assert_true (g_str_has_prefix (error->message, "Timeout acquiring lock 'b'"));
+  g_clear_error (&error);
+  g_assert_false (is_locked (manager, "a"));
+  g_assert_null (fc_lock_manager_locker_new (manager, a_b_c, 0, TRUE, &error));
+  g_assert_error (error, FC_ERROR, FC_ERROR_TIMEOUT);
+  g_clear_error (&error);
+  g_assert_null (fc_lock_manager_locker_new (manager, a_b_c, 5.0, FALSE, &error));
+  g_assert_error (error, FC_ERROR, FC_ERROR_WOULD_BLOCK);
+  g_assert_cmpstr (error->message, ==, "Could not acquire lock 'b' immediately");
+  g_clear_error (&error);
+  g_assert_false (is_locked (manager, "a"));
+  g_assert_false (is_locked (manager, "c"));
+  stop_holder (&h, thread);
+
+  assert_all_free (manager);
+}
+
+/* Lockers and guards nest either way, skip what the thread holds, and may
+ * be freed in any order. */
+static void
+test_locker_reentrant (void)
+{
+  g_autoptr(FcLockManager) manager = make_manager ();
+  g_autoptr(FcLockGuard) guard = NULL;
+  g_auto(GStrv) guard_names = NULL;
+  const char *a_b[] = { "a", "b", NULL };
+  const char *b_c[] = { "b", "c", NULL };
+  const char *a_b_c_d[] = { "d", "c", "b", "a", NULL };
+  const char *only_d[] = { "d", NULL };
+  FcLock *b = fc_lock_manager_get_lock (manager, "b", NULL);
+  FcLockManagerLocker *outer;
+  FcLockManagerLocker *inner;
+
+  outer = fc_lock_manager_locker_new (manager, a_b, 1.0, TRUE, NULL);
+  inner = fc_lock_manager_locker_new (manager, b_c, 1.0, TRUE, NULL);
+  g_assert_nonnull (outer);
+  g_assert_nonnull (inner);
+  g_assert_cmpuint (fc_lock_get_depth (b), ==, 1);
+
+  /* A guard inside: only d is new. */
+  guard = fc_lock_manager_acquire (manager, a_b_c_d, 1.0, TRUE, NULL);
+  guard_names = fc_lock_guard_dup_names (guard);
+  g_assert_cmpstrv (guard_names, only_d);
+  fc_lock_guard_release (guard);
+  g_assert_false (is_locked (manager, "d"));
+
+  /* Freeing the outer locker first gives back a and b, not c. */
+  fc_lock_manager_locker_free (outer);
+  g_assert_false (is_locked (manager, "a"));
+  g_assert_false (is_locked (manager, "b"));
+  g_assert_true (is_locked (manager, "c"));
+  fc_lock_manager_locker_free (inner);
+  assert_all_free (manager);
+
+  /* A locker inside a guard does not release the guard's locks. */
+  g_clear_object (&guard);
+  guard = fc_lock_manager_acquire (manager, a_b, 1.0, TRUE, NULL);
+  inner = fc_lock_manager_locker_new (manager, a_b_c_d, 1.0, TRUE, NULL);
+  fc_lock_manager_locker_free (inner);
+  g_assert_true (is_locked (manager, "a"));
+  g_assert_true (is_locked (manager, "b"));
+  g_assert_false (is_locked (manager, "c"));
+  fc_lock_guard_release (guard);
+  assert_all_free (manager);
+}
+
+/* More locks than a locker keeps inline, and lockers recycled afterwards. */
+static void
+test_locker_many (void)
+{
+  g_autoptr(FcLockManager) manager = fc_lock_manager_new ();
+  const char *names[21];
+  g_autoptr(GPtrArray) held = g_ptr_array_new ();
+
+  for (int i = 0; i < 20; i++)
+    {
+      char name[16];
+
+      g_snprintf (name, sizeof name, "m%02d", i);
+      g_assert_nonnull (fc_lock_manager_register_lock (manager, name, 100 + i, NULL, NULL, NULL));
+      names[i] = fc_lock_get_name (fc_lock_manager_get_lock (manager, name, NULL));
+    }
+  names[20] = NULL;
+
+  for (int round = 0; round < 3; round++)
+    {
+      g_autoptr(FcLockManagerLocker) all = fc_lock_manager_locker_new (manager, names, 1.0, TRUE, NULL);
+
+      for (int i = 0; i < 20; i++)
+        g_assert_true (fc_lock_is_locked (fc_lock_manager_get_lock (manager, names[i], NULL)));
+    }
+  assert_all_free (manager);
+
+  /* Many at once, each with one lock, freed out of order. */
+  for (int i = 0; i < 20; i++)
+    {
+      const char *one[] = { names[i], NULL };
+
+      g_ptr_array_add (held, fc_lock_manager_locker_new (manager, one, 1.0, TRUE, NULL));
+    }
+  for (guint i = 0; i < held->len; i += 2)
+    fc_lock_manager_locker_free (held->pdata[i]);
+  for (guint i = 1; i < held->len; i += 2)
+    fc_lock_manager_locker_free (held->pdata[i]);
+  assert_all_free (manager);
+}
+
+static gpointer
+locker_thread (gpointer data)
+{
+  FcLockManager *manager = data;
+  const char *a_b[] = { "a", "b", NULL };
+
+  for (int i = 0; i < 100; i++)
+    {
+      g_autoptr(FcLockManagerLocker) locker = fc_lock_manager_locker_new (manager, a_b, 5.0, TRUE, NULL);
+
+      g_assert_nonnull (locker);
+    }
+  return NULL;
+}
+
+/* Threads come and go; their records and spare lockers are reused. */
+static void
+test_locker_threads (void)
+{
+  g_autoptr(FcLockManager) manager = make_manager ();
+
+  for (int round = 0; round < 10; round++)
+    {
+      GThread *threads[4];
+
+      for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+        threads[i] = g_thread_new ("locker", locker_thread, manager);
+      for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+        g_thread_join (threads[i]);
+    }
+  assert_all_free (manager);
+}
+
+static gpointer
+free_locker_in_thread (gpointer locker)
+{
+  fc_lock_manager_locker_free (locker);
+  return NULL;
+}
+
+static void
+test_locker_free_wrong_thread (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(FcLockManager) manager = make_manager ();
+      const char *a[] = { "a", NULL };
+      FcLockManagerLocker *locker = fc_lock_manager_locker_new (manager, a, 1.0, TRUE, NULL);
+      GThread *thread;
+
+      g_test_expect_message ("FoundationConcurrency", G_LOG_LEVEL_CRITICAL,
+                             "*freed by the thread that made it*");
+      thread = g_thread_new ("intruder", free_locker_in_thread, locker);
+      g_thread_join (thread);
+      g_test_assert_expected_messages ();
+
+      /* Nothing was released; the right thread still can. */
+      g_assert_true (is_locked (manager, "a"));
+      fc_lock_manager_locker_free (locker);
+      g_assert_false (is_locked (manager, "a"));
       return;
     }
 
@@ -639,6 +905,12 @@ main (int   argc,
   g_test_add_func ("/lock-manager/guard/release-wrong-thread", test_release_wrong_thread);
   g_test_add_func ("/lock-manager/guard/finalize-releases", test_finalize_releases);
   g_test_add_func ("/lock-manager/null-self", test_null_self);
+  g_test_add_func ("/lock-manager/locker/scope", test_locker_scope);
+  g_test_add_func ("/lock-manager/locker/errors", test_locker_errors);
+  g_test_add_func ("/lock-manager/locker/reentrant", test_locker_reentrant);
+  g_test_add_func ("/lock-manager/locker/many", test_locker_many);
+  g_test_add_func ("/lock-manager/locker/threads", test_locker_threads);
+  g_test_add_func ("/lock-manager/locker/free-wrong-thread", test_locker_free_wrong_thread);
 
   return g_test_run ();
 }

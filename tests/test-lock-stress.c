@@ -4,7 +4,8 @@
  *
  * Eight threads acquire random subsets of six locks through one manager, in
  * random name order, with random timeouts (including 0 and infinite), some
- * non-blocking, some nested (re-entrant) and some deliberately out of order.
+ * non-blocking, some nested (re-entrant) and some deliberately out of order,
+ * half through guards and half through lockers.
  * Each lock guards a plain counter: mutual exclusion is checked by an
  * occupancy count and by the counters adding up at the end (and under
  * ThreadSanitizer, by the absence of a race report on them).
@@ -53,31 +54,54 @@ pick_set (GRand       *rand,
   return n;
 }
 
-static void
-enter (Shared      *shared,
-       FcLockGuard *guard)
+/* What one acquisition took: the names of @set this thread did not hold
+ * already (@mine), as a mask of lock indices. */
+static guint
+newly_taken (const char * const *set,
+             guint               mine)
 {
-  g_auto(GStrv) names = fc_lock_guard_dup_names (guard);
+  guint mask = 0;
 
-  for (guint i = 0; names[i] != NULL; i++)
+  for (guint i = 0; set[i] != NULL; i++)
+    mask |= 1u << (set[i][1] - '0');
+  return mask & ~mine;
+}
+
+static void
+enter (Shared *shared,
+       guint   mask)
+{
+  for (guint idx = 0; idx < N_LOCKS; idx++)
     {
-      guint idx = (guint) (names[i][1] - '0');
-
+      if (!(mask & (1u << idx)))
+        continue;
       if (!g_atomic_int_compare_and_exchange (&shared->occupancy[idx], 0, 1))
-        g_error ("two threads inside %s at once", names[i]);
+        g_error ("two threads inside %s at once", lock_names[idx]);
       shared->counters[idx]++;
       g_atomic_int_inc (&shared->taken[idx]);
     }
 }
 
 static void
-leave (Shared      *shared,
-       FcLockGuard *guard)
+leave (Shared *shared,
+       guint   mask)
+{
+  for (guint idx = 0; idx < N_LOCKS; idx++)
+    if (mask & (1u << idx))
+      g_atomic_int_set (&shared->occupancy[idx], 0);
+}
+
+/* A guard's names are what it took. */
+static void
+assert_guard_took (FcLockGuard *guard,
+                   guint        mask)
 {
   g_auto(GStrv) names = fc_lock_guard_dup_names (guard);
+  guint got = 0;
 
   for (guint i = 0; names[i] != NULL; i++)
-    g_atomic_int_set (&shared->occupancy[names[i][1] - '0'], 0);
+    got |= 1u << (names[i][1] - '0');
+  g_assert_cmphex (got, ==, mask);
 }
 
 static void
@@ -112,8 +136,12 @@ worker (gpointer data)
       const char *names[N_LOCKS + 1];
       g_autoptr(GError) error = NULL;
       g_autoptr(FcLockGuard) guard = NULL;
+      g_autoptr(FcLockManagerLocker) locker = NULL;
+      /* Half of the acquisitions go through a locker rather than a guard. */
+      gboolean use_locker = g_rand_boolean (rand);
       double timeout;
       gboolean blocking = g_rand_int_range (rand, 0, 8) != 0;
+      guint mine;
 
       pick_set (rand, names);
       switch (g_rand_int_range (rand, 0, 4))
@@ -123,14 +151,20 @@ worker (gpointer data)
         default: timeout = g_rand_double_range (rand, 0.0, 0.002); break;
         }
 
-      guard = fc_lock_manager_acquire (shared->manager, names, timeout, blocking, &error);
-      if (guard == NULL)
+      if (use_locker)
+        locker = fc_lock_manager_locker_new (shared->manager, names, timeout, blocking, &error);
+      else
+        guard = fc_lock_manager_acquire (shared->manager, names, timeout, blocking, &error);
+      if (guard == NULL && locker == NULL)
         {
           check_error (shared, error);
           continue;
         }
 
-      enter (shared, guard);
+      mine = newly_taken (names, 0);
+      if (guard != NULL)
+        assert_guard_took (guard, mine);
+      enter (shared, mine);
 
       /* Sometimes nest: a random second set, which may re-enter held
        * names, or violate the order and must then take nothing. */
@@ -139,14 +173,25 @@ worker (gpointer data)
           const char *more[N_LOCKS + 1];
           g_autoptr(GError) inner_error = NULL;
           g_autoptr(FcLockGuard) inner = NULL;
+          g_autoptr(FcLockManagerLocker) inner_locker = NULL;
+          guint more_mask;
 
           pick_set (rand, more);
-          inner = fc_lock_manager_acquire (shared->manager, more, 0.001, TRUE, &inner_error);
-          if (inner != NULL)
+          more_mask = newly_taken (more, mine);
+          if (g_rand_boolean (rand))
+            inner_locker = fc_lock_manager_locker_new (shared->manager, more, 0.001, TRUE, &inner_error);
+          else
+            inner = fc_lock_manager_acquire (shared->manager, more, 0.001, TRUE, &inner_error);
+          if (inner != NULL || inner_locker != NULL)
             {
-              enter (shared, inner);
-              leave (shared, inner);
-              fc_lock_guard_release (inner);
+              if (inner != NULL)
+                assert_guard_took (inner, more_mask);
+              enter (shared, more_mask);
+              leave (shared, more_mask);
+              if (inner != NULL)
+                fc_lock_guard_release (inner);
+              else
+                fc_lock_manager_locker_free (g_steal_pointer (&inner_locker));
             }
           else
             check_error (shared, inner_error);
@@ -155,25 +200,25 @@ worker (gpointer data)
       /* Sometimes take a held lock again directly (recursion). */
       if (g_rand_int_range (rand, 0, 4) == 0)
         {
-          g_auto(GStrv) held = fc_lock_guard_dup_names (guard);
+          FcLock *lock = fc_lock_manager_get_lock (shared->manager, names[0], NULL);
 
-          if (held[0] != NULL)
-            {
-              FcLock *lock = fc_lock_manager_get_lock (shared->manager, held[0], NULL);
-
-              g_assert_true (fc_lock_lock (lock, 0, NULL));
-              g_assert_cmpuint (fc_lock_get_depth (lock), >=, 2);
-              fc_lock_unlock (lock);
-            }
+          g_assert_true (fc_lock_lock (lock, 0, NULL));
+          g_assert_cmpuint (fc_lock_get_depth (lock), >=, 2);
+          fc_lock_unlock (lock);
         }
 
       if (g_rand_int_range (rand, 0, 16) == 0)
         g_thread_yield ();
 
-      leave (shared, guard);
+      leave (shared, mine);
       if (g_rand_boolean (rand))
-        fc_lock_guard_release (guard);
-      /* else: dropping the last reference releases it */
+        {
+          if (guard != NULL)
+            fc_lock_guard_release (guard);
+          else
+            fc_lock_manager_locker_free (g_steal_pointer (&locker));
+        }
+      /* else: the end of the scope releases it */
     }
 
   return NULL;
