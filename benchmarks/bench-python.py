@@ -79,20 +79,27 @@ def per_iteration(manager, iterations):
     return (time.perf_counter() - start) / iterations * 1e6
 
 
+ROUNDS = 10
+
+
 def main():
-    iterations = int(sys.argv[1]) if len(sys.argv) > 1 else 200000
+    iterations = int(sys.argv[1]) if len(sys.argv) > 1 else 50000
     fc = Fc.LockManager()
     fc.register_lock("a", 300)
     py = PyLockManager()
     py.register_lock("a", 300)
 
-    # Warm up, then take the best of three rounds of each.
+    # Warm up, then alternate rounds of each, so that a burst of load on the
+    # machine does not fall on one side only, and keep the best of each.
     per_iteration(fc, iterations // 10)
     per_iteration(py, iterations // 10)
-    fc_us = min(per_iteration(fc, iterations) for _ in range(3))
-    py_us = min(per_iteration(py, iterations) for _ in range(3))
+    fc_us = py_us = float("inf")
+    for _ in range(ROUNDS):
+        fc_us = min(fc_us, per_iteration(fc, iterations))
+        py_us = min(py_us, per_iteration(py, iterations))
 
-    print(f"with manager.acquire('a'): pass   ({iterations} iterations, best of 3)")
+    print(f"with manager.acquire('a'): pass   ({iterations} iterations, "
+          f"best of {ROUNDS} alternating rounds)")
     print(f"  Fc typelib + override  {fc_us:8.3f} us/iteration")
     print(f"  pure-Python reference  {py_us:8.3f} us/iteration")
     print(f"  ratio (Python / Fc)    {py_us / fc_us:8.2f}x  (goal: >= 2x)")
