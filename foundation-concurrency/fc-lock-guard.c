@@ -61,11 +61,10 @@ fc_lock_guard_finalize (GObject *object)
   FcLockGuard *self = (FcLockGuard *) object;
 
   fc_lock_guard_release (self);
-  /* Released on the wrong thread: its locks stay held, as documented. */
   if (self->released)
     fc_locker_recycle (self->locker);
   else
-    g_free (self->locker);
+    fc_locker_free (self->locker);   /* wrong thread: the locks stay held */
 
   g_clear_object (&self->keeper);
 

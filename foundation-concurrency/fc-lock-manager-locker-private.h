@@ -35,5 +35,7 @@ void                 fc_locker_unlock  (FcLockManagerLocker *self);
 /* Disposes of @self, whose locks were released: recycled if called by its
  * thread, freed otherwise. */
 void                 fc_locker_recycle (FcLockManagerLocker *self);
+/* Frees @self, whatever it holds. */
+void                 fc_locker_free    (FcLockManagerLocker *self);
 
 G_END_DECLS

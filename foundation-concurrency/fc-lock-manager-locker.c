@@ -98,9 +98,7 @@ fc_locker_recycle (FcLockManagerLocker *self)
   if (fc_thread_peek () != thread)
     {
       /* Another thread's list is not ours to touch. */
-      if (self->locks != self->inline_locks)
-        g_free (self->locks);
-      g_free (self);
+      fc_locker_free (self);
       return;
     }
 
@@ -108,6 +106,14 @@ fc_locker_recycle (FcLockManagerLocker *self)
   self->n_locks = 0;
   self->next_free = thread->spare_lockers;
   thread->spare_lockers = self;
+}
+
+void
+fc_locker_free (FcLockManagerLocker *self)
+{
+  if (self->locks != self->inline_locks)
+    g_free (self->locks);
+  g_free (self);
 }
 
 /**

@@ -622,6 +622,46 @@ test_null_self (void)
   g_test_trap_assert_passed ();
 }
 
+static gpointer
+unref_in_thread (gpointer guard)
+{
+  g_object_unref (guard);
+  return NULL;
+}
+
+/* A released guard may be finalized by any thread (a binding's garbage
+ * collector, say), with its locks on the heap or inline. */
+static void
+test_finalize_elsewhere (void)
+{
+  g_autoptr(FcLockManager) manager = fc_lock_manager_new ();
+  const char *names[9];
+
+  for (int i = 0; i < 8; i++)
+    {
+      char name[8];
+
+      g_snprintf (name, sizeof name, "f%d", i);
+      fc_lock_manager_register_lock (manager, name, i, NULL, NULL, NULL);
+      names[i] = fc_lock_get_name (fc_lock_manager_get_lock (manager, name, NULL));
+    }
+
+  for (int n = 1; n <= 8; n += 7)
+    {
+      FcLockGuard *guard;
+      g_auto(GStrv) taken = NULL;
+
+      names[n] = NULL;
+      guard = fc_lock_manager_acquire (manager, names, 1.0, TRUE, NULL);
+      fc_lock_guard_release (guard);
+      taken = fc_lock_guard_dup_names (guard);
+      g_assert_cmpuint (g_strv_length (taken), ==, n);
+      g_thread_join (g_thread_new ("finalizer", unref_in_thread, guard));
+      names[n] = n < 8 ? fc_lock_get_name (fc_lock_manager_get_lock (manager, "f1", NULL)) : NULL;
+    }
+  assert_all_free (manager);
+}
+
 /* ---- FcLockManagerLocker: the same contract without a GObject ---------- */
 
 static void
@@ -904,6 +944,7 @@ main (int   argc,
   g_test_add_func ("/lock-manager/detect", test_detect);
   g_test_add_func ("/lock-manager/guard/release-wrong-thread", test_release_wrong_thread);
   g_test_add_func ("/lock-manager/guard/finalize-releases", test_finalize_releases);
+  g_test_add_func ("/lock-manager/guard/finalize-elsewhere", test_finalize_elsewhere);
   g_test_add_func ("/lock-manager/null-self", test_null_self);
   g_test_add_func ("/lock-manager/locker/scope", test_locker_scope);
   g_test_add_func ("/lock-manager/locker/errors", test_locker_errors);
