@@ -90,7 +90,7 @@ fc_lock_guard_new_internal (GObject             *keeper,
 
   self->thread = locker->thread;
   self->locker = locker;
-  if (locker->n_locks > 0)
+  if (locker->locks.len > 0)
     self->keeper = g_object_ref (keeper);
   return self;
 }
@@ -146,10 +146,10 @@ fc_lock_guard_dup_names (FcLockGuard *self)
   g_return_val_if_fail (FC_IS_LOCK_GUARD (self), NULL);
 
   locker = self->locker;
-  names = g_new (char *, locker->n_locks + 1);
-  for (guint i = 0; i < locker->n_locks; i++)
-    names[i] = g_strdup (fc_lock_get_name (locker->locks[i]));
-  names[locker->n_locks] = NULL;
+  names = g_new (char *, locker->locks.len + 1);
+  for (guint i = 0; i < locker->locks.len; i++)
+    names[i] = g_strdup (fc_lock_get_name (locker->locks.items[i]));
+  names[locker->locks.len] = NULL;
   return names;
 }
 

@@ -10,25 +10,17 @@
 
 G_BEGIN_DECLS
 
-#define FC_LOCKER_INLINE 6
-
 /* Lockers are recycled through a list kept in their thread's record, so
  * that taking a set of locks allocates nothing once the thread is warm. */
 struct _FcLockManagerLocker
 {
   FcThread             *thread;
   FcLockManagerLocker  *next_free;
-  FcLock              **locks;     /* in acquisition order */
-  guint                 n_locks;
-  guint                 alloc;
-  FcLock               *inline_locks[FC_LOCKER_INLINE];
+  FcLockVec             locks;     /* FcLock *, in acquisition order */
 };
 
 /* An empty locker for @thread (the calling thread). */
 FcLockManagerLocker *fc_locker_get     (FcThread            *thread);
-/* Records that @lock was taken (first take by this locker). */
-void                 fc_locker_add     (FcLockManagerLocker *self,
-                                        FcLock              *lock);
 /* Releases what @self took, in reverse order; @self still lists them. Must
  * be called by @self's thread. */
 void                 fc_locker_unlock  (FcLockManagerLocker *self);

@@ -53,32 +53,10 @@ fc_locker_get (FcThread *thread)
     {
       self = g_new0 (FcLockManagerLocker, 1);
       self->thread = thread;
-      self->locks = self->inline_locks;
-      self->alloc = FC_LOCKER_INLINE;
+      fc_lock_vec_init (&self->locks);
     }
 
   return self;
-}
-
-void
-fc_locker_add (FcLockManagerLocker *self,
-               FcLock              *lock)
-{
-  if (G_UNLIKELY (self->n_locks == self->alloc))
-    {
-      guint alloc = self->alloc * 2;
-
-      if (self->locks == self->inline_locks)
-        {
-          self->locks = g_new (FcLock *, alloc);
-          memcpy (self->locks, self->inline_locks, sizeof self->inline_locks);
-        }
-      else
-        self->locks = g_renew (FcLock *, self->locks, alloc);
-      self->alloc = alloc;
-    }
-
-  self->locks[self->n_locks++] = lock;
 }
 
 void
@@ -86,8 +64,8 @@ fc_locker_unlock (FcLockManagerLocker *self)
 {
   gint64 stamp = 0;
 
-  for (guint i = self->n_locks; i > 0; i--)
-    fc_lock_release_internal (self->locks[i - 1], self->thread, &stamp);
+  for (guint i = self->locks.len; i > 0; i--)
+    fc_lock_release_internal (self->locks.items[i - 1], self->thread, &stamp);
 }
 
 void
@@ -103,7 +81,7 @@ fc_locker_recycle (FcLockManagerLocker *self)
     }
 
   /* A locker that once grew keeps its room for its next use. */
-  self->n_locks = 0;
+  self->locks.len = 0;
   self->next_free = thread->spare_lockers;
   thread->spare_lockers = self;
 }
@@ -111,8 +89,7 @@ fc_locker_recycle (FcLockManagerLocker *self)
 void
 fc_locker_free (FcLockManagerLocker *self)
 {
-  if (self->locks != self->inline_locks)
-    g_free (self->locks);
+  fc_lock_vec_clear (&self->locks);
   g_free (self);
 }
 
@@ -132,7 +109,8 @@ fc_lock_manager_locker_free (FcLockManagerLocker *locker)
 {
   g_return_if_fail (locker != NULL);
 
-  if (G_UNLIKELY (fc_thread_self () != locker->thread))
+  /* Peek: a foreign thread needs no record of its own to be told no. */
+  if (G_UNLIKELY (fc_thread_peek () != locker->thread))
     {
       g_critical ("%s: a locker must be freed by the thread that made it", G_STRFUNC);
       return;

@@ -422,7 +422,7 @@ fc_lock_manager_locker_new (FcLockManager       *manager,
           goto out;
         }
 
-      fc_locker_add (locker, lock);
+      fc_lock_vec_append (&locker->locks, lock);
     }
 
 out:

@@ -512,6 +512,7 @@ fc_lockdep_note_acquire_slow (FcLockdepCache     *cache,
       FcDepNode *node;
       FcDepEdge *edge;
       gboolean changed = FALSE;
+      guint slot;
 
       if (from == taken)
         continue;
@@ -549,13 +550,11 @@ fc_lockdep_note_acquire_slow (FcLockdepCache     *cache,
 
       /* Taken again under the same held set, an edge with gates keeps
        * them (they are already a subset of that set). */
-      {
-        guint slot = fc_lockdep_cache_slot (from, taken);
-
-        cache->from[slot] = from;
-        cache->to[slot] = taken;
-        cache->held[slot] = edge->gates->len == 0 ? 0 : fc_lockdep_held_signature ((gconstpointer const *) held, n_held);
-      }
+      slot = fc_lockdep_cache_slot (from, taken);
+      cache->from[slot] = from;
+      cache->to[slot] = taken;
+      cache->held[slot] = edge->gates->len == 0 ? 0 :
+        fc_lockdep_held_signature ((gconstpointer const *) held, n_held);
     }
 
   fc_mutex_unlock (&dep_mutex);

@@ -635,9 +635,9 @@ static void
 test_finalize_elsewhere (void)
 {
   g_autoptr(FcLockManager) manager = fc_lock_manager_new ();
-  const char *names[9];
+  const char *names[11];
 
-  for (int i = 0; i < 8; i++)
+  for (int i = 0; i < 10; i++)
     {
       char name[8];
 
@@ -646,7 +646,7 @@ test_finalize_elsewhere (void)
       names[i] = fc_lock_get_name (fc_lock_manager_get_lock (manager, name, NULL));
     }
 
-  for (int n = 1; n <= 8; n += 7)
+  for (int n = 1; n <= 10; n += 9)
     {
       FcLockGuard *guard;
       g_auto(GStrv) taken = NULL;
@@ -657,7 +657,7 @@ test_finalize_elsewhere (void)
       taken = fc_lock_guard_dup_names (guard);
       g_assert_cmpuint (g_strv_length (taken), ==, n);
       g_thread_join (g_thread_new ("finalizer", unref_in_thread, guard));
-      names[n] = n < 8 ? fc_lock_get_name (fc_lock_manager_get_lock (manager, "f1", NULL)) : NULL;
+      names[n] = n < 10 ? fc_lock_get_name (fc_lock_manager_get_lock (manager, "f1", NULL)) : NULL;
     }
   assert_all_free (manager);
 }
