@@ -56,7 +56,8 @@ GVariant *fc_report_to_variant (FcReport     *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FcReport, fc_report_unref)
 
 /* Whoever wants to hear of new reports touching a registry. @notify runs
- * on whatever thread found the report, with no lock of ours held. */
+ * on whatever thread found the report, under the listeners' mutex (see the
+ * lock order in fc-mutex-private.h): it must only schedule work. */
 typedef void (*FcReportNotify) (FcReport *report,
                                 gpointer  user_data);
 
