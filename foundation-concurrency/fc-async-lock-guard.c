@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "fc-async-private.h"
+#include "fc-async-engine-private.h"
 #include "fc-mutex-private.h"
 #include "fc-private.h"
 

@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "fc-async-private.h"
+#include "fc-async-engine-private.h"
 #include "fc-mutex-private.h"
 #include "fc-private.h"
 
@@ -38,7 +38,7 @@
 G_DEFINE_FINAL_TYPE (FcAsyncLock, fc_async_lock, G_TYPE_OBJECT)
 
 /* name, order, description, locked and owner are shared with the other
- * lock type (fc-registry-private.h); documented here. */
+ * lock type (fc-lock-core-private.h); documented here. */
 enum {
   PROP_WAITERS = FC_LOCK_N_COMMON_PROPS,
   N_PROPS

@@ -9,6 +9,7 @@
 #include "fc-lock-guard-private.h"
 #include "fc-lock-manager-locker-private.h"
 #include "fc-lock-private.h"
+#include "fc-manager-private.h"
 #include "fc-private.h"
 
 /**

@@ -7,8 +7,11 @@
 
 #include "fc-lock.h"
 #include "fc-private.h"
-#include "fc-registry-private.h"
+#include "fc-lock-core-private.h"
+#include "fc-lockdep-private.h"
+#include "fc-report-private.h"
 #include "fc-thread-private.h"
+#include "fc-waitfor-private.h"
 
 G_BEGIN_DECLS
 

@@ -1,6 +1,5 @@
-/* fc-lockdep-private.h — deadlock diagnostics shared by both managers: the
- * learned lock-order graph (as Linux lockdep), reports and their delivery.
- * Never installed.
+/* fc-lockdep-private.h — the learned lock-order graph (as Linux lockdep),
+ * shared by both managers. Never installed.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -9,70 +8,10 @@
 
 #include <glib-object.h>
 
+#include "fc-lock-core-private.h"
+#include "fc-report-private.h"
+
 G_BEGIN_DECLS
-
-typedef struct _FcLockCore FcLockCore;
-
-/* FC_DEBUG, read once: a comma-separated list of these. */
-typedef enum
-{
-  FC_DEBUG_NOLOCKDEP = 1 << 0,   /* no lock-order graph bookkeeping */
-  FC_DEBUG_WATCHDOG  = 1 << 1,   /* the default managers run a watchdog */
-} FcDebugFlags;
-
-guint fc_debug_flags (void);
-
-/* ---- Reports ---------------------------------------------------------- */
-
-typedef enum
-{
-  FC_REPORT_LONG_HOLD,
-  FC_REPORT_ORDER_CYCLE,
-  FC_REPORT_DEADLOCK,
-} FcReportKind;
-
-typedef struct
-{
-  gint          ref_count;
-  FcReportKind  kind;
-  char         *key;           /* identifies the finding, for deduplication */
-  char         *message;       /* translated, as detect_potential_deadlocks() gives it */
-  GPtrArray    *locks;         /* char *: lock names, in cycle or chain order */
-  GPtrArray    *owners;        /* char *: who made each edge / holds each lock */
-  GArray       *orders;        /* int */
-  GArray       *registries;    /* guint64 registry ids involved */
-} FcReport;
-
-FcReport *fc_report_new        (FcReportKind  kind);
-FcReport *fc_report_ref        (FcReport     *self);
-void      fc_report_unref      (FcReport     *self);
-void      fc_report_add        (FcReport     *self,
-                                FcLockCore   *lock,
-                                const char   *owner);
-gboolean  fc_report_involves   (FcReport     *self,
-                                guint64       registry_id);
-GVariant *fc_report_to_variant (FcReport     *self);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FcReport, fc_report_unref)
-
-/* Whoever wants to hear of new reports touching a registry. @notify runs
- * on whatever thread found the report, with no lock of ours held. */
-typedef void (*FcReportNotify) (FcReport *report,
-                                gpointer  user_data);
-
-void fc_report_listen   (guint64         registry_id,
-                         FcReportNotify  notify,
-                         gpointer        user_data);
-void fc_report_unlisten (guint64         registry_id);
-
-/* Logs a new report once (g_log_structured, WARNING) and tells the
- * listeners of every registry it involves. */
-void fc_report_publish  (FcReport       *report);
-
-/* The same, unless a report with the same key was published before. */
-gboolean fc_report_publish_once (FcReport *report);
-
-/* ---- The lock-order graph --------------------------------------------- */
 
 /* A direct-mapped cache of edges known to need no more bookkeeping, kept by
  * each owner (thread, or async guard chain) and only touched by it. */

@@ -8,6 +8,50 @@
  * mutex creates (acquire after locking, release before unlocking or waiting).
  */
 
+/* ---- The internal lock order -------------------------------------------
+ *
+ * The one place that says which internal mutex may be taken while another
+ * is held. Outermost first; a mutex may only be taken while holding
+ * mutexes above it in this list, and "leaf" means no mutex of ours is
+ * taken under it.
+ *
+ *  1. Async state mutex (FcAsyncState.mutex, one per FcAsyncLockManager,
+ *     fc-async-engine-private.h): every lock, queue, request and guard of
+ *     that manager. Under it: the lockdep graph mutex (the engine's
+ *     chain_note_order_locked(), reports deferred with fc_lockdep_flush()),
+ *     and GLib's GMainContext lock (g_source_attach(),
+ *     g_source_set_ready_time()). Never the registry mutex: names are
+ *     resolved lock-free, before it is taken.
+ *  2. Registry mutex (FcRegistry.mutex, per manager): registration, the
+ *     lock list, the watchdog's fields (with FcRegistry.watchdog_cond). Leaf
+ *     (fc_registry_register() makes the new lock under it: a lock's init
+ *     takes no mutex). The watchdog thread drops it before a scan.
+ *  3. FcLock.mutex (per FcLock, fc-lock.c): its sleep/wake-up protocol only.
+ *     Leaf: a waiter drops it for the deadlock check.
+ *  4. FcGather.mutex (per gather, fc-gather.c). Leaf: callbacks, logging
+ *     and cancellation happen once it is released.
+ *  5. Thread records mutex (free_mutex, fc-thread-private.c): the record
+ *     lists and interned names. Leaf: fc_thread_foreach() callbacks only
+ *     read atomics and copy.
+ *  6. Lockdep graph mutex (dep_mutex, fc-lockdep-private.c): the learned
+ *     order graph and its cycle reports. Leaf.
+ *  7. Report listeners mutex (listen_mutex, fc-report-private.c). Under it
+ *     a listener (fc_registry_notify_locked()) only schedules an idle:
+ *     GLib's weak-ref and GMainContext locks, none of ours.
+ *  8. Published report keys mutex (published_mutex, fc-report-private.c).
+ *     Leaf.
+ *
+ * No internal mutex is held while calling user code, logging, emitting a
+ * signal or dropping a reference that may finalize one of our objects.
+ *
+ * Naming: a function that must be called with one of these held ends in
+ * _locked. Exceptions, all static: the heap_*() helpers of
+ * fc-async-engine-deadlines-private.c, which only touch the heap they are
+ * given; the fc_dep_*() graph helpers of fc-lockdep-private.c, all under
+ * the graph mutex; and fc_thread_foreach() callbacks (collect_thread_wait()
+ * in fc-lock.c), under the thread records mutex.
+ */
+
 #pragma once
 
 #include <glib.h>

@@ -1,11 +1,14 @@
-/* fc-async-private.h — the state of async locks and guards, which
- * FcAsyncLockManager's queueing engine works on directly. Never installed.
+/* fc-async-engine-private.h — the queueing engine of FcAsyncLockManager
+ * and the state of async locks, guards and managers it works on directly.
+ * Never installed.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Every field marked "under the state mutex" is protected by the state
- * mutex of the registry the lock (or the guard's manager) belongs to:
- * one mutex per manager guards all of its locks, queues and guards.
+ * mutex of the manager the lock (or the guard) belongs to: one mutex per
+ * manager guards all of its locks, queues and guards. A lock finds it
+ * through its registry's kind_state, an FcAsyncState that only this
+ * engine and the async types read.
  */
 
 #pragma once
@@ -13,7 +16,8 @@
 #include "fc-async-lock.h"
 #include "fc-async-lock-guard.h"
 #include "fc-async-lock-manager.h"
-#include "fc-registry-private.h"
+#include "fc-lock-core-private.h"
+#include "fc-lockdep-private.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +57,64 @@ struct _FcAsyncLockGuard
   FcAsyncLock        *inline_locks[FC_ASYNC_GUARD_INLINE];
 };
 
+/* What the locks, queues and guards of one manager share, owned by the
+ * manager (embedded in it) and reached from a lock through its
+ * FcLockCore.registry's kind_state. */
+typedef struct
+{
+  GMutex  mutex;   /* the state mutex */
+} FcAsyncState;
+
+typedef struct _FcDeadlineSource FcDeadlineSource;
+
+struct _FcAsyncLockManager
+{
+  GObject      parent_instance;
+
+  FcRegistry  *registry;                /* its state mutex guards every lock,
+                                         * queue and guard of this manager */
+  FcLockdepCache lockdep;               /* known order edges, under the state mutex */
+  GHashTable  *deadline_sources;        /* GMainContext → FcDeadlineSource (ref),
+                                         * under the state mutex */
+  FcAsyncState   state;                 /* registry->kind_state points here */
+};
+
+/* One source per main context runs the deadlines of every request queued
+ * from that context: a GSource per waiter would make each iteration of a
+ * context with many waiters walk them all. The requests sit in a binary
+ * min-heap on their deadline; the source's ready time is the earliest. */
+struct _FcDeadlineSource
+{
+  GSource             source;
+  FcAsyncLockManager *manager;   /* not a ref: the manager destroys us */
+  GPtrArray          *heap;      /* FcAsyncRequest, under the state mutex */
+};
+
+/* One acquisition in progress: the task data of its GTask. */
+typedef struct _FcAsyncRequest FcAsyncRequest;
+struct _FcAsyncRequest
+{
+  GTask            *task;          /* not a ref: we are its task data */
+  FcAsyncLockGuard *guard;         /* ref; the guard being filled */
+
+  /* Under the state mutex. */
+  FcAsyncLock      *waiting_on;    /* while queued: the lock whose queue holds
+                                    * link; after a timeout: the lock given up on */
+  GList             link;          /* data = this request */
+  FcDeadlineSource *deadlines;    /* holding us in its heap, or NULL */
+  gulong            cancelled_id;
+  gint64            deadline;      /* monotonic µs; -1 for none */
+  gint64            queued_at;     /* monotonic µs, when it last queued */
+  guint             heap_index;
+  guint             queued : 1;    /* link is in waiting_on's queue */
+  guint             try_once : 1;  /* timeout 0: never queue */
+  guint             started : 1;   /* set up; a cancellation can act now */
+  guint             cancel_requested : 1;
+  guint             done : 1;      /* the outcome is decided */
+  GError           *error;         /* the outcome: NULL for success */
+  FcAsyncRequest   *next_done;     /* in a list of requests to complete */
+};
+
 extern const FcLockKind fc_async_lock_kind;
 
 /* The first guard of @guard's chain: who owns and waits, in the wait-for
@@ -68,7 +130,7 @@ fc_async_lock_guard_chain_root (FcAsyncLockGuard *guard)
 static inline GMutex *
 fc_async_state_mutex (FcRegistry *registry)
 {
-  return &registry->state_mutex;
+  return &((FcAsyncState *) registry->kind_state)->mutex;
 }
 
 /* The guard's label, made on first use. Under the state mutex. */
@@ -80,7 +142,7 @@ fc_async_lock_guard_label_locked (FcAsyncLockGuard *guard)
   return guard->label;
 }
 
-/* fc-async-lock-manager.c */
+/* fc-async-engine-private.c */
 GMutex           *fc_async_lock_manager_get_mutex       (FcAsyncLockManager  *self);
 void              fc_async_lock_manager_acquire_internal (FcAsyncLockManager  *self,
                                                           FcAsyncLockGuard    *parent,
@@ -103,7 +165,20 @@ void              fc_async_lock_guard_release_internal   (FcAsyncLockGuard    *g
 void              fc_async_lock_manager_collect_waits    (FcRegistry          *registry,
                                                           GArray              *waits);
 
-/* fc-async-lock-guard.c */
+/* fc-async-engine-deadlines-private.c: the deadlines of every request
+ * queued from one main context, in one source. */
+void              deadline_source_add_locked             (FcAsyncLockManager  *self,
+                                                          FcAsyncRequest      *req);
+void              deadline_source_remove_locked          (FcAsyncRequest      *req);
+
+/* fc-async-engine-private.c, for the deadlines. */
+void              request_fail_locked                    (FcAsyncRequest     *req,
+                                                          GError             *error,
+                                                          FcAsyncRequest    **done);
+void              requests_complete_later                (FcAsyncRequest     *done);
+
+/* Provided by the public types, which the engine uses but does not
+ * include: fc-async-lock-guard.c (and fc_async_lock_kind, fc-async-lock.c). */
 FcAsyncLockGuard *fc_async_lock_guard_new_internal       (FcAsyncLockManager  *manager,
                                                           FcAsyncLockGuard    *parent);
 

@@ -1,0 +1,202 @@
+/* fc-lock-core-private.h — what every lock type and every diagnostic
+ * shares: the identity and statistics of a lock (FcLockCore), what the
+ * library needs to know of a lock type (FcLockKind), a moment's view of a
+ * lock, and the properties every lock type has. Never installed.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef struct _FcLockCore FcLockCore;
+
+/* Contention statistics of one lock, in microseconds. Each field is written
+ * by one party at a time (the owner, or a waiter under the lock's internal
+ * mutex) and read with relaxed atomics by status. */
+typedef struct
+{
+  guint64  acquisitions;
+  guint64  contentions;
+  gint64   wait_total;
+  gint64   wait_max;
+  gint64   hold_max;
+} FcLockStats;
+
+/* Identity of a registered lock, embedded in FcLock and FcAsyncLock.
+ * name, description and order are written once, under the registry's
+ * mutex, before the lock is published; read-only afterwards. */
+struct _FcLockCore
+{
+  char        *name;
+  char        *description;
+  int          order;
+  gpointer     registry;   /* the FcRegistry it belongs to, NULL if unregistered */
+  FcLockStats  stats;
+};
+
+#define FC_STAT_GET(field) __atomic_load_n (&(field), __ATOMIC_RELAXED)
+#define FC_STAT_SET(field, value) __atomic_store_n (&(field), (value), __ATOMIC_RELAXED)
+
+/* The owner took the lock (first take, not a recursive one). */
+static inline void
+fc_lock_stats_took (FcLockCore *core)
+{
+  FC_STAT_SET (core->stats.acquisitions, FC_STAT_GET (core->stats.acquisitions) + 1);
+}
+
+/* A waiter got the lock after waiting @waited µs. */
+static inline void
+fc_lock_stats_waited (FcLockCore *core,
+                      gint64      waited)
+{
+  FC_STAT_SET (core->stats.contentions, FC_STAT_GET (core->stats.contentions) + 1);
+  FC_STAT_SET (core->stats.wait_total, FC_STAT_GET (core->stats.wait_total) + waited);
+  if (waited > FC_STAT_GET (core->stats.wait_max))
+    FC_STAT_SET (core->stats.wait_max, waited);
+}
+
+/* The owner released the lock after holding it @held µs. */
+static inline void
+fc_lock_stats_held (FcLockCore *core,
+                    gint64      held)
+{
+  if (held > FC_STAT_GET (core->stats.hold_max))
+    FC_STAT_SET (core->stats.hold_max, held);
+}
+
+/* A moment's view of a lock, for status and diagnostics. */
+typedef struct
+{
+  gboolean  locked;
+  char     *owner;          /* owned; NULL while free */
+  gint64    acquired_at;    /* coarse monotonic µs; 0 while free */
+  guint     depth;
+  guint     waiters;
+  gpointer  owner_id;       /* identity of the owner (thread, guard chain) */
+} FcLockState;
+
+/* One owner waiting for one lock, for the wait-for graph. */
+typedef struct
+{
+  gpointer  who;            /* identity, as FcLockState.owner_id */
+  char     *label;          /* owned */
+  gpointer  lock;
+} FcWait;
+
+typedef struct _FcRegistry FcRegistry;
+
+/* What the registry needs to know of a lock type. */
+typedef struct
+{
+  gpointer     (*new_lock)  (void);
+  FcLockCore  *(*get_core)  (gpointer lock);
+  void         (*get_state) (gpointer lock,
+                             FcLockState *state);
+  /* Appends an FcWait for every owner now waiting for a lock of this kind
+   * (of @registry where the kind keeps waiters per registry). */
+  void         (*collect_waits) (FcRegistry *registry,
+                                 GArray     *waits);
+} FcLockKind;
+
+/* A small vector of locks that lives on the stack for the common case. */
+#define FC_LOCK_VEC_INLINE 8
+typedef struct
+{
+  gpointer *items;
+  guint     len;
+  guint     alloc;
+  gpointer  inline_items[FC_LOCK_VEC_INLINE];
+} FcLockVec;
+
+void      fc_lock_vec_grow    (FcLockVec *vec);
+
+static inline void
+fc_lock_vec_init (FcLockVec *vec)
+{
+  vec->items = vec->inline_items;
+  vec->len = 0;
+  vec->alloc = FC_LOCK_VEC_INLINE;
+}
+
+static inline void
+fc_lock_vec_append (FcLockVec *vec,
+                    gpointer   item)
+{
+  if (G_UNLIKELY (vec->len == vec->alloc))
+    fc_lock_vec_grow (vec);
+  vec->items[vec->len++] = item;
+}
+
+static inline void
+fc_lock_vec_clear (FcLockVec *vec)
+{
+  if (G_UNLIKELY (vec->items != vec->inline_items))
+    g_free (vec->items);
+  fc_lock_vec_init (vec);
+}
+
+/* The properties every lock type has, at these ids; a type adds its own
+ * from FC_LOCK_N_COMMON_PROPS on. */
+enum
+{
+  FC_LOCK_PROP_0,
+  FC_LOCK_PROP_NAME,
+  FC_LOCK_PROP_ORDER,
+  FC_LOCK_PROP_DESCRIPTION,
+  FC_LOCK_PROP_LOCKED,
+  FC_LOCK_PROP_OWNER,
+  FC_LOCK_N_COMMON_PROPS
+};
+
+/* Fills @pspecs[FC_LOCK_PROP_NAME .. FC_LOCK_PROP_OWNER]. */
+void      fc_lock_core_make_properties (GParamSpec      **pspecs);
+/* Gets a common property of @lock; FALSE if @prop_id is not one. */
+gboolean  fc_lock_core_get_property    (const FcLockKind *kind,
+                                        gpointer          lock,
+                                        guint             prop_id,
+                                        GValue           *value);
+
+/* Name to show for a lock in messages. */
+const char *fc_lock_core_display_name (const FcLockCore *core);
+
+/* ---- The registry record --------------------------------------------
+ * FcLockCore.registry leads here, so the record is defined at the bottom of
+ * the graph; what each module may touch is marked. The modules below the
+ * registry (reports, the order graph) read only the immutable id. */
+
+/* The registry's index of names, private to fc-registry-private.c. */
+typedef struct _FcNameTable FcNameTable;
+
+struct _FcRegistry
+{
+  /* fc-registry-private.c: the name table and the order rule. */
+  const FcLockKind *kind;
+  guint64           id;         /* unique in the process, never reused */
+  GMutex            mutex;      /* serialises registration; guards the fields below */
+  /* fc-manager-private.c: properties, signal delivery, the watchdog. */
+  double            hold_warning_threshold;
+  GWeakRef          owner;      /* the manager, for signals */
+  GMainContext     *owner_context;
+  guint             signal_id;
+  GThread          *watchdog;
+  GCond             watchdog_cond;
+  double            watchdog_interval;
+  gboolean          watchdog_stop;
+  /* Set by fc_registry_attach_owner(): tears the manager's part down
+   * first thing in fc_registry_free(). */
+  void            (*detach)     (FcRegistry *self);
+  /* fc-registry-private.c again. */
+  GPtrArray        *locks;      /* every registered lock, a ref each (under mutex) */
+  FcNameTable      *by_name;    /* published snapshot, read without locking */
+  GSList           *retired;    /* earlier snapshots, freed with the registry */
+  /* The lock kind's own state for the locks of one manager (FcAsyncLock:
+   * its FcAsyncState), set and freed by that manager; opaque to everything
+   * else. FcLock synchronises per lock and leaves it NULL. */
+  gpointer          kind_state;
+};
+
+G_END_DECLS

@@ -1,0 +1,344 @@
+/* fc-manager-private.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "fc-lock-core-private.h"
+#include "fc-lockdep-private.h"
+#include "fc-manager-private.h"
+#include "fc-mutex-private.h"
+#include "fc-private.h"
+#include "fc-registry-private.h"
+#include "fc-report-private.h"
+#include "fc-waitfor-private.h"
+
+/* One report per lock held longer than the threshold. */
+static void
+fc_registry_find_long_holds (FcRegistry *self,
+                             GPtrArray  *reports)
+{
+  g_autoptr(GPtrArray) locks = fc_registry_dup_locks (self);
+  double threshold = fc_registry_get_hold_warning_threshold (self);
+  gint64 now = fc_coarse_monotonic_time ();
+
+  for (guint i = 0; i < locks->len; i++)
+    {
+      gpointer lock = g_ptr_array_index (locks, i);
+      FcLockCore *core = fc_registry_core (self, lock);
+      FcLockState state = { 0, };
+      double held_for;
+
+      self->kind->get_state (lock, &state);
+      held_for = (double) (now - state.acquired_at) / G_USEC_PER_SEC;
+
+      if (state.locked && held_for > threshold)
+        {
+          FcReport *report = fc_report_new (FC_REPORT_LONG_HOLD);
+          /* TRANSLATORS: stands for the owner (a thread or guard name) of a
+           * lock whose owner is not known */
+          const char *owner = state.owner != NULL ? state.owner : _("unknown");
+
+          fc_report_add (report, core, owner);
+          report->key = g_strdup_printf ("long-hold:%s:%" G_GINT64_FORMAT, core->name, state.acquired_at);
+          report->message =
+            /* TRANSLATORS: the first %s is a lock name, the second the name of
+             * the thread (or async guard) holding it; %.1fs is a duration in
+             * seconds, e.g. "31.2s" */
+            g_strdup_printf (_("Lock '%s' held by %s for %.1fs - potential deadlock or resource leak"),
+                             core->name, owner, held_for);
+          g_ptr_array_add (reports, report);
+        }
+
+      g_free (state.owner);
+    }
+}
+
+static GPtrArray *
+fc_registry_find_all (FcRegistry *self)
+{
+  GPtrArray *reports = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
+  g_autoptr(GPtrArray) cycles = fc_lockdep_dup_reports (self->id);
+  g_autoptr(GPtrArray) deadlocks = fc_waitfor_find_deadlocks (self->kind, self);
+
+  fc_registry_find_long_holds (self, reports);
+  g_ptr_array_extend_and_steal (reports, g_steal_pointer (&cycles));
+  for (guint i = 0; i < deadlocks->len; i++)
+    if (fc_report_involves (deadlocks->pdata[i], self->id))
+      g_ptr_array_add (reports, fc_report_ref (deadlocks->pdata[i]));
+  return reports;
+}
+
+char **
+fc_registry_detect (FcRegistry *self)
+{
+  g_autoptr(GPtrArray) reports = fc_registry_find_all (self);
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **result;
+
+  for (guint i = 0; i < reports->len; i++)
+    g_strv_builder_add (builder, ((FcReport *) reports->pdata[i])->message);
+  result = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return result;
+}
+
+GVariant *
+fc_registry_get_deadlock_report (FcRegistry *self)
+{
+  g_autoptr(GPtrArray) reports = fc_registry_find_all (self);
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < reports->len; i++)
+    g_variant_builder_add_value (&builder, fc_report_to_variant (reports->pdata[i]));
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+char *
+fc_registry_dump_order_graph (FcRegistry *self)
+{
+  g_autoptr(GPtrArray) locks = fc_registry_dup_locks (self);
+  g_autofree char *edges = fc_lockdep_dump_dot (self->id);
+  GString *out = g_string_new (NULL);
+  const char *body = edges;
+
+  /* After the three header lines of fc_lockdep_dump_dot(). */
+  for (guint line = 0; line < 3 && body != NULL; line++)
+    body = strchr (body, '\n') + 1;
+
+  /* Every registered lock is a node, with or without edges. */
+  g_string_append_len (out, edges, body - edges);
+  for (guint i = 0; i < locks->len; i++)
+    {
+      FcLockCore *core = fc_registry_core (self, g_ptr_array_index (locks, i));
+      g_autofree char *name = g_strescape (core->name, NULL);
+
+      g_string_append_printf (out, "  \"%s\" [label=\"%s\\n(%d)\"];\n", name, name, core->order);
+    }
+  g_string_append (out, body);
+  return g_string_free (out, FALSE);
+}
+
+double
+fc_registry_get_hold_warning_threshold (FcRegistry *self)
+{
+  double threshold;
+
+  __atomic_load (&self->hold_warning_threshold, &threshold, __ATOMIC_RELAXED);
+  return threshold;
+}
+
+void
+fc_registry_set_hold_warning_threshold (FcRegistry *self,
+                                        double      threshold)
+{
+  __atomic_store (&self->hold_warning_threshold, &threshold, __ATOMIC_RELAXED);
+}
+
+void
+fc_registry_install_class (GObjectClass *klass,
+                           GParamSpec  **pspecs,
+                           guint        *potential_deadlock_signal)
+{
+  pspecs[FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD] =
+    g_param_spec_double ("hold-warning-threshold", NULL, NULL,
+                         0.0, G_MAXDOUBLE, 30.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  pspecs[FC_REGISTRY_PROP_WATCHDOG_INTERVAL] =
+    g_param_spec_double ("watchdog-interval", NULL, NULL,
+                         0.0, G_MAXDOUBLE, 0.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (klass, FC_REGISTRY_N_PROPS, pspecs);
+
+  *potential_deadlock_signal =
+    g_signal_new ("potential-deadlock",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_VARIANT);
+}
+
+void
+fc_registry_get_property (FcRegistry *self,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  if (prop_id == FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD)
+    g_value_set_double (value, fc_registry_get_hold_warning_threshold (self));
+  else if (prop_id == FC_REGISTRY_PROP_WATCHDOG_INTERVAL)
+    g_value_set_double (value, fc_registry_get_watchdog_interval (self));
+  else
+    g_assert_not_reached ();
+}
+
+void
+fc_registry_set_double (FcRegistry *self,
+                        GObject    *owner,
+                        GParamSpec *pspec,
+                        double      value)
+{
+  gboolean threshold = pspec->param_id == FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD;
+
+  if (value == (threshold ? fc_registry_get_hold_warning_threshold (self)
+                          : fc_registry_get_watchdog_interval (self)))
+    return;
+
+  if (threshold)
+    fc_registry_set_hold_warning_threshold (self, value);
+  else
+    fc_registry_set_watchdog_interval (self, value);
+  g_object_notify_by_pspec (owner, pspec);
+}
+
+typedef struct
+{
+  GObject  *owner;
+  guint     signal_id;
+  FcReport *report;
+} Emission;
+
+static void
+emission_free (gpointer data)
+{
+  Emission *emission = data;
+
+  g_object_unref (emission->owner);
+  fc_report_unref (emission->report);
+  g_free (emission);
+}
+
+static gboolean
+emit_in_owner_context (gpointer data)
+{
+  Emission *emission = data;
+  g_autoptr(GVariant) variant = g_variant_ref_sink (fc_report_to_variant (emission->report));
+
+  g_signal_emit (emission->owner, emission->signal_id, 0, emission->report->message, variant);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs under the listeners' mutex: only schedules. */
+static void
+fc_registry_notify_locked (FcReport *report,
+                           gpointer  user_data)
+{
+  FcRegistry *self = user_data;
+  GObject *owner = g_weak_ref_get (&self->owner);
+  g_autoptr(GSource) source = NULL;
+  Emission *emission;
+
+  if (owner == NULL)
+    return;
+
+  emission = g_new0 (Emission, 1);
+  emission->owner = owner;
+  emission->signal_id = self->signal_id;
+  emission->report = fc_report_ref (report);
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_name (source, "[foundation-concurrency] potential-deadlock");
+  g_source_set_callback (source, emit_in_owner_context, emission, emission_free);
+  g_source_attach (source, self->owner_context);
+}
+
+/* Undoes fc_registry_attach_owner(), from fc_registry_free(). */
+static void
+fc_registry_detach_owner (FcRegistry *self)
+{
+  fc_registry_set_watchdog_interval (self, 0);
+  fc_report_unlisten (self->id);
+  g_weak_ref_clear (&self->owner);
+  g_clear_pointer (&self->owner_context, g_main_context_unref);
+  g_cond_clear (&self->watchdog_cond);
+}
+
+void
+fc_registry_attach_owner (FcRegistry *self,
+                          GObject    *owner,
+                          guint       signal_id)
+{
+  g_weak_ref_init (&self->owner, NULL);
+  g_cond_init (&self->watchdog_cond);
+  self->detach = fc_registry_detach_owner;
+  g_weak_ref_set (&self->owner, owner);
+  self->owner_context = g_main_context_ref_thread_default ();
+  self->signal_id = signal_id;
+  fc_report_listen (self->id, fc_registry_notify_locked, self);
+}
+
+/* Publishes, once each, the findings of a scan. */
+static void
+fc_registry_publish_new (FcRegistry *self)
+{
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
+  g_autoptr(GPtrArray) deadlocks = fc_waitfor_find_deadlocks (self->kind, self);
+
+  fc_registry_find_long_holds (self, reports);
+  g_ptr_array_extend_and_steal (reports, g_steal_pointer (&deadlocks));
+  for (guint i = 0; i < reports->len; i++)
+    fc_report_publish_once (reports->pdata[i]);
+}
+
+static gpointer
+fc_registry_watchdog (gpointer data)
+{
+  FcRegistry *self = data;
+
+  fc_mutex_lock (&self->mutex);
+  while (!self->watchdog_stop)
+    {
+      gint64 until = g_get_monotonic_time () + (gint64) (self->watchdog_interval * G_USEC_PER_SEC);
+
+      if (fc_cond_wait_until (&self->watchdog_cond, &self->mutex, until) || self->watchdog_stop)
+        continue;
+
+      fc_mutex_unlock (&self->mutex);
+      fc_registry_publish_new (self);
+      fc_mutex_lock (&self->mutex);
+    }
+  fc_mutex_unlock (&self->mutex);
+
+  return NULL;
+}
+
+double
+fc_registry_get_watchdog_interval (FcRegistry *self)
+{
+  double interval;
+
+  fc_mutex_lock (&self->mutex);
+  interval = self->watchdog_interval;
+  fc_mutex_unlock (&self->mutex);
+  return interval;
+}
+
+void
+fc_registry_set_watchdog_interval (FcRegistry *self,
+                                   double      interval)
+{
+  GThread *stopped = NULL;
+
+  fc_mutex_lock (&self->mutex);
+  self->watchdog_interval = interval;
+  if (interval <= 0 && self->watchdog != NULL)
+    {
+      self->watchdog_stop = TRUE;
+      stopped = g_steal_pointer (&self->watchdog);
+    }
+  else if (interval > 0 && self->watchdog == NULL)
+    {
+      self->watchdog_stop = FALSE;
+      self->watchdog = g_thread_new ("fc-watchdog", fc_registry_watchdog, self);
+    }
+  g_cond_broadcast (&self->watchdog_cond);
+  fc_mutex_unlock (&self->mutex);
+
+  if (stopped != NULL)
+    g_thread_join (stopped);
+}

@@ -1,0 +1,63 @@
+/* fc-manager-private.h — what FcLockManager and FcAsyncLockManager share
+ * above the registry: their common properties and signal, the delivery of
+ * reports as that signal, the watchdog, hold-time checks and the
+ * diagnostics calls. Never installed.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "fc-lock-core-private.h"
+#include "fc-registry-private.h"
+
+G_BEGIN_DECLS
+
+/* Diagnostics: long holds, order cycles, live deadlocks. */
+char    **fc_registry_detect              (FcRegistry   *self);
+GVariant *fc_registry_get_deadlock_report (FcRegistry   *self);
+char     *fc_registry_dump_order_graph    (FcRegistry   *self);
+
+double    fc_registry_get_hold_warning_threshold (FcRegistry *self);
+void      fc_registry_set_hold_warning_threshold (FcRegistry *self,
+                                                  double      threshold);
+
+/* What both managers' classes have: the hold-warning-threshold and
+ * watchdog-interval properties (at these ids) and the potential-deadlock
+ * signal. Installed once per class, handled by the registry. */
+enum
+{
+  FC_REGISTRY_PROP_0,
+  FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD,
+  FC_REGISTRY_PROP_WATCHDOG_INTERVAL,
+  FC_REGISTRY_N_PROPS
+};
+
+void      fc_registry_install_class  (GObjectClass *klass,
+                                      GParamSpec  **pspecs,
+                                      guint        *potential_deadlock_signal);
+void      fc_registry_get_property   (FcRegistry   *self,
+                                      guint         prop_id,
+                                      GValue       *value,
+                                      GParamSpec   *pspec);
+/* Sets a property and notifies @owner if it changed. */
+void      fc_registry_set_double     (FcRegistry   *self,
+                                      GObject      *owner,
+                                      GParamSpec   *pspec,
+                                      double        value);
+/* Delivers every new report touching this registry as @signal_id on
+ * @owner (signature: const char *message, GVariant *report), emitted in the
+ * thread-default main context of the caller of this function. */
+void      fc_registry_attach_owner        (FcRegistry   *self,
+                                           GObject      *owner,
+                                           guint         signal_id);
+
+/* Runs the checks every @interval seconds on a thread of its own (0 stops
+ * it), publishing new findings. */
+double    fc_registry_get_watchdog_interval (FcRegistry *self);
+void      fc_registry_set_watchdog_interval (FcRegistry *self,
+                                             double      interval);
+
+G_END_DECLS

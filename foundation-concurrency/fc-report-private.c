@@ -1,0 +1,215 @@
+/* fc-report-private.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "fc-mutex-private.h"
+#include "fc-private.h"
+#include "fc-report-private.h"
+
+static GMutex listen_mutex;
+static GHashTable *listeners;        /* guint64 * → Listener * */
+
+typedef struct
+{
+  guint64         id;
+  FcReportNotify  notify;
+  gpointer        user_data;
+} Listener;
+
+guint
+fc_debug_flags (void)
+{
+  static gsize flags = 0;
+
+  if (g_once_init_enter (&flags))
+    {
+      const GDebugKey keys[] = {
+        { "nolockdep", FC_DEBUG_NOLOCKDEP },
+        { "watchdog", FC_DEBUG_WATCHDOG },
+      };
+      guint value = g_parse_debug_string (g_getenv ("FC_DEBUG"), keys, G_N_ELEMENTS (keys));
+
+      /* Keep a non-zero value in the once-cell. */
+      g_once_init_leave (&flags, (gsize) value | 0x80000000u);
+    }
+
+  return (guint) flags & ~0x80000000u;
+}
+
+/* ---- Reports ---------------------------------------------------------- */
+
+FcReport *
+fc_report_new (FcReportKind kind)
+{
+  FcReport *self = g_new0 (FcReport, 1);
+
+  self->ref_count = 1;
+  self->kind = kind;
+  self->locks = g_ptr_array_new_with_free_func (g_free);
+  self->owners = g_ptr_array_new_with_free_func (g_free);
+  self->orders = g_array_new (FALSE, FALSE, sizeof (int));
+  self->registries = g_array_new (FALSE, FALSE, sizeof (guint64));
+  return self;
+}
+
+FcReport *
+fc_report_ref (FcReport *self)
+{
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+void
+fc_report_unref (FcReport *self)
+{
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+
+  g_free (self->key);
+  g_free (self->message);
+  g_ptr_array_unref (self->locks);
+  g_ptr_array_unref (self->owners);
+  g_array_unref (self->orders);
+  g_array_unref (self->registries);
+  g_free (self);
+}
+
+void
+fc_report_add (FcReport   *self,
+               FcLockCore *lock,
+               const char *owner)
+{
+  FcRegistry *registry = g_atomic_pointer_get (&lock->registry);
+  guint64 id = registry != NULL ? registry->id : 0;
+  gboolean known = FALSE;
+
+  g_ptr_array_add (self->locks, g_strdup (fc_lock_core_display_name (lock)));
+  g_ptr_array_add (self->owners, g_strdup (owner != NULL ? owner : ""));
+  g_array_append_val (self->orders, lock->order);
+
+  for (guint i = 0; i < self->registries->len; i++)
+    known |= g_array_index (self->registries, guint64, i) == id;
+  if (!known && id != 0)
+    g_array_append_val (self->registries, id);
+}
+
+gboolean
+fc_report_involves (FcReport *self,
+                    guint64   registry_id)
+{
+  for (guint i = 0; i < self->registries->len; i++)
+    if (g_array_index (self->registries, guint64, i) == registry_id)
+      return TRUE;
+  return FALSE;
+}
+
+static const char *
+fc_report_kind_name (FcReportKind kind)
+{
+  switch (kind)
+    {
+    case FC_REPORT_LONG_HOLD:
+      return "long-hold";
+    case FC_REPORT_ORDER_CYCLE:
+      return "order-cycle";
+    case FC_REPORT_DEADLOCK:
+      return "deadlock";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+GVariant *
+fc_report_to_variant (FcReport *self)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&builder, "{sv}", "kind",
+                         g_variant_new_string (fc_report_kind_name (self->kind)));
+  g_variant_builder_add (&builder, "{sv}", "message", g_variant_new_string (self->message));
+  g_variant_builder_add (&builder, "{sv}", "locks",
+                         g_variant_new_strv ((const char * const *) self->locks->pdata,
+                                             self->locks->len));
+  g_variant_builder_add (&builder, "{sv}", "owners",
+                         g_variant_new_strv ((const char * const *) self->owners->pdata,
+                                             self->owners->len));
+  g_variant_builder_add (&builder, "{sv}", "orders",
+                         g_variant_new_fixed_array (G_VARIANT_TYPE_INT32, self->orders->data,
+                                                    self->orders->len, sizeof (int)));
+  return g_variant_builder_end (&builder);
+}
+
+void
+fc_report_listen (guint64        registry_id,
+                  FcReportNotify notify,
+                  gpointer       user_data)
+{
+  Listener *listener = g_new0 (Listener, 1);
+
+  listener->id = registry_id;
+  listener->notify = notify;
+  listener->user_data = user_data;
+
+  fc_mutex_lock (&listen_mutex);
+  if (listeners == NULL)
+    listeners = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
+  g_hash_table_replace (listeners, &listener->id, listener);
+  fc_mutex_unlock (&listen_mutex);
+}
+
+void
+fc_report_unlisten (guint64 registry_id)
+{
+  fc_mutex_lock (&listen_mutex);
+  if (listeners != NULL)
+    g_hash_table_remove (listeners, &registry_id);
+  fc_mutex_unlock (&listen_mutex);
+}
+
+void
+fc_report_publish (FcReport *report)
+{
+  /* MESSAGE must come last: its value is a format. */
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                    "FC_REPORT_KIND", fc_report_kind_name (report->kind),
+                    "FC_REPORT_KEY", report->key != NULL ? report->key : "",
+                    "MESSAGE", "%s", report->message);
+
+  /* Listeners only schedule work (they never block nor call user code),
+   * so they are called under the mutex that keeps them alive. */
+  fc_mutex_lock (&listen_mutex);
+  for (guint i = 0; listeners != NULL && i < report->registries->len; i++)
+    {
+      Listener *listener = g_hash_table_lookup (listeners,
+                                                &g_array_index (report->registries, guint64, i));
+
+      if (listener != NULL)
+        listener->notify (report, listener->user_data);
+    }
+  fc_mutex_unlock (&listen_mutex);
+}
+
+static GMutex published_mutex;
+static GHashTable *published_keys;   /* char * set, under published_mutex */
+
+gboolean
+fc_report_publish_once (FcReport *report)
+{
+  gboolean is_new;
+
+  fc_mutex_lock (&published_mutex);
+  if (published_keys == NULL)
+    published_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  is_new = !g_hash_table_contains (published_keys, report->key);
+  if (is_new)
+    g_hash_table_add (published_keys, g_strdup (report->key));
+  fc_mutex_unlock (&published_mutex);
+
+  if (is_new)
+    fc_report_publish (report);
+  return is_new;
+}

@@ -1,0 +1,78 @@
+/* fc-report-private.h — deadlock diagnostics' findings (reports), their
+ * deduplication and their delivery to whoever listens; FC_DEBUG. Never
+ * installed.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "fc-lock-core-private.h"
+
+G_BEGIN_DECLS
+
+/* FC_DEBUG, read once: a comma-separated list of these. */
+typedef enum
+{
+  FC_DEBUG_NOLOCKDEP = 1 << 0,   /* no lock-order graph bookkeeping */
+  FC_DEBUG_WATCHDOG  = 1 << 1,   /* the default managers run a watchdog */
+} FcDebugFlags;
+
+guint fc_debug_flags (void);
+
+/* ---- Reports ---------------------------------------------------------- */
+
+typedef enum
+{
+  FC_REPORT_LONG_HOLD,
+  FC_REPORT_ORDER_CYCLE,
+  FC_REPORT_DEADLOCK,
+} FcReportKind;
+
+typedef struct
+{
+  gint          ref_count;
+  FcReportKind  kind;
+  char         *key;           /* identifies the finding, for deduplication */
+  char         *message;       /* translated, as detect_potential_deadlocks() gives it */
+  GPtrArray    *locks;         /* char *: lock names, in cycle or chain order */
+  GPtrArray    *owners;        /* char *: who made each edge / holds each lock */
+  GArray       *orders;        /* int */
+  GArray       *registries;    /* guint64 registry ids involved */
+} FcReport;
+
+FcReport *fc_report_new        (FcReportKind  kind);
+FcReport *fc_report_ref        (FcReport     *self);
+void      fc_report_unref      (FcReport     *self);
+void      fc_report_add        (FcReport     *self,
+                                FcLockCore   *lock,
+                                const char   *owner);
+gboolean  fc_report_involves   (FcReport     *self,
+                                guint64       registry_id);
+GVariant *fc_report_to_variant (FcReport     *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FcReport, fc_report_unref)
+
+/* Whoever wants to hear of new reports touching a registry. @notify runs
+ * on whatever thread found the report, under the listeners' mutex (see the
+ * lock order in fc-mutex-private.h): it must only schedule work. */
+typedef void (*FcReportNotify) (FcReport *report,
+                                gpointer  user_data);
+
+void fc_report_listen   (guint64         registry_id,
+                         FcReportNotify  notify,
+                         gpointer        user_data);
+void fc_report_unlisten (guint64         registry_id);
+
+/* Logs a new report once (g_log_structured, WARNING) and tells the
+ * listeners of every registry it involves. */
+void fc_report_publish  (FcReport       *report);
+
+/* The same, unless a report with the same key was published before. */
+gboolean fc_report_publish_once (FcReport *report);
+
+/* ---- The lock-order graph --------------------------------------------- */
+
+G_END_DECLS

@@ -1,0 +1,232 @@
+/* fc-waitfor-private.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "fc-error.h"
+#include "fc-lock-core-private.h"
+#include "fc-private.h"
+#include "fc-report-private.h"
+#include "fc-waitfor-private.h"
+
+static void
+fc_wait_clear (gpointer data)
+{
+  g_free (((FcWait *) data)->label);
+}
+
+static GArray *
+fc_waitfor_collect (const FcLockKind *kind,
+                    FcRegistry       *registry)
+{
+  GArray *waits = g_array_new (FALSE, TRUE, sizeof (FcWait));
+
+  g_array_set_clear_func (waits, fc_wait_clear);
+  if (kind->collect_waits != NULL)
+    kind->collect_waits (registry, waits);
+  return waits;
+}
+
+typedef struct
+{
+  const FcLockKind *kind;
+  GArray           *waits;
+  gpointer          start;
+  GArray           *path;      /* guint indices into waits */
+  GHashTable       *visited;
+} DeadlockSearch;
+
+static gboolean
+fc_waitfor_search (DeadlockSearch *search,
+                   gpointer        who)
+{
+  if (search->path->len > 64)
+    return FALSE;
+
+  for (guint i = 0; i < search->waits->len; i++)
+    {
+      FcWait *wait = &g_array_index (search->waits, FcWait, i);
+      FcLockState state = { 0, };
+      gpointer owner;
+
+      if (wait->who != who)
+        continue;
+
+      search->kind->get_state (wait->lock, &state);
+      owner = state.owner_id;
+      g_free (state.owner);
+      if (owner == NULL || owner == who)
+        continue;
+
+      g_array_append_val (search->path, i);
+      if (owner == search->start)
+        return TRUE;
+      if (!g_hash_table_contains (search->visited, owner))
+        {
+          g_hash_table_add (search->visited, owner);
+          if (fc_waitfor_search (search, owner))
+            return TRUE;
+        }
+      g_array_set_size (search->path, search->path->len - 1);
+    }
+
+  return FALSE;
+}
+
+/* @path: participant k waits for lock k, held by participant k + 1. */
+static FcReport *
+fc_waitfor_report (DeadlockSearch *search)
+{
+  FcReport *report = fc_report_new (FC_REPORT_DEADLOCK);
+  g_autoptr(GString) message = g_string_new (NULL);
+  g_autoptr(GString) key = g_string_new ("deadlock:");
+  guint n = search->path->len;
+  guint start = 0;
+
+#define PATH_WAIT(k) (&g_array_index (search->waits, FcWait, g_array_index (search->path, guint, (k) % n)))
+
+  for (guint k = 1; k < n; k++)
+    if (g_strcmp0 (PATH_WAIT (k)->label, PATH_WAIT (start)->label) < 0)
+      start = k;
+
+  for (guint j = 0; j < n; j++)
+    {
+      FcWait *wait = PATH_WAIT (start + j);
+      FcWait *before = PATH_WAIT (start + j + n - 1);
+      FcLockCore *held = search->kind->get_core (before->lock);
+      FcLockCore *wanted = search->kind->get_core (wait->lock);
+      FcLockState state = { 0, };
+
+      search->kind->get_state (before->lock, &state);
+      /* TRANSLATORS: starts a report of a live deadlock, followed by its
+       * participants separated by "; "; mind the trailing space */
+      g_string_append (message, j == 0 ? _("Deadlock: ") : "; ");
+      /* TRANSLATORS: one participant of a deadlock */
+      g_string_append_printf (message, _("'%s' holds '%s' and waits for '%s'"),
+                              wait->label, fc_lock_core_display_name (held),
+                              fc_lock_core_display_name (wanted));
+      g_string_append_printf (key, "%s@%" G_GINT64_FORMAT "/", fc_lock_core_display_name (held),
+                              state.acquired_at);
+      fc_report_add (report, held, wait->label);
+      g_free (state.owner);
+    }
+#undef PATH_WAIT
+
+  report->message = g_string_free (g_steal_pointer (&message), FALSE);
+  report->key = g_string_free (g_steal_pointer (&key), FALSE);
+  return report;
+}
+
+GPtrArray *
+fc_waitfor_find_deadlocks (const FcLockKind *kind,
+                           FcRegistry       *registry)
+{
+  GPtrArray *reports = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
+  g_autoptr(GArray) waits = fc_waitfor_collect (kind, registry);
+  g_autoptr(GHashTable) keys = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < waits->len; i++)
+    {
+      DeadlockSearch search = { kind, waits, g_array_index (waits, FcWait, i).who, NULL, NULL };
+
+      search.path = g_array_new (FALSE, FALSE, sizeof (guint));
+      search.visited = g_hash_table_new (NULL, NULL);
+      if (fc_waitfor_search (&search, search.start))
+        {
+          FcReport *report = fc_waitfor_report (&search);
+
+          if (g_hash_table_contains (keys, report->key))
+            fc_report_unref (report);
+          else
+            {
+              g_hash_table_add (keys, report->key);
+              g_ptr_array_add (reports, report);
+            }
+        }
+      g_array_unref (search.path);
+      g_hash_table_unref (search.visited);
+    }
+
+  return reports;
+}
+
+char *
+fc_waitfor_explain (const FcLockKind *kind,
+                    FcRegistry       *registry,
+                    gpointer          lock,
+                    gpointer          self_id)
+{
+  g_autoptr(GArray) waits = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  FcLockState state = { 0, };
+  GString *out;
+  gpointer current;
+
+  kind->get_state (lock, &state);
+  if (!state.locked)
+    {
+      g_free (state.owner);
+      return NULL;
+    }
+
+  out = g_string_new (NULL);
+  /* TRANSLATORS: explains a lock timeout, after "Timeout acquiring lock 'b': ";
+   * %s is the name of the thread (or guard) holding the lock, %.1fs a
+   * duration in seconds, e.g. "3.1s" */
+  g_string_append_printf (out, _("held by '%s' for %.1fs"),
+                          state.owner != NULL ? state.owner : _("unknown"),
+                          (double) (fc_coarse_monotonic_time () - state.acquired_at) / G_USEC_PER_SEC);
+  g_free (state.owner);
+
+  waits = fc_waitfor_collect (kind, registry);
+  g_hash_table_add (seen, self_id);
+  current = state.owner_id;
+
+  for (guint depth = 0; depth < 8 && current != NULL && !g_hash_table_contains (seen, current); depth++)
+    {
+      FcWait *next = NULL;
+      FcLockState next_state = { 0, };
+
+      g_hash_table_add (seen, current);
+      for (guint i = 0; i < waits->len && next == NULL; i++)
+        if (g_array_index (waits, FcWait, i).who == current)
+          next = &g_array_index (waits, FcWait, i);
+      if (next == NULL)
+        break;
+
+      kind->get_state (next->lock, &next_state);
+      /* TRANSLATORS: continues "held by 'x' for 1.0s" along a chain of waiters:
+       * the first %s is a lock name, the second the thread holding it, or
+       * "nobody" */
+      g_string_append_printf (out, _(", which waits for '%s' held by '%s'"),
+                              fc_lock_core_display_name (kind->get_core (next->lock)),
+                              next_state.owner != NULL ? next_state.owner : _("nobody"));
+      current = next_state.owner_id;
+      g_free (next_state.owner);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+void
+fc_set_timeout_error (GError          **error,
+                      const FcLockKind *kind,
+                      FcRegistry       *registry,
+                      gpointer          lock,
+                      gpointer          self_id)
+{
+  const char *name = fc_lock_core_display_name (kind->get_core (lock));
+  g_autofree char *why = NULL;
+
+  if (error == NULL)
+    return;
+
+  why = fc_waitfor_explain (kind, registry, lock, self_id);
+  if (why != NULL)
+    /* TRANSLATORS: "Timeout acquiring lock 'b': held by 'worker-2' for 3.1s, …" */
+    g_set_error (error, FC_ERROR, FC_ERROR_TIMEOUT, _("Timeout acquiring lock '%s': %s"), name, why);
+  else
+    g_set_error (error, FC_ERROR, FC_ERROR_TIMEOUT, _("Timeout acquiring lock '%s'"), name);
+}

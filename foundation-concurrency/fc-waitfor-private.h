@@ -1,0 +1,33 @@
+/* fc-waitfor-private.h — the wait-for graph: who waits for a lock whose
+ * owner waits, live deadlocks, and timeouts explained. Never installed.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "fc-lock-core-private.h"
+
+G_BEGIN_DECLS
+
+/* The live deadlocks among owners of locks of @kind, as new reports. */
+GPtrArray *fc_waitfor_find_deadlocks (const FcLockKind *kind,
+                                      FcRegistry       *registry);
+
+/* Why @lock is not free: "held by 'x' for 1.2s, which waits for 'b' held
+ * by 'y'", or NULL if it is free. @self_id: the owner asking. */
+char      *fc_waitfor_explain        (const FcLockKind *kind,
+                                      FcRegistry       *registry,
+                                      gpointer          lock,
+                                      gpointer          self_id);
+
+/* Sets a FC_ERROR_TIMEOUT error for @lock, explained when possible. */
+void       fc_set_timeout_error      (GError          **error,
+                                      const FcLockKind *kind,
+                                      FcRegistry       *registry,
+                                      gpointer          lock,
+                                      gpointer          self_id);
+
+G_END_DECLS
