@@ -287,8 +287,9 @@ struct _FcRegistry
   double            watchdog_interval;
   gboolean          watchdog_stop;
   GPtrArray        *locks;      /* every registered lock, a ref each (under mutex) */
-  FcNameTable      *by_name;    /* published snapshot, read without locking */
-  GSList           *retired;    /* earlier snapshots, freed with the registry */
+  GHashTable       *by_order;   /* order (GINT_TO_POINTER) → lock, not a ref (under mutex) */
+  FcNameTable      *by_name;    /* published table, read without locking */
+  GSList           *retired;    /* outgrown tables, freed with the registry */
   /* For lock kinds that keep the run-time state of all the locks of one
    * manager under a single mutex (FcAsyncLock): a lock reaches it through
    * its FcLockCore.registry. FcLock synchronises per lock and ignores it. */
