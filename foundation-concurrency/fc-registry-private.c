@@ -345,8 +345,15 @@ fc_registry_register (FcRegistry  *self,
 
   if (lock != NULL)
     {
+      guint64 unregistered = 0;
+
+      /* A lock is registered once for good, even after its manager died:
+       * claiming its registry id is what makes it ours. Two registries
+       * racing for the same lock (each under its own mutex) cannot both
+       * win. Nothing below fails, so the claim is never undone. */
       core = fc_registry_core (self, lock);
-      if (g_atomic_pointer_get (&core->registry) != NULL)
+      if (!__atomic_compare_exchange_n (&core->registry_id, &unregistered, self->id, FALSE,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         {
           g_set_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
                        _("Lock '%s' is already registered with a manager"),
@@ -359,6 +366,7 @@ fc_registry_register (FcRegistry  *self,
     {
       lock = self->kind->new_lock ();
       core = fc_registry_core (self, lock);
+      __atomic_store_n (&core->registry_id, self->id, __ATOMIC_RELEASE);
     }
 
   /* A lock can only ever be registered once, so its identity is written

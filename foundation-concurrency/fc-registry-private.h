@@ -34,6 +34,10 @@ struct _FcLockCore
   char        *description;
   int          order;
   gpointer     registry;   /* the FcRegistry it belongs to, NULL if unregistered */
+  /* FcRegistry.id of the registry it was registered with, 0 if never:
+   * set once, atomically, at registration and never cleared (it survives
+   * the registry, and ids are never reused). Read with __atomic_load_n. */
+  guint64      registry_id;
   FcLockStats  stats;
 };
 

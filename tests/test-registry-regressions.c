@@ -1,5 +1,5 @@
 /* test-registry-regressions.c — regressions of the registry (issue 10,
- * finding 3).
+ * findings 3 and 14).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -176,6 +176,112 @@ test_register_while_looking_up (void)
   g_object_unref (c.manager);
 }
 
+/* Finding 14: a lock registered with a manager that died could be
+ * registered again, its name and order overwritten (the old strings
+ * leaked). Once registered, a lock is registered for good. */
+static void
+test_register_after_manager_died (void)
+{
+  g_autoptr(FcLock) lock = fc_lock_new ();
+  g_autoptr(FcLockManager) second = fc_lock_manager_new ();
+  g_autoptr(GError) error = NULL;
+  FcLockManager *first = fc_lock_manager_new ();
+
+  g_assert_true (fc_lock_manager_register_lock (first, "regression.first", 1, "first", lock, &error) == lock);
+  g_assert_no_error (error);
+
+  /* While the first manager lives… */
+  g_assert_null (fc_lock_manager_register_lock (second, "regression.second", 2, "second", lock, &error));
+  g_assert_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* …and after it died. */
+  g_object_unref (first);
+  g_assert_null (fc_lock_manager_register_lock (second, "regression.second", 2, "second", lock, &error));
+  g_assert_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_cmpstr (fc_lock_get_name (lock), ==, "regression.first");
+  g_assert_cmpint (fc_lock_get_order (lock), ==, 1);
+  g_assert_cmpstr (fc_lock_get_description (lock), ==, "first");
+  g_assert_null (fc_lock_manager_get_lock (second, "regression.second", NULL));
+
+  /* The refused name and order are still free in the second manager. */
+  g_assert_nonnull (fc_lock_manager_register_lock (second, "regression.second", 2, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_register_async_after_manager_died (void)
+{
+  g_autoptr(FcAsyncLock) lock = fc_async_lock_new ();
+  g_autoptr(FcAsyncLockManager) second = fc_async_lock_manager_new ();
+  g_autoptr(GError) error = NULL;
+  FcAsyncLockManager *first = fc_async_lock_manager_new ();
+
+  g_assert_true (fc_async_lock_manager_register_lock (first, "regression.first", 1, NULL, lock, &error) == lock);
+  g_assert_no_error (error);
+  g_object_unref (first);
+
+  g_assert_null (fc_async_lock_manager_register_lock (second, "regression.second", 2, NULL, lock, &error));
+  g_assert_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpstr (fc_async_lock_get_name (lock), ==, "regression.first");
+  g_assert_cmpint (fc_async_lock_get_order (lock), ==, 1);
+}
+
+/* Finding 14: two managers racing to register the same lock: exactly one
+ * wins, the other gets FC_ERROR_INVALID_ARGUMENT. */
+typedef struct
+{
+  FcLock        *lock;
+  FcLockManager *manager;
+  const char    *name;
+  int            order;
+  gint          *go;
+  gboolean       won;
+} Racer;
+
+static gpointer
+racer_run (gpointer data)
+{
+  Racer *r = data;
+  g_autoptr(GError) error = NULL;
+
+  while (!g_atomic_int_get (r->go))
+    ;
+  r->won = fc_lock_manager_register_lock (r->manager, r->name, r->order, NULL, r->lock, &error) != NULL;
+  if (!r->won)
+    g_assert_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT);
+  return NULL;
+}
+
+static void
+test_register_race (void)
+{
+  for (guint round = 0; round < 50; round++)
+    {
+      g_autoptr(FcLock) lock = fc_lock_new ();
+      g_autoptr(FcLockManager) a = fc_lock_manager_new ();
+      g_autoptr(FcLockManager) b = fc_lock_manager_new ();
+      gint go = 0;
+      Racer racers[2] = {
+        { lock, a, "regression.race.a", 1, &go, FALSE },
+        { lock, b, "regression.race.b", 2, &go, FALSE },
+      };
+      GThread *threads[2];
+
+      for (guint t = 0; t < 2; t++)
+        threads[t] = g_thread_new ("racer", racer_run, &racers[t]);
+      g_atomic_int_set (&go, 1);
+      for (guint t = 0; t < 2; t++)
+        g_thread_join (threads[t]);
+
+      g_assert_cmpint (racers[0].won + racers[1].won, ==, 1);
+      g_assert_cmpstr (fc_lock_get_name (lock), ==, racers[0].won ? "regression.race.a" : "regression.race.b");
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -185,6 +291,9 @@ main (int   argc,
   g_test_add_func ("/regression/register-many-bounded-heap", test_register_many_bounded_heap);
   g_test_add_func ("/regression/register-many-lookups-resolve", test_register_many_lookups_resolve);
   g_test_add_func ("/regression/register-while-looking-up", test_register_while_looking_up);
+  g_test_add_func ("/regression/register-after-manager-died", test_register_after_manager_died);
+  g_test_add_func ("/regression/register-async-after-manager-died", test_register_async_after_manager_died);
+  g_test_add_func ("/regression/register-race", test_register_race);
 
   return g_test_run ();
 }
