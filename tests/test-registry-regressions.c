@@ -1,5 +1,5 @@
 /* test-registry-regressions.c — regressions of the registry (issue 10,
- * findings 3 and 14).
+ * findings 3 and 14) and of the async guard's label (finding 7).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -7,6 +7,8 @@
 #include <malloc.h>
 
 #include <foundation-concurrency.h>
+
+#include "async-test-util.h"
 
 /* The heap in use, from mallinfo2() (glibc >= 2.33); 0 where it is not
  * known, or where a sanitizer or valgrind replaces malloc: then the bound
@@ -282,6 +284,91 @@ test_register_race (void)
     }
 }
 
+/* Finding 7: fc_async_lock_guard_get_label() returned a string another
+ * thread's set_label() could free; dup_label() copies it under the lock.
+ * Under AddressSanitizer, reading get_label()'s result here instead is a
+ * heap-use-after-free within a few thousand rounds. */
+#define LABEL_ROUNDS 20000
+
+typedef struct
+{
+  FcAsyncLockGuard *guard;
+  gboolean          done;   /* atomic */
+} LabelRace;
+
+static gpointer
+label_setter (gpointer data)
+{
+  LabelRace *race = data;
+  char label[64];
+
+  for (guint i = 0; i < LABEL_ROUNDS; i++)
+    {
+      /* Lengths vary, so each string is a fresh allocation. */
+      g_snprintf (label, sizeof label, "label-%u-%.*s", i, (int) (i % 24), "xxxxxxxxxxxxxxxxxxxxxxxx");
+      fc_async_lock_guard_set_label (race->guard, label);
+    }
+  g_atomic_int_set (&race->done, TRUE);
+  return NULL;
+}
+
+static void
+test_dup_label_race (void)
+{
+  g_autoptr(FcAsyncLockManager) manager = fc_async_lock_manager_new ();
+  const char *names[] = { "a", NULL };
+  Outcome o = { 0, };
+  LabelRace race = { NULL, FALSE };
+  GThread *setter;
+  guint reads = 0;
+
+  g_assert_nonnull (fc_async_lock_manager_register_lock (manager, "a", 1, NULL, NULL, NULL));
+  acquire_wait (manager, NULL, names, 1.0, NULL, &o);
+  g_assert_no_error (o.error);
+  race.guard = o.guard;
+
+  {
+    g_autofree char *first = fc_async_lock_guard_dup_label (race.guard);
+    g_assert_true (g_str_has_prefix (first, "guard-"));
+    g_assert_cmpstr (first, ==, fc_async_lock_guard_get_label (race.guard));
+  }
+
+  setter = g_thread_new ("label-setter", label_setter, &race);
+  while (!g_atomic_int_get (&race.done) || reads == 0)
+    {
+      g_autofree char *label = fc_async_lock_guard_dup_label (race.guard);
+      g_autofree char *owner = fc_async_lock_dup_owner (fc_async_lock_manager_get_lock (manager, "a", NULL));
+
+      g_assert_true (g_str_has_prefix (label, "guard-") || g_str_has_prefix (label, "label-"));
+      g_assert_true (g_str_has_prefix (owner, "guard-") || g_str_has_prefix (owner, "label-"));
+      reads++;
+    }
+  g_thread_join (setter);
+
+  {
+    g_autofree char *last = fc_async_lock_guard_dup_label (race.guard);
+    g_assert_true (g_str_has_prefix (last, "label-19999-"));
+  }
+  g_test_message ("%u reads raced with %d label changes", reads, LABEL_ROUNDS);
+
+  fc_async_lock_guard_release (race.guard);
+  outcome_clear (&o);
+}
+
+static void
+test_dup_label_null (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_test_expect_message ("FoundationConcurrency", G_LOG_LEVEL_CRITICAL, "*FC_IS_ASYNC_LOCK_GUARD*");
+      g_assert_null (fc_async_lock_guard_dup_label (NULL));
+      g_test_assert_expected_messages ();
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -294,6 +381,8 @@ main (int   argc,
   g_test_add_func ("/regression/register-after-manager-died", test_register_after_manager_died);
   g_test_add_func ("/regression/register-async-after-manager-died", test_register_async_after_manager_died);
   g_test_add_func ("/regression/register-race", test_register_race);
+  g_test_add_func ("/regression/async-guard-dup-label-race", test_dup_label_race);
+  g_test_add_func ("/regression/async-guard-dup-label-null", test_dup_label_null);
 
   return g_test_run ();
 }
