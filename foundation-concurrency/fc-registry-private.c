@@ -355,9 +355,13 @@ fc_registry_register (FcRegistry  *self,
       if (!__atomic_compare_exchange_n (&core->registry_id, &unregistered, self->id, FALSE,
                                         __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         {
+          /* The winner may be writing the name right now: it publishes it
+           * last, with a release store. Until then, say the name asked for. */
+          const char *other_name = __atomic_load_n (&core->name, __ATOMIC_ACQUIRE);
+
           g_set_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
                        _("Lock '%s' is already registered with a manager"),
-                       fc_lock_core_display_name (core));
+                       other_name != NULL ? other_name : name);
           goto out;
         }
       g_object_ref (lock);
@@ -370,10 +374,11 @@ fc_registry_register (FcRegistry  *self,
     }
 
   /* A lock can only ever be registered once, so its identity is written
-   * once, here, before any other thread can find it through this registry. */
-  core->name = g_strdup (name);
+   * once, here, before any other thread can find it through this registry;
+   * the name last, for a registry that lost the claim above. */
   core->description = g_strdup (description != NULL ? description : "");
   core->order = order;
+  __atomic_store_n (&core->name, g_strdup (name), __ATOMIC_RELEASE);
   g_atomic_pointer_set (&core->registry, self);
 
   g_ptr_array_add (self->locks, lock);
