@@ -199,10 +199,13 @@ fc_async_lock_guard_is_released (FcAsyncLockGuard *self)
  * fc_async_lock_guard_set_label() changed it; a child guard starts with its
  * parent's label.
  *
- * The string stays valid until the label is changed: do not call this
- * while another thread may call fc_async_lock_guard_set_label().
+ * The string belongs to the guard and stays valid only until the label is
+ * next set: fc_async_lock_guard_set_label() frees it. Call this only while
+ * no other thread may set the label (for example from the one task that
+ * owns the guard); otherwise use fc_async_lock_guard_dup_label(), which
+ * copies the label under the manager's internal lock.
  *
- * Returns: (transfer none): the label
+ * Returns: (transfer none): the label, valid until it is next set
  *
  * Since: 1.0
  */
@@ -223,13 +226,45 @@ fc_async_lock_guard_get_label (FcAsyncLockGuard *self)
 }
 
 /**
+ * fc_async_lock_guard_dup_label:
+ * @self: a #FcAsyncLockGuard
+ *
+ * Gets a copy of the guard's label (see fc_async_lock_guard_get_label()),
+ * taken atomically with respect to fc_async_lock_guard_set_label(): unlike
+ * fc_async_lock_guard_get_label(), this may be called while another thread
+ * sets the label.
+ *
+ * Returns: (transfer full): a copy of the label; free it with g_free()
+ *
+ * Since: 1.0
+ */
+char *
+fc_async_lock_guard_dup_label (FcAsyncLockGuard *self)
+{
+  GMutex *mutex;
+  char *label;
+
+  g_return_val_if_fail (FC_IS_ASYNC_LOCK_GUARD (self), NULL);
+
+  mutex = fc_async_lock_manager_get_mutex (self->manager);
+  fc_mutex_lock (mutex);
+  label = g_strdup (fc_async_lock_guard_label_locked (self));
+  fc_mutex_unlock (mutex);
+
+  return label;
+}
+
+/**
  * fc_async_lock_guard_set_label:
  * @self: a #FcAsyncLockGuard
  * @label: the new label, for example the name of the task that holds the
  *   guard
  *
  * Sets the guard's label, shown as the owner of the locks it holds. Child
- * guards acquired later start with this label.
+ * guards acquired later start with this label. This may be called from any
+ * thread; it frees the string fc_async_lock_guard_get_label() returned
+ * before, so a thread that reads the label while another may set it must
+ * use fc_async_lock_guard_dup_label().
  *
  * Since: 1.0
  */

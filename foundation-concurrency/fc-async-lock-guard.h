@@ -29,6 +29,8 @@ gboolean          fc_async_lock_guard_is_released    (FcAsyncLockGuard    *self)
 FC_AVAILABLE_IN_ALL
 const char       *fc_async_lock_guard_get_label      (FcAsyncLockGuard    *self);
 FC_AVAILABLE_IN_ALL
+char             *fc_async_lock_guard_dup_label      (FcAsyncLockGuard    *self);
+FC_AVAILABLE_IN_ALL
 void              fc_async_lock_guard_set_label      (FcAsyncLockGuard    *self,
                                                       const char          *label);
 FC_AVAILABLE_IN_ALL

@@ -35,6 +35,10 @@ struct _FcLockCore
   char        *description;
   int          order;
   gpointer     registry;   /* the FcRegistry it belongs to, NULL if unregistered */
+  /* FcRegistry.id of the registry it was registered with, 0 if never:
+   * set once, atomically, at registration and never cleared (it survives
+   * the registry, and ids are never reused). Read with __atomic_load_n. */
+  guint64      registry_id;
   FcLockStats  stats;
 };
 
@@ -191,8 +195,9 @@ struct _FcRegistry
   void            (*detach)     (FcRegistry *self);
   /* fc-registry-private.c again. */
   GPtrArray        *locks;      /* every registered lock, a ref each (under mutex) */
-  FcNameTable      *by_name;    /* published snapshot, read without locking */
-  GSList           *retired;    /* earlier snapshots, freed with the registry */
+  GHashTable       *by_order;   /* order (GINT_TO_POINTER) → lock, not a ref (under mutex) */
+  FcNameTable      *by_name;    /* published table, read without locking */
+  GSList           *retired;    /* outgrown tables, freed with the registry */
   /* The lock kind's own state for the locks of one manager (FcAsyncLock:
    * its FcAsyncState), set and freed by that manager; opaque to everything
    * else. FcLock synchronises per lock and leaves it NULL. */

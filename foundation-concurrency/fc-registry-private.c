@@ -41,7 +41,31 @@ static const struct {
 /* Names are looked up on every acquisition, so the index is a small
  * open-addressing table of our own rather than a GHashTable: the hash and
  * the comparison are inlined, and a lookup touches one cache line for the
- * usual short names. It is copied on write, so readers need no lock. */
+ * usual short names.
+ *
+ * The reader/writer protocol. Readers (fc_registry_lookup() and
+ * fc_registry_resolve(), on every acquisition, from any thread) take no
+ * lock; writers (fc_registry_register()) hold the registry's mutex, so
+ * there is one writer at a time.
+ *
+ * - A table's mask never changes, and a slot, once filled, never changes
+ *   either: names are never removed. Slots are filled in place, in the
+ *   published table: the writer fills hash, length and lock first, then
+ *   stores the name with release semantics. A reader loads each slot's
+ *   name with acquire semantics and reads the other fields only if it is
+ *   not NULL, so it sees them complete. An empty slot ends a probe; a
+ *   reader racing with an insertion either sees the new name or misses it,
+ *   as if it had come just before.
+ * - The table is at most half full. When an insertion would pass that, the
+ *   writer copies the entries into a table twice the size, inserts there,
+ *   and publishes the new table (a release store of self->by_name; readers
+ *   load it with acquire). The old table is never written again, but a
+ *   reader may still be probing it, so it is kept ("retired") until the
+ *   registry is freed. The retired tables are 8, 16, … slots up to half the
+ *   live one, so all of them together are smaller than the live table:
+ *   memory and copying stay O(number of names).
+ * - self->len is the writer's count, read and written under the mutex only.
+ */
 struct _FcNameTable
 {
   guint mask;
@@ -50,7 +74,7 @@ struct _FcNameTable
   {
     guint       hash;
     guint       length;
-    const char *name;
+    const char *name;    /* written last (release), read first (acquire) */
     gpointer    lock;
   } slots[];
 };
@@ -80,24 +104,30 @@ fc_name_hash (const char *name,
   return (guint) (hash ^ (hash >> 32));
 }
 
+/* Lock-free; see the protocol above. */
 static inline gpointer
 fc_name_table_lookup (const FcNameTable *self,
                       const char        *name)
 {
   gsize length = strlen (name);
   guint hash = fc_name_hash (name, length);
+  const char *slot_name;
 
-  for (guint i = hash & self->mask; self->slots[i].name != NULL; i = (i + 1) & self->mask)
+  for (guint i = hash & self->mask;
+       (slot_name = __atomic_load_n (&self->slots[i].name, __ATOMIC_ACQUIRE)) != NULL;
+       i = (i + 1) & self->mask)
     if (self->slots[i].hash == hash && self->slots[i].length == length &&
-        memcmp (self->slots[i].name, name, length) == 0)
+        memcmp (slot_name, name, length) == 0)
       return self->slots[i].lock;
   return NULL;
 }
 
+/* Under the registry's mutex (or on a table no reader can see yet). The
+ * table must have room: fc_name_table_has_room(). */
 static void
-fc_name_table_insert (FcNameTable *self,
-                      const char  *name,
-                      gpointer     lock)
+fc_name_table_insert_locked (FcNameTable *self,
+                             const char  *name,
+                             gpointer     lock)
 {
   gsize length = strlen (name);
   guint hash = fc_name_hash (name, length);
@@ -107,13 +137,21 @@ fc_name_table_insert (FcNameTable *self,
     i = (i + 1) & self->mask;
   self->slots[i].hash = hash;
   self->slots[i].length = length;
-  self->slots[i].name = name;
   self->slots[i].lock = lock;
+  /* Publishes the slot: a reader that sees the name sees the rest. */
+  __atomic_store_n (&self->slots[i].name, name, __ATOMIC_RELEASE);
   self->len++;
 }
 
+/* Whether one more name keeps @self at most half full. */
+static inline gboolean
+fc_name_table_has_room (const FcNameTable *self)
+{
+  return ((gsize) self->len + 1) * 2 <= (gsize) self->mask + 1;
+}
+
 /* A copy of @from (may be NULL) with room for @extra more names, at most
- * half full. */
+ * half full. Not published yet: the caller publishes it. */
 static FcNameTable *
 fc_name_table_copy (const FcNameTable *from,
                     guint              extra)
@@ -129,7 +167,7 @@ fc_name_table_copy (const FcNameTable *from,
   self->mask = size - 1;
   for (guint i = 0; from != NULL && i <= from->mask; i++)
     if (from->slots[i].name != NULL)
-      fc_name_table_insert (self, from->slots[i].name, from->slots[i].lock);
+      fc_name_table_insert_locked (self, from->slots[i].name, from->slots[i].lock);
   return self;
 }
 
@@ -144,6 +182,7 @@ fc_registry_new (const FcLockKind *kind)
   self->hold_warning_threshold = 30.0;
   g_mutex_init (&self->mutex);
   self->locks = g_ptr_array_new_with_free_func (g_object_unref);
+  self->by_order = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->by_name = fc_name_table_copy (NULL, 0);
   return self;
 }
@@ -163,15 +202,18 @@ fc_registry_free (FcRegistry *self)
 
   g_slist_free_full (self->retired, g_free);
   g_free (self->by_name);
+  g_hash_table_unref (self->by_order);
   g_ptr_array_unref (self->locks);
   g_mutex_clear (&self->mutex);
   g_free (self);
 }
 
+/* The published table, for a lock-free lookup (acquire: its mask and
+ * filled slots are visible). */
 static FcNameTable *
 fc_registry_snapshot (FcRegistry *self)
 {
-  return g_atomic_pointer_get (&self->by_name);
+  return __atomic_load_n (&self->by_name, __ATOMIC_ACQUIRE);
 }
 
 gpointer
@@ -183,8 +225,8 @@ fc_registry_register (FcRegistry  *self,
                       GError     **error)
 {
   FcNameTable *current;
-  FcNameTable *next;
   FcLockCore *core;
+  gpointer other;
   gpointer result = NULL;
 
   if (name == NULL || name[0] == '\0')
@@ -205,27 +247,34 @@ fc_registry_register (FcRegistry  *self,
       goto out;
     }
 
-  for (guint i = 0; i < self->locks->len; i++)
+  other = g_hash_table_lookup (self->by_order, GINT_TO_POINTER (order));
+  if (other != NULL)
     {
-      FcLockCore *other = fc_registry_core (self, g_ptr_array_index (self->locks, i));
-
-      if (other->order == order)
-        {
-          g_set_error (error, FC_ERROR, FC_ERROR_ORDER_CONFLICT,
-                       _("Lock order %d already used by '%s'. Each lock must have a unique order."),
-                       order, other->name);
-          goto out;
-        }
+      g_set_error (error, FC_ERROR, FC_ERROR_ORDER_CONFLICT,
+                   _("Lock order %d already used by '%s'. Each lock must have a unique order."),
+                   order, fc_registry_core (self, other)->name);
+      goto out;
     }
 
   if (lock != NULL)
     {
+      guint64 unregistered = 0;
+
+      /* A lock is registered once for good, even after its manager died:
+       * claiming its registry id is what makes it ours. Two registries
+       * racing for the same lock (each under its own mutex) cannot both
+       * win. Nothing below fails, so the claim is never undone. */
       core = fc_registry_core (self, lock);
-      if (g_atomic_pointer_get (&core->registry) != NULL)
+      if (!__atomic_compare_exchange_n (&core->registry_id, &unregistered, self->id, FALSE,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         {
+          /* The winner may be writing the name right now: it publishes it
+           * last, with a release store. Until then, say the name asked for. */
+          const char *other_name = __atomic_load_n (&core->name, __ATOMIC_ACQUIRE);
+
           g_set_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
                        _("Lock '%s' is already registered with a manager"),
-                       fc_lock_core_display_name (core));
+                       other_name != NULL ? other_name : name);
           goto out;
         }
       g_object_ref (lock);
@@ -234,22 +283,32 @@ fc_registry_register (FcRegistry  *self,
     {
       lock = self->kind->new_lock ();
       core = fc_registry_core (self, lock);
+      __atomic_store_n (&core->registry_id, self->id, __ATOMIC_RELEASE);
     }
 
   /* A lock can only ever be registered once, so its identity is written
-   * once, here, before any other thread can find it through this registry. */
-  core->name = g_strdup (name);
+   * once, here, before any other thread can find it through this registry;
+   * the name last, for a registry that lost the claim above. */
   core->description = g_strdup (description != NULL ? description : "");
   core->order = order;
+  __atomic_store_n (&core->name, g_strdup (name), __ATOMIC_RELEASE);
   g_atomic_pointer_set (&core->registry, self);
 
   g_ptr_array_add (self->locks, lock);
+  g_hash_table_insert (self->by_order, GINT_TO_POINTER (order), lock);
 
-  /* Publish a new snapshot; readers of the old one keep using it safely. */
-  next = fc_name_table_copy (current, 1);
-  fc_name_table_insert (next, core->name, lock);
-  self->retired = g_slist_prepend (self->retired, current);
-  g_atomic_pointer_set (&self->by_name, next);
+  /* In place while the table has room; else into a copy twice the size,
+   * published whole (see the protocol above fc_name_table_lookup()). */
+  if (fc_name_table_has_room (current))
+    fc_name_table_insert_locked (current, core->name, lock);
+  else
+    {
+      FcNameTable *next = fc_name_table_copy (current, 1);
+
+      fc_name_table_insert_locked (next, core->name, lock);
+      self->retired = g_slist_prepend (self->retired, current);
+      __atomic_store_n (&self->by_name, next, __ATOMIC_RELEASE);
+    }
 
   result = lock;
 

@@ -488,6 +488,18 @@ class TestAsyncLockManager(FcTestCase):
         guard.release()
         self.assertIsNone(self.manager.get_lock("a").dup_owner())
 
+    def test_dup_label(self):
+        guard = self.acquire(self.manager, "a")
+        self.assertEqual(guard.dup_label(), guard.get_label())
+        self.assertTrue(guard.dup_label().startswith("guard-"), guard.dup_label())
+        setter = threading.Thread(target=lambda: [guard.set_label("t-%d" % i) for i in range(200)])
+        setter.start()
+        seen = [guard.dup_label() for _ in range(200)]
+        setter.join()
+        self.assertTrue(all(isinstance(label, str) for label in seen), seen)
+        self.assertEqual(guard.dup_label(), "t-199")
+        guard.release()
+
     def test_long_hold_and_diagnostics(self):
         self.assertEqual(self.manager.detect_potential_deadlocks(), [])
         self.assertEqual(self.manager.get_deadlock_report(), [])
