@@ -470,6 +470,9 @@ fc_dep_check_cycle (FcDepEdge *edge)
 
 
 
+static guint64 dep_mutex_entries;   /* atomic */
+static guint64 dep_forget_steps;    /* under dep_mutex */
+
 static GPrivate deferred_reports = G_PRIVATE_INIT ((GDestroyNotify) g_ptr_array_unref);
 
 void
@@ -499,6 +502,7 @@ fc_lockdep_note_acquire_slow (FcLockdepCache     *cache,
   if (fc_debug_flags () & FC_DEBUG_NOLOCKDEP)
     return;
 
+  __atomic_fetch_add (&dep_mutex_entries, 1, __ATOMIC_RELAXED);
   fc_mutex_lock (&dep_mutex);
 
   if (cache->generation != fc_lockdep_generation)
@@ -595,6 +599,8 @@ fc_lockdep_forget (FcLockCore *lock)
         {
           FcDepNode *source = fc_dep_node_get (key, FALSE);
 
+          dep_forget_steps++;
+
           if (source != NULL && source != node)
             g_hash_table_remove (source->out, lock);
         }
@@ -602,6 +608,8 @@ fc_lockdep_forget (FcLockCore *lock)
       while (g_hash_table_iter_next (&iter, &key, &value))
         {
           FcDepNode *target = fc_dep_node_get (key, FALSE);
+
+          dep_forget_steps++;
 
           if (target != NULL && target != node)
             g_hash_table_remove (target->in, lock);
@@ -615,7 +623,10 @@ fc_lockdep_forget (FcLockCore *lock)
 
           g_hash_table_iter_init (&edges, ((FcDepNode *) value)->out);
           while (g_hash_table_iter_next (&edges, &to, &e))
-            g_ptr_array_remove_fast (((FcDepEdge *) e)->gates, lock);
+            {
+              dep_forget_steps++;
+              g_ptr_array_remove_fast (((FcDepEdge *) e)->gates, lock);
+            }
         }
 
       g_hash_table_remove (dep_nodes, lock);
@@ -707,4 +718,25 @@ fc_lockdep_dump_dot (guint64 registry_id)
 
   g_string_append (out, "}\n");
   return g_string_free (out, FALSE);
+}
+
+void
+fc_lockdep_get_counters (FcLockdepCounters *counters)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  memset (counters, 0, sizeof *counters);
+  counters->mutex_entries = __atomic_load_n (&dep_mutex_entries, __ATOMIC_RELAXED);
+
+  fc_mutex_lock (&dep_mutex);
+  counters->forget_steps = dep_forget_steps;
+  if (dep_nodes != NULL)
+    {
+      counters->n_nodes = g_hash_table_size (dep_nodes);
+      g_hash_table_iter_init (&iter, dep_nodes);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        counters->n_edges += g_hash_table_size (((FcDepNode *) value)->out);
+    }
+  fc_mutex_unlock (&dep_mutex);
 }

@@ -173,4 +173,16 @@ GPtrArray *fc_lockdep_dup_reports  (guint64             registry_id);
 /* The learned graph among the locks of @registry_id, in Graphviz DOT. */
 char      *fc_lockdep_dump_dot     (guint64             registry_id);
 
+/* For tests (tests/test-lockdep-regressions.c, built against the library's
+ * objects): what the graph did so far and holds now. */
+typedef struct
+{
+  guint64 mutex_entries;   /* acquisitions that took the graph's mutex */
+  guint64 forget_steps;    /* edges and gates fc_lockdep_forget() visited */
+  guint   n_nodes;
+  guint   n_edges;
+} FcLockdepCounters;
+
+void       fc_lockdep_get_counters (FcLockdepCounters  *counters);
+
 G_END_DECLS
