@@ -30,6 +30,7 @@ typedef struct
  * mutex, before the lock is published; read-only afterwards. */
 struct _FcLockCore
 {
+  FcLockdepLink lockdep;   /* first: see fc-lockdep-private.h */
   char        *name;
   char        *description;
   int          order;
