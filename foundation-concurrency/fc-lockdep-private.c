@@ -785,10 +785,11 @@ fc_lockdep_note_acquire_slow (FcLockdepCache     *cache,
   FcDepNode *to_node;
   guint64 sig;
 
-  if (fc_debug_flags () & FC_DEBUG_NOLOCKDEP)
+  /* First: with FC_DEBUG=nolockdep no lock has an id, and nothing is known. */
+  if (fc_dep_all_known (cache, taken, held, n_held))
     return;
 
-  if (fc_dep_all_known (cache, taken, held, n_held))
+  if (fc_debug_flags () & FC_DEBUG_NOLOCKDEP)
     return;
 
   __atomic_fetch_add (&dep_mutex_entries, 1, __ATOMIC_RELAXED);
