@@ -47,8 +47,11 @@
  * its in-edges (the `in` set, removed from their sources' tables) and the
  * edges it gates (the `gating` set, an index kept beside the gates).
  *
- * Internal lock order: dep_mutex, then nothing of ours (reports are
- * published after it is released); listen_mutex is taken alone.
+ * Internal lock order: dep_mutex is innermost. It may be taken under a
+ * caller's own mutex (an async manager's state mutex), and nothing is
+ * taken under it (reports are published once it is released; with @defer,
+ * once the caller's is too). listen_mutex is taken alone. Functions named
+ * *_locked run with dep_mutex held.
  */
 
 #include "config.h"
@@ -382,8 +385,8 @@ fc_dep_table_edge_locked (FcDepTable *table,
 }
 
 static void
-fc_dep_table_put (FcDepTable *table,
-                  FcDepEdge  *edge)
+fc_dep_table_put_locked (FcDepTable *table,
+                         FcDepEdge  *edge)
 {
   guint64 to = edge->to->id;
 
@@ -439,14 +442,14 @@ fc_dep_table_insert_locked (FcDepEdge *edge)
           FcDepEdge *old = fc_dep_table_edge_locked (table, i);
 
           if (old != NULL)
-            fc_dep_table_put (grown, old);
+            fc_dep_table_put_locked (grown, old);
         }
       __atomic_store_n (&node->out, grown, __ATOMIC_RELEASE);
       g_free (table);
       table = grown;
     }
 
-  fc_dep_table_put (table, edge);
+  fc_dep_table_put_locked (table, edge);
 }
 
 /* Marks the edge from @node to @to removed, in place: a concurrent reader
@@ -579,9 +582,9 @@ typedef struct
 /* Depth-first search from @node for a path to search->target whose edges
  * (with the new one) share no gate. @gates: the gates common so far. */
 static gboolean
-fc_dep_search (CycleSearch *search,
-               FcDepNode   *node,
-               GPtrArray   *gates)
+fc_dep_search_locked (CycleSearch *search,
+                      FcDepNode   *node,
+                      GPtrArray   *gates)
 {
   FcDepTable *table;
 
@@ -620,7 +623,7 @@ fc_dep_search (CycleSearch *search,
           g_ptr_array_add (next, gates->pdata[i]);
 
       g_ptr_array_add (search->path, edge);
-      if (fc_dep_search (search, edge->to, next))
+      if (fc_dep_search_locked (search, edge->to, next))
         return TRUE;
       g_ptr_array_remove_index (search->path, search->path->len - 1);
     }
@@ -630,7 +633,7 @@ fc_dep_search (CycleSearch *search,
 
 /* A report for the cycle @path (edges, closed), unless it was reported. */
 static FcReport *
-fc_dep_report_cycle (GPtrArray *path)
+fc_dep_report_cycle_locked (GPtrArray *path)
 {
   g_autoptr(GString) chain = g_string_new (NULL);
   g_autoptr(GString) detail = g_string_new (NULL);
@@ -700,8 +703,8 @@ fc_dep_check_cycle_locked (FcDepEdge *edge)
 
   g_ptr_array_extend (gates, edge->gates, NULL, NULL);
   g_ptr_array_add (search.path, edge);
-  if (fc_dep_search (&search, edge->to, gates))
-    report = fc_dep_report_cycle (search.path);
+  if (fc_dep_search_locked (&search, edge->to, gates))
+    report = fc_dep_report_cycle_locked (search.path);
 
   g_ptr_array_unref (search.path);
   g_hash_table_unref (search.dead);
