@@ -255,13 +255,16 @@ test_known_edges_beyond_cache (void)
 static void
 test_reused_address (void)
 {
-  FcLock *a = fc_lock_new ();
+  g_autoptr(FcLockManager) manager = fc_lock_manager_new ();
+  FcLock *a = fc_lock_manager_register_lock (manager, "reuse.a", 10, NULL, NULL, NULL);
   FcLock *b = fc_lock_new ();
   FcLock *b2 = NULL;
   gpointer old_address = b;
   g_autoptr(GPtrArray) spare = g_ptr_array_new_with_free_func (g_object_unref);
   FcLockdepCounters c0, c1;
+  guint cycles = count_logged ("Potential deadlock: lock order cycle*reuse.a*");
 
+  /* Reports are keyed by lock names: only one of these is registered. */
   nest (a, b);              /* a -> b, in this thread's cache */
   nest (a, b);
   c0 = counters ();
@@ -286,17 +289,59 @@ test_reused_address (void)
 
   /* b2 -> a closes no cycle: a -> b was b's, not b2's. */
   nest (b2, a);
-  g_assert_cmpuint (count_logged ("Potential deadlock: lock order cycle*"), ==, 0);
+  g_assert_cmpuint (count_logged ("Potential deadlock: lock order cycle*reuse.a*"), ==, cycles);
 
   /* a -> b2 is new (not the cached a -> b): it closes the cycle. */
   c0 = counters ();
   nest (a, b2);
   c1 = counters ();
   g_assert_cmpuint (c1.n_edges, ==, c0.n_edges + 1);
-  g_assert_cmpuint (count_logged ("Potential deadlock: lock order cycle*"), ==, 1);
+  g_assert_cmpuint (count_logged ("Potential deadlock: lock order cycle*reuse.a*"), ==, cycles + 1);
 
   g_object_unref (b2);
-  g_object_unref (a);
+}
+
+/* A gate freed and a new lock made at its address: the new lock does not
+ * serialise the edges the old one gated. */
+static void
+test_reused_gate_address (void)
+{
+  g_autoptr(FcLockManager) manager = fc_lock_manager_new ();
+  FcLock *a = fc_lock_manager_register_lock (manager, "reuse-gate.a", 10, NULL, NULL, NULL);
+  FcLock *b = fc_lock_manager_register_lock (manager, "reuse-gate.b", 20, NULL, NULL, NULL);
+  FcLock *g = fc_lock_new ();
+  FcLock *g2 = NULL;
+  gpointer old_address = g;
+  g_autoptr(GPtrArray) spare = g_ptr_array_new_with_free_func (g_object_unref);
+  const char *cycle = "Potential deadlock: lock order cycle reuse-gate.a -> reuse-gate.b -> reuse-gate.a*";
+
+  g_assert_true (fc_lock_lock (g, 10.0, NULL));
+  nest (a, b);              /* a -> b, gated by g */
+  fc_lock_unlock (g);
+  g_object_unref (g);
+
+  for (guint i = 0; i < 256 && g2 == NULL; i++)
+    {
+      FcLock *candidate = fc_lock_new ();
+
+      if ((gpointer) candidate == old_address)
+        g2 = candidate;
+      else
+        g_ptr_array_add (spare, candidate);
+    }
+  if (g2 == NULL)
+    {
+      g_test_message ("no new lock at the freed gate's address; testing a new one");
+      g2 = fc_lock_new ();
+    }
+
+  /* b -> a under g2: g2 never gated a -> b, so this is a real cycle. */
+  g_assert_true (fc_lock_lock (g2, 10.0, NULL));
+  nest (b, a);
+  fc_lock_unlock (g2);
+  g_assert_cmpuint (count_logged (cycle), ==, 1);
+
+  g_object_unref (g2);
 }
 
 /* ---- Readers and forgetters at once (for ThreadSanitizer) ------------- */
@@ -396,6 +441,7 @@ main (int   argc,
   g_test_add_func ("/lockdep/forget/cache-survives", test_cache_survives_finalize);
   g_test_add_func ("/lockdep/cache/known-edges-beyond-cache", test_known_edges_beyond_cache);
   g_test_add_func ("/lockdep/forget/reused-address", test_reused_address);
+  g_test_add_func ("/lockdep/forget/reused-gate-address", test_reused_gate_address);
   g_test_add_func ("/lockdep/concurrent/churn", test_concurrent_churn);
 
   return g_test_run ();
