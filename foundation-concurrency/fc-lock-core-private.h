@@ -26,11 +26,23 @@ typedef struct
   gint64   hold_max;
 } FcLockStats;
 
+/* A lock's place in the learned order graph, owned by fc-lockdep-private.c:
+ * the first member of every FcLockCore. Zero (as a new GObject's memory is)
+ * until the lock's first ordered acquisition, and again once it is
+ * forgotten. @id is never reused: a new lock at a freed lock's address
+ * gets another, so no cache entry or edge naming the old lock can match. */
+typedef struct
+{
+  gpointer  node;   /* atomic */
+  guint64   id;     /* atomic; 0 = not in the graph */
+} FcLockdepLink;
+
 /* Identity of a registered lock, embedded in FcLock and FcAsyncLock.
  * name, description and order are written once, under the registry's
  * mutex, before the lock is published; read-only afterwards. */
 struct _FcLockCore
 {
+  FcLockdepLink lockdep;   /* first: see FcLockdepLink */
   char        *name;
   char        *description;
   int          order;

@@ -13,41 +13,49 @@
 
 G_BEGIN_DECLS
 
+/* FcLockdepLink, a lock's place in the graph, is defined with FcLockCore. */
+#define FC_LOCKDEP_LINK(core) (&((FcLockCore *) (core))->lockdep)
+
+static inline guint64
+fc_lockdep_id (FcLockCore *core)
+{
+  return __atomic_load_n (&FC_LOCKDEP_LINK (core)->id, __ATOMIC_RELAXED);
+}
+
 /* A direct-mapped cache of edges known to need no more bookkeeping, kept by
- * each owner (thread, or async guard chain) and only touched by it. */
-#define FC_LOCKDEP_CACHE_SIZE 64
+ * each owner (thread, or async manager) and only touched by it. Entries
+ * name locks by id: they never need invalidating. */
+#define FC_LOCKDEP_CACHE_BITS 6
+#define FC_LOCKDEP_CACHE_SIZE (1 << FC_LOCKDEP_CACHE_BITS)
 typedef struct
 {
-  int           generation;   /* the graph's, when the entries were made */
-  gconstpointer from[FC_LOCKDEP_CACHE_SIZE];
-  gconstpointer to[FC_LOCKDEP_CACHE_SIZE];
+  guint64       from[FC_LOCKDEP_CACHE_SIZE];
+  guint64       to[FC_LOCKDEP_CACHE_SIZE];
   /* For an edge with gates, the signature of the held set it was taken
    * under (the same set cannot narrow its gates); 0 for an edge without. */
   guint64       held[FC_LOCKDEP_CACHE_SIZE];
 } FcLockdepCache;
 
-/* Bumped (atomically) when a lock leaves the graph: caches made before
- * then may name a freed lock. */
-extern int fc_lockdep_generation;
-
 static inline guint
-fc_lockdep_cache_slot (gconstpointer from,
-                       gconstpointer to)
+fc_lockdep_cache_slot (guint64 from,
+                       guint64 to)
 {
-  gsize h = ((gsize) from >> 4) * 31u ^ ((gsize) to >> 4);
+  guint64 h = from * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15) ^
+              to * G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f);
 
-  return (guint) (h ^ (h >> 7)) & (FC_LOCKDEP_CACHE_SIZE - 1);
+  return (guint) (h >> (64 - FC_LOCKDEP_CACHE_BITS));
 }
 
-/* A (never zero) signature of the held set, for cached edges with gates. */
+/* A (never zero) signature of the held set (by ids), for cached edges
+ * with gates. */
 static inline guint64
-fc_lockdep_held_signature (gconstpointer const *held,
-                           guint                n_held)
+fc_lockdep_held_signature (FcLockCore * const *held,
+                           guint               n_held)
 {
   guint64 sig = n_held;
 
   for (guint i = 0; i < n_held; i++)
-    sig = (sig ^ (guint64) (gsize) held[i]) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+    sig = (sig ^ fc_lockdep_id (held[i])) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
   return sig | 1;
 }
 
@@ -59,9 +67,11 @@ void       fc_lockdep_note_acquire_slow (FcLockdepCache     *cache,
                                          gboolean            defer);
 
 /* Records, after a blocking acquisition of @taken, an edge from every lock
- * in @held (those the owner held before, as FcLockCore*) to @taken. A known
- * edge costs a probe of @cache, inline. A new cycle is published as a
- * report. */
+ * in @held (those the owner held before, as FcLockCore*) to @taken. The
+ * owner must hold every lock of @held (the graph reads their edges without
+ * its mutex on that ground). A known edge costs a probe of @cache, inline,
+ * or on a miss a lock-free look at the held lock's edges. A new cycle is
+ * published as a report. */
 static inline void
 fc_lockdep_note_acquire (FcLockdepCache     *cache,
                          FcLockCore         *taken,
@@ -70,24 +80,27 @@ fc_lockdep_note_acquire (FcLockdepCache     *cache,
                          const char         *owner,
                          gboolean            defer)
 {
+  guint64 to = fc_lockdep_id (taken);
   guint64 sig = 0;
 
-  /* The cache stays empty with FC_DEBUG=nolockdep: no need to look. */
-  if (cache->generation != g_atomic_int_get (&fc_lockdep_generation))
+  /* No id yet (always so with FC_DEBUG=nolockdep): nothing is known, and
+   * an empty slot must not match. */
+  if (to == 0)
     goto slow;
 
   for (guint i = 0; i < n_held; i++)
     {
-      guint slot = fc_lockdep_cache_slot (held[i], taken);
+      guint64 from = fc_lockdep_id (held[i]);
+      guint slot = fc_lockdep_cache_slot (from, to);
 
       if (held[i] == taken)
         continue;
-      if (cache->from[slot] != held[i] || cache->to[slot] != taken)
+      if (cache->from[slot] != from || cache->to[slot] != to)
         goto slow;
       if (cache->held[slot] != 0)
         {
           if (sig == 0)
-            sig = fc_lockdep_held_signature ((gconstpointer const *) held, n_held);
+            sig = fc_lockdep_held_signature (held, n_held);
           if (cache->held[slot] != sig)
             goto slow;
         }
@@ -103,7 +116,8 @@ slow:
  * (the caller holds a mutex of its own and must not log under it). */
 void       fc_lockdep_flush        (void);
 
-/* Removes a lock from the graph (the lock is being finalized). */
+/* Removes a lock from the graph (the lock is being finalized): its edges
+ * in and out, and it from the gates of the edges it gates. */
 void       fc_lockdep_forget       (FcLockCore         *lock);
 
 /* The order-cycle reports found so far that involve @registry_id. */
@@ -111,5 +125,17 @@ GPtrArray *fc_lockdep_dup_reports  (guint64             registry_id);
 
 /* The learned graph among the locks of @registry_id, in Graphviz DOT. */
 char      *fc_lockdep_dump_dot     (guint64             registry_id);
+
+/* For tests (tests/test-lockdep-regressions.c, built against the library's
+ * objects): what the graph did so far and holds now. */
+typedef struct
+{
+  guint64 mutex_entries;   /* acquisitions that took the graph's mutex */
+  guint64 forget_steps;    /* edges and gates fc_lockdep_forget() visited */
+  guint   n_nodes;
+  guint   n_edges;
+} FcLockdepCounters;
+
+void       fc_lockdep_get_counters (FcLockdepCounters  *counters);
 
 G_END_DECLS
