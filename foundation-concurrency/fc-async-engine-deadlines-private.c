@@ -64,6 +64,33 @@ deadline_source_update_locked (FcDeadlineSource *ds)
   g_source_set_ready_time (&ds->source, ds->heap->len > 0 ? heap_deadline (ds->heap, 0) : -1);
 }
 
+/* A context's source lives only while it has a deadline to run: fc_run()
+ * makes a context per call, and each would otherwise leave its source in
+ * the table for the manager's lifetime. Destroying takes the context's
+ * lock under ours, as attaching does (never the other way round: GLib
+ * calls our dispatch and finalize without it). Dropping the table's
+ * reference may finalize the source here, which only drops its state
+ * reference: never the last one, since the request being decided holds
+ * its guard, which holds the state. */
+static void
+deadline_source_prune_locked (FcDeadlineSource *ds)
+{
+  FcAsyncState *state = ds->state;
+  GMainContext *context = ds->context;
+
+  ds->pruned = TRUE;
+  g_source_destroy (&ds->source);
+  if (g_hash_table_lookup (state->deadline_sources, context) == ds)
+    {
+      /* Our last touch: a dispatch running elsewhere may hold the last
+       * reference and drop it under the context's futex mutex, which
+       * ThreadSanitizer cannot see (see fc-mutex-private.h and
+       * deadline_source_finalize()). */
+      fc_tsan_release (ds);
+      g_hash_table_remove (state->deadline_sources, context);
+    }
+}
+
 void
 deadline_source_remove_locked (FcAsyncRequest *req)
 {
@@ -78,7 +105,9 @@ deadline_source_remove_locked (FcAsyncRequest *req)
       heap_sift (heap, i);
     }
   req->deadlines = NULL;
-  if (i == 0)
+  if (heap->len == 0)
+    deadline_source_prune_locked (ds);
+  else if (i == 0)
     deadline_source_update_locked (ds);
 }
 
@@ -88,7 +117,7 @@ deadline_source_dispatch (GSource     *source,
                           gpointer     user_data)
 {
   FcDeadlineSource *ds = (FcDeadlineSource *) source;
-  GMutex *mutex = fc_async_lock_manager_get_mutex (ds->manager);
+  GMutex *mutex = &ds->state->mutex;
   FcAsyncRequest *done = NULL;
   gint64 now = g_get_monotonic_time ();
 
@@ -103,7 +132,8 @@ deadline_source_dispatch (GSource     *source,
                                         req->waiting_on->core.name),
                            &done);
     }
-  deadline_source_update_locked (ds);
+  if (!ds->pruned)
+    deadline_source_update_locked (ds);
   fc_mutex_unlock (mutex);
 
   requests_complete_later (done);
@@ -113,7 +143,11 @@ deadline_source_dispatch (GSource     *source,
 static void
 deadline_source_finalize (GSource *source)
 {
-  g_ptr_array_unref (((FcDeadlineSource *) source)->heap);
+  FcDeadlineSource *ds = (FcDeadlineSource *) source;
+
+  fc_tsan_acquire (ds);
+  g_ptr_array_unref (ds->heap);
+  fc_async_state_unref (ds->state);
 }
 
 static GSourceFuncs deadline_source_funcs = {
@@ -126,19 +160,22 @@ deadline_source_add_locked (FcAsyncLockManager *self,
                             FcAsyncRequest     *req)
 {
   GMainContext *context = g_task_get_context (req->task);
-  FcDeadlineSource *ds = g_hash_table_lookup (self->deadline_sources, context);
+  FcAsyncState *state = self->state;
+  FcDeadlineSource *ds = g_hash_table_lookup (state->deadline_sources, context);
 
-  /* A source found destroyed belonged to a finalized context whose address
-   * was reused: it holds nothing and no context any more. */
+  /* A source is pruned when its last deadline goes, and a pending request's
+   * task holds its context, so a source in the table is live. Should one
+   * have been destroyed all the same, it holds nothing: replace it. */
   if (ds == NULL || g_source_is_destroyed (&ds->source))
     {
       ds = (FcDeadlineSource *) g_source_new (&deadline_source_funcs, sizeof (FcDeadlineSource));
-      ds->manager = self;
+      ds->state = fc_async_state_ref (state);
+      ds->context = context;
       ds->heap = g_ptr_array_new ();
       g_source_set_static_name (&ds->source, "[foundation-concurrency] lock deadlines");
       /* Attaching takes the context's lock, never the other way round. */
       g_source_attach (&ds->source, context);
-      g_hash_table_replace (self->deadline_sources, context, ds);
+      g_hash_table_replace (state->deadline_sources, context, ds);
     }
 
   req->deadlines = ds;

@@ -18,7 +18,38 @@
 GMutex *
 fc_async_lock_manager_get_mutex (FcAsyncLockManager *self)
 {
-  return fc_async_state_mutex (self->registry);
+  return &self->state->mutex;
+}
+
+FcAsyncState *
+fc_async_state_new (void)
+{
+  FcAsyncState *state = g_new0 (FcAsyncState, 1);
+
+  g_atomic_ref_count_init (&state->ref_count);
+  g_mutex_init (&state->mutex);
+  state->deadline_sources = g_hash_table_new_full (NULL, NULL, NULL,
+                                                   (GDestroyNotify) g_source_unref);
+  return state;
+}
+
+FcAsyncState *
+fc_async_state_ref (FcAsyncState *state)
+{
+  g_atomic_ref_count_inc (&state->ref_count);
+  return state;
+}
+
+void
+fc_async_state_unref (FcAsyncState *state)
+{
+  if (!g_atomic_ref_count_dec (&state->ref_count))
+    return;
+
+  /* Each deadline source refs us: none is left. */
+  g_hash_table_unref (state->deadline_sources);
+  g_mutex_clear (&state->mutex);
+  g_free (state);
 }
 
 /* --- The queueing engine -------------------------------------------------
@@ -40,8 +71,21 @@ request_decide_locked (FcAsyncRequest  *req,
   req->error = error;
   if (req->deadlines != NULL)
     deadline_source_remove_locked (req);
+  if (req->pending_link.data != NULL)
+    {
+      guard->parent->pending = g_list_remove_link (guard->parent->pending, &req->pending_link);
+      req->pending_link.data = NULL;
+    }
   req->next_done = *done;
   *done = req;
+
+  /* Until its completion runs in its context, which may not be iterated. */
+  if (error == NULL)
+    {
+      req->granted_at = g_get_monotonic_time ();
+      req->undelivered_link.data = req;
+      g_queue_push_tail_link (&guard->state->undelivered, &req->undelivered_link);
+    }
 
   /* A child is live, and released with its parent, from its success on. */
   if (error == NULL && guard->parent != NULL && !guard->parent->released)
@@ -83,7 +127,7 @@ chain_note_order_locked (FcAsyncLockGuard *guard,
     return;  /* nothing to learn; and no label to make */
 
   /* Reports wait for fc_lockdep_flush(), once the state mutex is released. */
-  fc_lockdep_note_acquire (&guard->manager->lockdep, &lock->core, held, n,
+  fc_lockdep_note_acquire (&guard->state->lockdep, &lock->core, held, n,
                            fc_async_lock_guard_label_locked (guard), TRUE);
 }
 
@@ -97,6 +141,10 @@ lock_grant_locked (FcAsyncLock      *lock,
 
   if (learn)
     chain_note_order_locked (guard, lock);
+  /* From its first grant on, the lock can have a holder and waiters: its
+   * getters need the state's mutex, even once the manager is gone. */
+  if (G_UNLIKELY (lock->state == NULL))
+    g_atomic_pointer_set (&lock->state, fc_async_state_ref (guard->state));
   lock->holder = guard;
   lock->acquired_at = fc_coarse_monotonic_time ();
   fc_lock_stats_took (&lock->core);
@@ -168,7 +216,18 @@ guard_release_locked (FcAsyncLockGuard  *guard,
 {
   GList *child;
 
-  /* Children first, newest first; each unlinks itself. */
+  /* Pending children fail first: what they skipped was decided against
+   * locks this guard is about to give up, so a later grant would not
+   * exclude their next holder. Each rolls back what it took and unlinks
+   * itself. (A guard with pending children is never finalized: each
+   * refs it.) */
+  while ((child = guard->pending) != NULL)
+    request_fail_locked (child->data,
+                         g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                              _("The parent guard was released")),
+                         done);
+
+  /* Live children next, newest first; each unlinks itself. */
   while ((child = guard->children) != NULL)
     guard_release_locked (child->data, done);
 
@@ -224,6 +283,11 @@ request_complete (FcAsyncRequest *req)
 
   fc_mutex_lock (mutex);
   g_assert (req->done);
+  if (req->undelivered_link.data != NULL)
+    {
+      g_queue_unlink (&req->guard->state->undelivered, &req->undelivered_link);
+      req->undelivered_link.data = NULL;
+    }
   cancelled_id = req->cancelled_id;
   req->cancelled_id = 0;
   error = g_steal_pointer (&req->error);
@@ -368,6 +432,15 @@ request_prepare_locked (FcAsyncLockManager  *self,
   gboolean holds_any = FALSE;
   int max_held = G_MININT;
 
+  /* A released guard has no lock to lend: a child of it would fail as
+   * soon as it was pending (see guard_release_locked()). */
+  if (parent != NULL && parent->released)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           _("The parent guard was released"));
+      return FALSE;
+    }
+
   for (FcAsyncLockGuard *g = parent; g != NULL; g = g->parent)
     {
       if (g->released)
@@ -391,6 +464,13 @@ request_prepare_locked (FcAsyncLockManager  *self,
   for (guint i = 0; i < locks->len; i++)
     if (!holds_any || !held_by_chain_locked (locks->items[i], parent))
       guard->locks[guard->n_locks++] = locks->items[i];
+
+  /* Until it is decided, the parent's release fails it. */
+  if (parent != NULL)
+    {
+      req->pending_link.data = req;
+      parent->pending = g_list_concat (&req->pending_link, parent->pending);
+    }
 
   return TRUE;
 }
@@ -526,13 +606,20 @@ fc_async_lock_manager_collect_waits (FcRegistry *registry,
                                      GArray     *waits)
 {
   g_autoptr(GPtrArray) locks = NULL;
+  FcAsyncState *state = NULL;
   GMutex *mutex;
 
   if (registry == NULL)
     return;
 
+  /* Every lock of the registry shares its manager's state; a lock without
+   * one was never held, so nobody waits for it. */
   locks = fc_registry_dup_locks (registry);
-  mutex = fc_async_state_mutex (registry);
+  for (guint i = 0; i < locks->len && state == NULL; i++)
+    state = g_atomic_pointer_get (&((FcAsyncLock *) g_ptr_array_index (locks, i))->state);
+  if (state == NULL)
+    return;
+  mutex = &state->mutex;
   fc_mutex_lock (mutex);
   for (guint i = 0; i < locks->len; i++)
     {
@@ -550,4 +637,36 @@ fc_async_lock_manager_collect_waits (FcRegistry *registry,
         }
     }
   fc_mutex_unlock (mutex);
+}
+
+void
+fc_async_state_find_undelivered (FcAsyncState *state,
+                                 double        threshold,
+                                 GStrvBuilder *out)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  fc_mutex_lock (&state->mutex);
+  for (GList *l = state->undelivered.head; l != NULL; l = l->next)
+    {
+      FcAsyncRequest *req = l->data;
+      double waited = (double) (now - req->granted_at) / G_USEC_PER_SEC;
+
+      if (waited <= threshold)
+        break;  /* oldest first */
+      for (guint i = 0; i < req->guard->n_held; i++)
+        {
+          g_autofree char *line = NULL;
+
+          /* TRANSLATORS: the first %s is a lock name, the second the label
+           * of the async guard it was handed to; %.1fs is a duration in
+           * seconds, e.g. "31.2s" */
+          line = g_strdup_printf (_("Lock '%s' was handed to %s, whose main context is not "
+                                    "running: the grant has waited %.1fs to be dispatched"),
+                                  req->guard->locks[i]->core.name,
+                                  fc_async_lock_guard_label_locked (req->guard), waited);
+          g_strv_builder_add (out, line);
+        }
+    }
+  fc_mutex_unlock (&state->mutex);
 }

@@ -4,11 +4,10 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Every field marked "under the state mutex" is protected by the state
- * mutex of the manager the lock (or the guard) belongs to: one mutex per
- * manager guards all of its locks, queues and guards. A lock finds it
- * through its registry's kind_state, an FcAsyncState that only this
- * engine and the async types read.
+ * Every field marked "under the state mutex" is protected by the mutex of
+ * the FcAsyncState the lock (or the guard) refers to: one state per
+ * manager, whose mutex guards all of its locks, queues and guards. A lock
+ * and a guard hold a reference to it, so it outlives the manager.
  */
 
 #pragma once
@@ -23,11 +22,35 @@ G_BEGIN_DECLS
 
 #define FC_ASYNC_GUARD_INLINE 1
 
+/* What the queueing engine of one manager works on, refcounted: the
+ * manager, every lock it has granted, every guard and every deadline
+ * source hold a reference, so that a lock or a dispatching deadline source
+ * that outlives its manager still has a valid mutex. The last reference is
+ * never dropped under the mutex: whoever runs under it holds a reference
+ * of its own (the manager, a guard, or a dispatching source). The
+ * manager's registry's kind_state points here too (not a reference). */
+typedef struct
+{
+  gatomicrefcount  ref_count;
+  GMutex           mutex;             /* the state mutex */
+  FcLockdepCache   lockdep;           /* known order edges, under the state mutex */
+  GHashTable      *deadline_sources;  /* GMainContext → FcDeadlineSource (ref), under
+                                       * the state mutex; only contexts with a
+                                       * deadline pending */
+  GQueue           undelivered;       /* granted requests whose completion has not
+                                       * run yet, oldest first, under the state mutex */
+} FcAsyncState;
+
 struct _FcAsyncLock
 {
   GObject            parent_instance;
 
   FcLockCore         core;
+
+  /* Its manager's state (ref), set (atomically, under the state mutex) when
+   * the lock is first granted; never changes afterwards. NULL: never held,
+   * so free and without waiters. */
+  FcAsyncState      *state;
 
   /* Under the state mutex. Invariant: holder == NULL implies no waiter,
    * since a release hands the lock straight to the head of the queue. */
@@ -42,6 +65,7 @@ struct _FcAsyncLockGuard
 
   FcAsyncLockManager *manager;     /* ref */
   FcAsyncLockGuard   *parent;      /* ref; NULL for a top-level guard */
+  FcAsyncState       *state;       /* ref: the manager's */
 
   /* Under the state mutex. */
   FcAsyncLock       **locks;       /* what to take, ascending order; not refs:
@@ -54,16 +78,10 @@ struct _FcAsyncLockGuard
   GList              *children;    /* live children, newest first (weak:
                                     * each child refs us); their siblings */
   GList               sibling;     /* our link in parent->children */
+  GList              *pending;     /* child requests not decided yet (weak:
+                                    * each refs us); failed when we are released */
   FcAsyncLock        *inline_locks[FC_ASYNC_GUARD_INLINE];
 };
-
-/* What the locks, queues and guards of one manager share, owned by the
- * manager (embedded in it) and reached from a lock through its
- * FcLockCore.registry's kind_state. */
-typedef struct
-{
-  GMutex  mutex;   /* the state mutex */
-} FcAsyncState;
 
 typedef struct _FcDeadlineSource FcDeadlineSource;
 
@@ -71,12 +89,10 @@ struct _FcAsyncLockManager
 {
   GObject      parent_instance;
 
-  FcRegistry  *registry;                /* its state mutex guards every lock,
-                                         * queue and guard of this manager */
-  FcLockdepCache lockdep;               /* known order edges, under the state mutex */
-  GHashTable  *deadline_sources;        /* GMainContext → FcDeadlineSource (ref),
-                                         * under the state mutex */
-  FcAsyncState   state;                 /* registry->kind_state points here */
+  FcRegistry  *registry;
+  FcAsyncState *state;                  /* ref; its mutex guards every lock, queue
+                                         * and guard of this manager; the
+                                         * registry's kind_state points here */
 };
 
 /* One source per main context runs the deadlines of every request queued
@@ -86,8 +102,11 @@ struct _FcAsyncLockManager
 struct _FcDeadlineSource
 {
   GSource             source;
-  FcAsyncLockManager *manager;   /* not a ref: the manager destroys us */
+  FcAsyncState       *state;     /* ref: a dispatch may outlive the manager */
+  GMainContext       *context;   /* our key in state->deadline_sources; not a ref */
   GPtrArray          *heap;      /* FcAsyncRequest, under the state mutex */
+  gboolean            pruned;    /* destroyed and out of the table, under the
+                                  * state mutex */
 };
 
 /* One acquisition in progress: the task data of its GTask. */
@@ -101,6 +120,11 @@ struct _FcAsyncRequest
   FcAsyncLock      *waiting_on;    /* while queued: the lock whose queue holds
                                     * link; after a timeout: the lock given up on */
   GList             link;          /* data = this request */
+  GList             pending_link;  /* in guard->parent->pending while a child
+                                    * request is undecided; data = this request */
+  GList             undelivered_link; /* in state->undelivered from a grant to
+                                       * its completion; data = this request */
+  gint64            granted_at;    /* monotonic µs, once granted */
   FcDeadlineSource *deadlines;    /* holding us in its heap, or NULL */
   gulong            cancelled_id;
   gint64            deadline;      /* monotonic µs; -1 for none */
@@ -127,12 +151,6 @@ fc_async_lock_guard_chain_root (FcAsyncLockGuard *guard)
   return guard;
 }
 
-static inline GMutex *
-fc_async_state_mutex (FcRegistry *registry)
-{
-  return &((FcAsyncState *) registry->kind_state)->mutex;
-}
-
 /* The guard's label, made on first use. Under the state mutex. */
 static inline const char *
 fc_async_lock_guard_label_locked (FcAsyncLockGuard *guard)
@@ -144,6 +162,10 @@ fc_async_lock_guard_label_locked (FcAsyncLockGuard *guard)
 
 /* fc-async-engine-private.c */
 GMutex           *fc_async_lock_manager_get_mutex       (FcAsyncLockManager  *self);
+FcAsyncState     *fc_async_state_new                    (void);
+FcAsyncState     *fc_async_state_ref                    (FcAsyncState        *state);
+/* Never under the state mutex, if it may be the last reference. */
+void              fc_async_state_unref                  (FcAsyncState        *state);
 void              fc_async_lock_manager_acquire_internal (FcAsyncLockManager  *self,
                                                           FcAsyncLockGuard    *parent,
                                                           gpointer             source_tag,
@@ -156,14 +178,21 @@ FcAsyncLockGuard *fc_async_lock_manager_finish_internal  (gpointer             s
                                                           gpointer             source_tag,
                                                           GAsyncResult        *result,
                                                           GError             **error);
-/* Releases @guard (children first, then its locks in reverse order, each
- * handed to its next waiter). With @warn, says so in a g_warning if the
- * guard was not released yet. Must not be called under the state mutex. */
+/* Releases @guard (pending children failed, live children released, then
+ * its locks in reverse order, each handed to its next waiter). With @warn,
+ * says so in a g_warning if the guard was not released yet. Must not be
+ * called under the state mutex. */
 void              fc_async_lock_guard_release_internal   (FcAsyncLockGuard    *guard,
                                                           gboolean             warn);
 
 void              fc_async_lock_manager_collect_waits    (FcRegistry          *registry,
                                                           GArray              *waits);
+/* Adds a line to @out for every lock handed to a request whose completion
+ * has waited more than @threshold seconds to be dispatched in its main
+ * context. */
+void              fc_async_state_find_undelivered        (FcAsyncState        *state,
+                                                          double               threshold,
+                                                          GStrvBuilder        *out);
 
 /* fc-async-engine-deadlines-private.c: the deadlines of every request
  * queued from one main context, in one source. */

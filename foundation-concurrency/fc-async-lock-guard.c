@@ -25,7 +25,8 @@
  * further on are taken with fc_async_lock_guard_acquire_async(), which
  * gives a child guard: names the guard (or one of its ancestors) holds are
  * skipped, and a new lock must have an order above every order held in
- * that chain. Releasing a guard releases its live children first.
+ * that chain. Releasing a guard releases its live children first, and
+ * fails those still waiting with %G_IO_ERROR_CANCELLED.
  *
  * |[<!-- language="C" -->
  * static void
@@ -76,6 +77,7 @@ fc_async_lock_guard_finalize (GObject *object)
   g_free (self->label);
   g_clear_object (&self->parent);
   g_clear_object (&self->manager);
+  g_clear_pointer (&self->state, fc_async_state_unref);
 
   G_OBJECT_CLASS (fc_async_lock_guard_parent_class)->finalize (object);
 }
@@ -103,6 +105,7 @@ fc_async_lock_guard_new_internal (FcAsyncLockManager *manager,
   FcAsyncLockGuard *self = g_object_new (FC_TYPE_ASYNC_LOCK_GUARD, NULL);
 
   self->manager = g_object_ref (manager);
+  self->state = fc_async_state_ref (manager->state);
   if (parent != NULL)
     self->parent = g_object_ref (parent);
   else
@@ -115,7 +118,8 @@ fc_async_lock_guard_new_internal (FcAsyncLockManager *manager,
  * @self: a #FcAsyncLockGuard
  *
  * Releases what this guard holds: first its live children (see
- * fc_async_lock_guard_acquire_async()), then the locks it took, in reverse
+ * fc_async_lock_guard_acquire_async(); a child acquisition still waiting
+ * fails with %G_IO_ERROR_CANCELLED), then the locks it took, in reverse
  * order of acquisition, each handed directly to the oldest acquisition
  * waiting for it. Locks the guard skipped because an ancestor held them are
  * not touched. Releasing a released guard does nothing. This may be called
@@ -306,6 +310,12 @@ fc_async_lock_guard_set_label (FcAsyncLockGuard *self,
  * is not above every order held in that chain fails with
  * %FC_ERROR_ORDER_VIOLATION before anything is taken. Releasing @self
  * releases the child first.
+ *
+ * The names skipped are held by the chain only as long as @self is not
+ * released, so releasing @self (or an ancestor) while the child is still
+ * waiting fails it with %G_IO_ERROR_CANCELLED: what it took so far is
+ * released and it leaves its queue. The same error is given at once if
+ * @self is released already.
  *
  * The #GTask's source object is @self. Call
  * fc_async_lock_guard_acquire_finish() from @callback.

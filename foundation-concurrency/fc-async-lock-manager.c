@@ -32,6 +32,17 @@
  * far; once every lock is granted, success wins over a late timeout or
  * cancellation.
  *
+ * A lock handed to a waiter is the waiter's at once, before its callback
+ * runs in the waiter's main context. If that context is not iterated any
+ * more (a thread that stopped running its loop, a context popped and
+ * dropped with requests pending), the lock is never released and every
+ * request queued behind it waits until its own timeout, or for ever:
+ * first come, first served means nobody can overtake it. Keep a context
+ * iterated while requests made from it are pending.
+ * fc_async_lock_manager_detect_potential_deadlocks() reports such a lock
+ * once its grant has waited longer than
+ * #FcAsyncLockManager:hold-warning-threshold to be dispatched.
+ *
  * |[<!-- language="C" -->
  * static void
  * on_locked (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -82,14 +93,25 @@ fc_async_lock_manager_finalize (GObject *object)
 
   GHashTableIter iter;
   gpointer source;
+  GSList *sources = NULL;
 
-  /* No request is pending (each refs us): the sources are idle. */
-  g_hash_table_iter_init (&iter, self->deadline_sources);
+  /* No request is pending (each refs us), so no context has a deadline
+   * source left: each is pruned when its last deadline goes. Should one
+   * remain, it is destroyed outside the state mutex. */
+  fc_mutex_lock (&self->state->mutex);
+  g_hash_table_iter_init (&iter, self->state->deadline_sources);
   while (g_hash_table_iter_next (&iter, NULL, &source))
-    g_source_destroy (source);
-  g_hash_table_unref (self->deadline_sources);
+    {
+      ((FcDeadlineSource *) source)->pruned = TRUE;
+      sources = g_slist_prepend (sources, source);
+      g_hash_table_iter_steal (&iter);
+    }
+  fc_mutex_unlock (&self->state->mutex);
+  for (GSList *l = sources; l != NULL; l = l->next)
+    g_source_destroy (l->data);
+  g_slist_free_full (sources, (GDestroyNotify) g_source_unref);
   fc_registry_free (self->registry);
-  g_mutex_clear (&self->state.mutex);
+  g_clear_pointer (&self->state, fc_async_state_unref);
 
   G_OBJECT_CLASS (fc_async_lock_manager_parent_class)->finalize (object);
 }
@@ -163,12 +185,10 @@ fc_async_lock_manager_class_init (FcAsyncLockManagerClass *klass)
 static void
 fc_async_lock_manager_init (FcAsyncLockManager *self)
 {
-  g_mutex_init (&self->state.mutex);
+  self->state = fc_async_state_new ();
   self->registry = fc_registry_new (&fc_async_lock_kind);
-  self->registry->kind_state = &self->state;
+  self->registry->kind_state = self->state;
   fc_registry_attach_owner (self->registry, G_OBJECT (self), potential_deadlock_signal);
-  self->deadline_sources = g_hash_table_new_full (NULL, NULL, NULL,
-                                                  (GDestroyNotify) g_source_unref);
 }
 
 
@@ -318,6 +338,13 @@ fc_async_lock_manager_get_lock (FcAsyncLockManager  *self,
  * handed it, first come, first served, when it is released. @timeout covers
  * the whole set; with 0 the call succeeds only when every lock is free now.
  *
+ * A lock handed over is held from then on, and @callback runs in the
+ * caller's thread-default main context: keep that context iterated while
+ * the request is pending. If it is not, the lock is never released and the
+ * requests queued behind it wait until their own timeout, if any (the
+ * manager's diagnostics report it: see
+ * fc_async_lock_manager_detect_potential_deadlocks()).
+ *
  * The arguments are checked before anything is taken: an invalid @timeout
  * gives %FC_ERROR_INVALID_ARGUMENT, an unknown name
  * %FC_ERROR_NOT_REGISTERED. On %FC_ERROR_TIMEOUT (naming the lock it was
@@ -405,9 +432,12 @@ fc_async_lock_manager_get_lock_status (FcAsyncLockManager *self)
  * fc_lock_manager_detect_potential_deadlocks() does: locks held longer than
  * #FcAsyncLockManager:hold-warning-threshold; cycles in the lock-order
  * graph learned from every acquisition that could wait (timeout other than
- * 0), per guard chain; and live deadlocks in the wait-for graph, where a
+ * 0), per guard chain; live deadlocks in the wait-for graph, where a
  * guard chain (a guard and its nested guards) waits for a lock held by
- * another chain that waits back.
+ * another chain that waits back; and locks handed to a waiter whose
+ * callback has waited longer than the threshold to be dispatched, because
+ * its main context is not being iterated (see
+ * fc_async_lock_manager_acquire_async()).
  *
  * Returns: (transfer full) (array zero-terminated=1): the warnings, possibly
  *   none
@@ -417,9 +447,21 @@ fc_async_lock_manager_get_lock_status (FcAsyncLockManager *self)
 char **
 fc_async_lock_manager_detect_potential_deadlocks (FcAsyncLockManager *self)
 {
+  g_auto(GStrv) found = NULL;
+  GStrvBuilder *builder;
+  char **result;
+
   g_return_val_if_fail (FC_IS_ASYNC_LOCK_MANAGER (self), NULL);
 
-  return fc_registry_detect (self->registry);
+  found = fc_registry_detect (self->registry);
+  builder = g_strv_builder_new ();
+  g_strv_builder_addv (builder, (const char **) found);
+  fc_async_state_find_undelivered (self->state,
+                                   fc_registry_get_hold_warning_threshold (self->registry),
+                                   builder);
+  result = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return result;
 }
 
 /**

@@ -52,6 +52,7 @@ fc_async_lock_finalize (GObject *object)
   FcAsyncLock *self = (FcAsyncLock *) object;
 
   fc_lockdep_forget (&self->core);
+  g_clear_pointer (&self->state, fc_async_state_unref);
   g_free (self->core.name);
   g_free (self->core.description);
 
@@ -222,20 +223,22 @@ fc_async_lock_get_description (FcAsyncLock *self)
   return self->core.description;
 }
 
-/* A snapshot of the lock's state, taken under the state mutex
- * of its manager. An unregistered lock is free and has no waiter. */
+/* A snapshot of the lock's state, taken under the state mutex of its
+ * manager, which the lock holds a reference to from its first grant on
+ * (the manager may be gone since). A lock never granted, registered or
+ * not, is free and has no waiter. */
 static void
 fc_async_lock_kind_get_state (gpointer     lock,
                               FcLockState *state)
 {
   FcAsyncLock *self = lock;
-  FcRegistry *registry = g_atomic_pointer_get (&self->core.registry);
+  FcAsyncState *async_state = g_atomic_pointer_get (&self->state);
   GMutex *mutex;
 
-  if (registry == NULL)
+  if (async_state == NULL)
     return;
 
-  mutex = fc_async_state_mutex (registry);
+  mutex = &async_state->mutex;
   fc_mutex_lock (mutex);
   state->locked = self->holder != NULL;
   state->owner = self->holder != NULL ? g_strdup (fc_async_lock_guard_label_locked (self->holder)) : NULL;

@@ -1,6 +1,7 @@
 /* test-async-lock-stress.c — random lock sets from several threads, each on
  * its own GMainContext, with random timeouts and cancellations racing the
- * grants, releases from other threads and nested acquisitions. At the end
+ * grants, releases from other threads and nested acquisitions (whose
+ * parents are sometimes released while the child still waits). At the end
  * every lock must be free with no waiter queued.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -67,6 +68,7 @@ typedef struct
   guint               succeeded;
   guint               wrong_context;
   guint               unexpected_errors;
+  guint               parent_cancelled;  /* children failed by their parent's release */
   guint               in_flight;
 } Worker;
 
@@ -197,6 +199,9 @@ op_done (GObject      *source,
           g_printerr ("unexpected error: %s\n", error->message);
           w->unexpected_errors++;
         }
+      if (op->parent != NULL && op->cancellable == NULL &&
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        w->parent_cancelled++;
     }
   else
     {
@@ -216,7 +221,14 @@ op_done (GObject      *source,
           /* Nested: the child's callback releases the child, and then this
            * guard (sometimes through the parent first). */
           if (op->parent == NULL && w->started < N_OPS)
-            start_op (w, guard);
+            {
+              start_op (w, guard);
+              /* Now and then the parent goes while its child may still
+               * wait: the child must fail, never be granted part of its
+               * set once the skipped locks are someone else's. */
+              if (g_rand_int_range (w->rand, 0, 3) == 0)
+                helper_push (w, ACTION_RELEASE, guard);
+            }
           else
             fc_async_lock_guard_release (guard);
           break;
@@ -337,8 +349,9 @@ test_stress (void)
     {
       Worker *w = &workers[i];
 
-      g_test_message ("worker %u: %u started, %u completed, %u succeeded", i,
-                      w->started, w->completed, w->succeeded);
+      g_test_message ("worker %u: %u started, %u completed, %u succeeded, "
+                      "%u children failed by their parent's release", i,
+                      w->started, w->completed, w->succeeded, w->parent_cancelled);
       g_assert_cmpuint (w->completed, ==, w->started);
       g_assert_cmpuint (w->in_flight, ==, 0);
       g_assert_cmpuint (w->wrong_context, ==, 0);
