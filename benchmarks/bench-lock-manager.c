@@ -12,6 +12,11 @@
  * an FcLockManagerLocker (no allocation) and through an FcLockGuard, which
  * adds what GLib 2.74 charges for creating and finalizing a GObject; that
  * charge is measured on its own too (an empty GObject, new + unref).
+ *
+ * A failed try: a timeout-0 acquisition of a lock another thread holds
+ * (an explained FC_ERROR_TIMEOUT) against a non-blocking one
+ * (FC_ERROR_WOULD_BLOCK), with 200 idle threads that have used locks:
+ * the explanation follows the owner's chain, it walks no thread records.
  */
 
 #include <stdio.h>
@@ -106,6 +111,98 @@ time_known_edge (FcLockManager *manager)
   return best;
 }
 
+/* Threads that took a lock once (so they have a record) and then idle. */
+typedef struct
+{
+  FcLockManager *manager;
+  GMutex         mutex;
+  GCond          cond;
+  guint          ready;
+  gboolean       stop;
+  gboolean       holder_started;
+} Idlers;
+
+static gpointer
+idle_thread (gpointer data)
+{
+  Idlers *idlers = data;
+  FcLock *lock = fc_lock_manager_get_lock (idlers->manager, "app.audit", NULL);
+
+  fc_lock_lock (lock, 10.0, NULL);
+  fc_lock_unlock (lock);
+  g_mutex_lock (&idlers->mutex);
+  idlers->ready++;
+  g_cond_broadcast (&idlers->cond);
+  while (!idlers->stop)
+    g_cond_wait (&idlers->cond, &idlers->mutex);
+  g_mutex_unlock (&idlers->mutex);
+  return NULL;
+}
+
+/* Holds app.accounts until told to stop. */
+static gpointer
+holder_thread (gpointer data)
+{
+  Idlers *idlers = data;
+  FcLock *lock = fc_lock_manager_get_lock (idlers->manager, "app.accounts", NULL);
+
+  fc_lock_lock (lock, 10.0, NULL);
+  g_mutex_lock (&idlers->mutex);
+  idlers->holder_started = TRUE;
+  g_cond_broadcast (&idlers->cond);
+  while (!idlers->stop)
+    g_cond_wait (&idlers->cond, &idlers->mutex);
+  g_mutex_unlock (&idlers->mutex);
+  fc_lock_unlock (lock);
+  return NULL;
+}
+
+#define N_IDLE 200
+
+static void
+time_failed_try (FcLockManager *manager,
+                 double        *timeout_ns,
+                 double        *would_block_ns)
+{
+  const char *one[] = { "app.accounts", NULL };
+  Idlers idlers = { manager, };
+  GThread *threads[N_IDLE + 1];
+  guint saved = iterations;
+  double best;
+
+  g_mutex_init (&idlers.mutex);
+  g_cond_init (&idlers.cond);
+  for (guint i = 0; i < N_IDLE; i++)
+    threads[i] = g_thread_new ("idle", idle_thread, &idlers);
+  threads[N_IDLE] = g_thread_new ("holder", holder_thread, &idlers);
+  g_mutex_lock (&idlers.mutex);
+  while (idlers.ready < N_IDLE || !idlers.holder_started)
+    g_cond_wait (&idlers.cond, &idlers.mutex);
+  g_mutex_unlock (&idlers.mutex);
+
+  iterations = MAX (saved / 20, 1);
+  BEST_OF (best,
+           GError *error = NULL;
+           g_assert (fc_lock_manager_acquire (manager, one, 0, TRUE, &error) == NULL);
+           g_error_free (error));
+  *timeout_ns = best;
+  BEST_OF (best,
+           GError *error = NULL;
+           g_assert (fc_lock_manager_acquire (manager, one, 0, FALSE, &error) == NULL);
+           g_error_free (error));
+  *would_block_ns = best;
+  iterations = saved;
+
+  g_mutex_lock (&idlers.mutex);
+  idlers.stop = TRUE;
+  g_cond_broadcast (&idlers.cond);
+  g_mutex_unlock (&idlers.mutex);
+  for (guint i = 0; i <= N_IDLE; i++)
+    g_thread_join (threads[i]);
+  g_mutex_clear (&idlers.mutex);
+  g_cond_clear (&idlers.cond);
+}
+
 static double
 run_edge_child (const char *argv0,
                 const char *fc_debug)
@@ -132,6 +229,7 @@ main (int   argc,
   const char *three[] = { "app.ledger", "app.accounts", "app.audit", NULL };
   const char *env = g_getenv ("FC_BENCH_ITERATIONS");
   double raw, direct, named1, named3, locker1, locker3, gobject;
+  double failed_timeout, failed_would_block;
 
   if (env != NULL)
     iterations = (guint) g_ascii_strtoull (env, NULL, 10);
@@ -174,6 +272,12 @@ main (int   argc,
     printf ("  lock-order learning on                        %8.1f ns  %5.2fx off  (goal <= 1.5x)\n",
             on, on / off);
   }
+
+  time_failed_try (manager, &failed_timeout, &failed_would_block);
+  printf ("\nA failed try of a held lock, %d idle threads with records (ns):\n", N_IDLE);
+  printf ("  non-blocking (FC_ERROR_WOULD_BLOCK)           %8.1f ns\n", failed_would_block);
+  printf ("  timeout 0 (explained FC_ERROR_TIMEOUT)        %8.1f ns  %5.2fx would-block\n",
+          failed_timeout, failed_timeout / failed_would_block);
 
   return 0;
 }

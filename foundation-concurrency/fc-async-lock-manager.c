@@ -162,6 +162,11 @@ fc_async_lock_manager_class_init (FcAsyncLockManagerClass *klass)
    * The default managers start with 5 seconds when `FC_DEBUG` contains
    * `watchdog`.
    *
+   * The interval must be finite: an infinite or NaN value is refused and
+   * nothing changes (g_object_set() warns, as for any value outside a
+   * property's range; the setter emits a critical). An interval too long to
+   * wait for is clamped: the watchdog then never runs.
+   *
    * Since: 1.0
    */
   /**
@@ -563,7 +568,8 @@ fc_async_lock_manager_get_watchdog_interval (FcAsyncLockManager *self)
 /**
  * fc_async_lock_manager_set_watchdog_interval:
  * @self: a #FcAsyncLockManager
- * @interval: seconds between checks, 0 to stop the watchdog
+ * @interval: seconds between checks (finite, non-negative), 0 to stop the
+ *   watchdog
  *
  * Sets #FcAsyncLockManager:watchdog-interval.
  *

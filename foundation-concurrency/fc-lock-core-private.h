@@ -116,6 +116,11 @@ typedef struct
    * (of @registry where the kind keeps waiters per registry). */
   void         (*collect_waits) (FcRegistry *registry,
                                  GArray     *waits);
+  /* Optional: the lock the owner @who (as FcLockState.owner_id) waits for
+   * now, NULL if none, read without walking every waiter. The result may
+   * already be freed: it is only ever compared, never dereferenced, until
+   * found among a live registry's locks. */
+  gpointer     (*get_waiting_for) (gpointer who);
 } FcLockKind;
 
 /* A small vector of locks that lives on the stack for the common case. */
@@ -201,7 +206,9 @@ struct _FcRegistry
   GThread          *watchdog;
   GCond             watchdog_cond;
   double            watchdog_interval;
-  gboolean          watchdog_stop;
+  gpointer          watchdog_state; /* the running watchdog's own stop flag (Watchdog) */
+  GHashTable       *long_hold_keys; /* keys of long holds last published (under mutex) */
+  gpointer          emission;   /* the pending signal emissions (Emission) */
   /* Set by fc_registry_attach_owner(): tears the manager's part down
    * first thing in fc_registry_free(). */
   void            (*detach)     (FcRegistry *self);

@@ -125,6 +125,11 @@ fc_lock_manager_class_init (FcLockManagerClass *klass)
    * default managers start with 5 seconds when `FC_DEBUG` contains
    * `watchdog`.
    *
+   * The interval must be finite: an infinite or NaN value is refused and
+   * nothing changes (g_object_set() warns, as for any value outside a
+   * property's range; the setter emits a critical). An interval too long to
+   * wait for is clamped: the watchdog then never runs.
+   *
    * Since: 1.0
    */
   /**
@@ -591,7 +596,8 @@ fc_lock_manager_get_watchdog_interval (FcLockManager *self)
 /**
  * fc_lock_manager_set_watchdog_interval:
  * @self: a #FcLockManager
- * @interval: seconds between checks, 0 to stop the watchdog
+ * @interval: seconds between checks (finite, non-negative), 0 to stop the
+ *   watchdog
  *
  * Sets #FcLockManager:watchdog-interval.
  *

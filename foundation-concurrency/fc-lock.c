@@ -628,8 +628,15 @@ collect_thread_wait (FcThread *thread,
 
   wait.who = thread;
   wait.label = g_strdup (g_atomic_pointer_get (&thread->name));
-  wait.lock = lock;
+  wait.lock = lock;   /* may be freed by now: the wait-for graph only compares it */
   g_array_append_val ((GArray *) user_data, wait);
+}
+
+/* Thread records are never freed, so any owner's can be read. */
+static gpointer
+fc_lock_kind_get_waiting_for (gpointer who)
+{
+  return g_atomic_pointer_get (&((FcThread *) who)->waiting_for);
 }
 
 /* Threads wait for locks of any manager: the registry does not matter. */
@@ -645,4 +652,5 @@ const FcLockKind fc_lock_kind = {
   .get_core = fc_lock_kind_get_core,
   .get_state = fc_lock_kind_get_state,
   .collect_waits = fc_lock_kind_collect_waits,
+  .get_waiting_for = fc_lock_kind_get_waiting_for,
 };

@@ -752,6 +752,35 @@ fc_lockdep_dup_reports (guint64 registry_id)
   return result;
 }
 
+void
+fc_lockdep_forget_registry (guint64 registry_id)
+{
+  fc_mutex_lock (&dep_mutex);
+  for (guint i = cycle_reports != NULL ? cycle_reports->len : 0; i > 0; i--)
+    {
+      FcReport *report = cycle_reports->pdata[i - 1];
+
+      if (report->registries->len == 1 &&
+          g_array_index (report->registries, guint64, 0) == registry_id)
+        {
+          g_hash_table_remove (reported_keys, report->key);
+          g_ptr_array_remove_index (cycle_reports, i - 1);
+        }
+    }
+  fc_mutex_unlock (&dep_mutex);
+}
+
+guint
+fc_lockdep_n_cycle_reports (void)
+{
+  guint n;
+
+  fc_mutex_lock (&dep_mutex);
+  n = cycle_reports != NULL ? cycle_reports->len : 0;
+  fc_mutex_unlock (&dep_mutex);
+  return n;
+}
+
 static void
 append_dot_id (GString    *out,
                const char *name)
@@ -770,9 +799,8 @@ static gboolean
 fc_dep_node_in_registry (FcDepNode *node,
                          guint64    registry_id)
 {
-  FcRegistry *registry = g_atomic_pointer_get (&node->core->registry);
-
-  return registry != NULL && registry->id == registry_id;
+  /* The immutable id, not core->registry, which fc_registry_free() clears. */
+  return __atomic_load_n (&node->core->registry_id, __ATOMIC_ACQUIRE) == registry_id;
 }
 
 char *

@@ -123,6 +123,13 @@ void       fc_lockdep_forget       (FcLockCore         *lock);
 /* The order-cycle reports found so far that involve @registry_id. */
 GPtrArray *fc_lockdep_dup_reports  (guint64             registry_id);
 
+/* The registry @registry_id is being freed: drops the cycle reports that
+ * involve only it, and their keys (nobody can ask for them any more). */
+void       fc_lockdep_forget_registry (guint64          registry_id);
+
+/* How many order-cycle reports are kept (for the tests). */
+guint      fc_lockdep_n_cycle_reports (void);
+
 /* The learned graph among the locks of @registry_id, in Graphviz DOT. */
 char      *fc_lockdep_dump_dot     (guint64             registry_id);
 

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "fc-lock-core-private.h"
@@ -43,7 +44,9 @@ fc_registry_find_long_holds (FcRegistry *self,
           const char *owner = state.owner != NULL ? state.owner : _("unknown");
 
           fc_report_add (report, core, owner);
-          report->key = g_strdup_printf ("long-hold:%s:%" G_GINT64_FORMAT, core->name, state.acquired_at);
+          /* One finding per hold: the lock, its owner and when it was taken. */
+          report->key = g_strdup_printf ("long-hold:%s:%s:%" G_GINT64_FORMAT,
+                                         core->name, owner, state.acquired_at);
           report->message =
             /* TRANSLATORS: the first %s is a lock name, the second the name of
              * the thread (or async guard) holding it; %.1fs is a duration in
@@ -184,6 +187,15 @@ fc_registry_set_double (FcRegistry *self,
 {
   gboolean threshold = pspec->param_id == FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD;
 
+  /* GObject's own range check already turns these away from
+   * g_object_set() with a warning; the C setters come here directly. */
+  if (!threshold && !(value >= 0 && isfinite (value)))
+    {
+      g_critical ("%s: watchdog-interval must be finite and non-negative, not %g",
+                  G_STRFUNC, value);
+      return;
+    }
+
   if (value == (threshold ? fc_registry_get_hold_warning_threshold (self)
                           : fc_registry_get_watchdog_interval (self)))
     return;
@@ -195,20 +207,46 @@ fc_registry_set_double (FcRegistry *self,
   g_object_notify_by_pspec (owner, pspec);
 }
 
+/* The reports waiting to be emitted as signals on the owner, in its
+ * context: one idle source at most at a time drains them all. Shared by
+ * the registry and that source (reference counted), so the source can
+ * outlive the registry; it holds only a weak reference to the owner, so a
+ * pending emission never keeps a manager alive. In a context that is never
+ * iterated again, at most FC_EMISSION_MAX reports wait; the rest are only
+ * logged. */
+#define FC_EMISSION_MAX 256
+
 typedef struct
 {
-  GObject  *owner;
-  guint     signal_id;
-  FcReport *report;
+  gint          ref_count;
+  GMutex        mutex;      /* guards the fields below */
+  GWeakRef      owner;
+  guint         signal_id;
+  GMainContext *context;
+  GQueue        reports;    /* FcReport *, a ref each */
+  GSource      *source;     /* the pending idle, a ref; NULL if none */
+  gboolean      shut_down;
 } Emission;
 
+static Emission *
+emission_ref (Emission *emission)
+{
+  g_atomic_int_inc (&emission->ref_count);
+  return emission;
+}
+
 static void
-emission_free (gpointer data)
+emission_unref (gpointer data)
 {
   Emission *emission = data;
 
-  g_object_unref (emission->owner);
-  fc_report_unref (emission->report);
+  if (!g_atomic_int_dec_and_test (&emission->ref_count))
+    return;
+
+  g_queue_clear_full (&emission->reports, (GDestroyNotify) fc_report_unref);
+  g_weak_ref_clear (&emission->owner);
+  g_main_context_unref (emission->context);
+  g_mutex_clear (&emission->mutex);
   g_free (emission);
 }
 
@@ -216,35 +254,92 @@ static gboolean
 emit_in_owner_context (gpointer data)
 {
   Emission *emission = data;
-  g_autoptr(GVariant) variant = g_variant_ref_sink (fc_report_to_variant (emission->report));
+  GQueue reports = G_QUEUE_INIT;
+  GObject *owner;
+  FcReport *report;
 
-  g_signal_emit (emission->owner, emission->signal_id, 0, emission->report->message, variant);
+  fc_mutex_lock (&emission->mutex);
+  reports = emission->reports;
+  g_queue_init (&emission->reports);
+  g_clear_pointer (&emission->source, g_source_unref);
+  fc_mutex_unlock (&emission->mutex);
+
+  owner = g_weak_ref_get (&emission->owner);
+  while ((report = g_queue_pop_head (&reports)) != NULL)
+    {
+      if (owner != NULL)
+        {
+          g_autoptr(GVariant) variant = g_variant_ref_sink (fc_report_to_variant (report));
+
+          g_signal_emit (owner, emission->signal_id, 0, report->message, variant);
+        }
+      fc_report_unref (report);
+    }
+  g_clear_object (&owner);
   return G_SOURCE_REMOVE;
 }
 
-/* Runs under the listeners' mutex: only schedules. */
+/* The registry is being freed: drops what is pending. */
+static void
+fc_emission_shutdown (Emission *emission)
+{
+  GQueue reports = G_QUEUE_INIT;
+  GSource *source;
+
+  if (emission == NULL)
+    return;
+
+  fc_mutex_lock (&emission->mutex);
+  emission->shut_down = TRUE;
+  reports = emission->reports;
+  g_queue_init (&emission->reports);
+  source = g_steal_pointer (&emission->source);
+  fc_mutex_unlock (&emission->mutex);
+
+  g_queue_clear_full (&reports, (GDestroyNotify) fc_report_unref);
+  /* Releases the source's reference to @emission, even in a context that
+   * is never iterated. */
+  if (source != NULL)
+    {
+      g_source_destroy (source);
+      g_source_unref (source);
+    }
+  emission_unref (emission);
+}
+
+/* Runs under the listeners' mutex: only queues, and schedules one idle. */
 static void
 fc_registry_notify_locked (FcReport *report,
                            gpointer  user_data)
 {
   FcRegistry *self = user_data;
-  GObject *owner = g_weak_ref_get (&self->owner);
-  g_autoptr(GSource) source = NULL;
-  Emission *emission;
+  Emission *emission = self->emission;
+  GSource *source = NULL;
 
-  if (owner == NULL)
-    return;
+  fc_mutex_lock (&emission->mutex);
+  if (!emission->shut_down && emission->reports.length < FC_EMISSION_MAX)
+    {
+      g_queue_push_tail (&emission->reports, fc_report_ref (report));
+      if (emission->source == NULL)
+        {
+          source = g_idle_source_new ();
+          g_source_set_priority (source, G_PRIORITY_DEFAULT);
+          g_source_set_static_name (source, "[foundation-concurrency] potential-deadlock");
+          g_source_set_callback (source, emit_in_owner_context, emission_ref (emission),
+                                 emission_unref);
+          emission->source = g_source_ref (source);
+        }
+    }
+  fc_mutex_unlock (&emission->mutex);
 
-  emission = g_new0 (Emission, 1);
-  emission->owner = owner;
-  emission->signal_id = self->signal_id;
-  emission->report = fc_report_ref (report);
-
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_name (source, "[foundation-concurrency] potential-deadlock");
-  g_source_set_callback (source, emit_in_owner_context, emission, emission_free);
-  g_source_attach (source, self->owner_context);
+  /* Attached outside the emission's mutex: the source may dispatch at
+   * once. (Still under the listeners' mutex, which fc_registry_free()
+   * takes before fc_emission_shutdown(): no shutdown races with this.) */
+  if (source != NULL)
+    {
+      g_source_attach (source, emission->context);
+      g_source_unref (source);
+    }
 }
 
 /* Undoes fc_registry_attach_owner(), from fc_registry_free(). */
@@ -253,6 +348,8 @@ fc_registry_detach_owner (FcRegistry *self)
 {
   fc_registry_set_watchdog_interval (self, 0);
   fc_report_unlisten (self->id);
+  fc_emission_shutdown (g_steal_pointer (&self->emission));
+  g_clear_pointer (&self->long_hold_keys, g_hash_table_unref);
   g_weak_ref_clear (&self->owner);
   g_clear_pointer (&self->owner_context, g_main_context_unref);
   g_cond_clear (&self->watchdog_cond);
@@ -263,12 +360,22 @@ fc_registry_attach_owner (FcRegistry *self,
                           GObject    *owner,
                           guint       signal_id)
 {
+  Emission *emission = g_new0 (Emission, 1);
+
+  emission->ref_count = 1;
+  g_mutex_init (&emission->mutex);
+  g_weak_ref_init (&emission->owner, owner);
+  emission->signal_id = signal_id;
+  emission->context = g_main_context_ref_thread_default ();
+  g_queue_init (&emission->reports);
+
   g_weak_ref_init (&self->owner, NULL);
   g_cond_init (&self->watchdog_cond);
   self->detach = fc_registry_detach_owner;
   g_weak_ref_set (&self->owner, owner);
-  self->owner_context = g_main_context_ref_thread_default ();
+  self->owner_context = g_main_context_ref (emission->context);
   self->signal_id = signal_id;
+  self->emission = emission;
   fc_report_listen (self->id, fc_registry_notify_locked, self);
 }
 
@@ -279,23 +386,53 @@ fc_registry_publish_new (FcRegistry *self)
   g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
   g_autoptr(GPtrArray) deadlocks = fc_waitfor_find_deadlocks (self->kind, self);
 
+  GHashTable *current = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTable *previous;
+  GHashTableIter iter;
+  gpointer key;
+
   fc_registry_find_long_holds (self, reports);
+  for (guint i = 0; i < reports->len; i++)
+    g_hash_table_add (current, g_strdup (((FcReport *) reports->pdata[i])->key));
   g_ptr_array_extend_and_steal (reports, g_steal_pointer (&deadlocks));
   for (guint i = 0; i < reports->len; i++)
     fc_report_publish_once (reports->pdata[i]);
+
+  /* A hold that ended is never seen again: forget its key. */
+  fc_mutex_lock (&self->mutex);
+  previous = g_steal_pointer (&self->long_hold_keys);
+  self->long_hold_keys = current;
+  fc_mutex_unlock (&self->mutex);
+  if (previous == NULL)
+    return;
+  g_hash_table_iter_init (&iter, previous);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (current, key))
+      fc_report_forget (key);
+  g_hash_table_unref (previous);
 }
+
+/* Each watchdog thread has its own stop flag: a stopped one still sees it
+ * after another setter started the next one. */
+typedef struct
+{
+  FcRegistry *registry;
+  gboolean    stop;       /* under the registry's mutex */
+} Watchdog;
 
 static gpointer
 fc_registry_watchdog (gpointer data)
 {
-  FcRegistry *self = data;
+  Watchdog *watchdog = data;
+  FcRegistry *self = watchdog->registry;
 
   fc_mutex_lock (&self->mutex);
-  while (!self->watchdog_stop)
+  while (!watchdog->stop)
     {
-      gint64 until = g_get_monotonic_time () + (gint64) (self->watchdog_interval * G_USEC_PER_SEC);
+      /* Clamped: a huge interval must not overflow into the past. */
+      gint64 until = fc_deadline_after (self->watchdog_interval);
 
-      if (fc_cond_wait_until (&self->watchdog_cond, &self->mutex, until) || self->watchdog_stop)
+      if (fc_cond_wait_until (&self->watchdog_cond, &self->mutex, until) || watchdog->stop)
         continue;
 
       fc_mutex_unlock (&self->mutex);
@@ -323,22 +460,30 @@ fc_registry_set_watchdog_interval (FcRegistry *self,
                                    double      interval)
 {
   GThread *stopped = NULL;
+  Watchdog *watchdog = NULL;
 
   fc_mutex_lock (&self->mutex);
   self->watchdog_interval = interval;
   if (interval <= 0 && self->watchdog != NULL)
     {
-      self->watchdog_stop = TRUE;
+      watchdog = g_steal_pointer (&self->watchdog_state);
+      watchdog->stop = TRUE;
       stopped = g_steal_pointer (&self->watchdog);
     }
   else if (interval > 0 && self->watchdog == NULL)
     {
-      self->watchdog_stop = FALSE;
-      self->watchdog = g_thread_new ("fc-watchdog", fc_registry_watchdog, self);
+      Watchdog *started = g_new0 (Watchdog, 1);
+
+      started->registry = self;
+      self->watchdog_state = started;
+      self->watchdog = g_thread_new ("fc-watchdog", fc_registry_watchdog, started);
     }
   g_cond_broadcast (&self->watchdog_cond);
   fc_mutex_unlock (&self->mutex);
 
   if (stopped != NULL)
-    g_thread_join (stopped);
+    {
+      g_thread_join (stopped);
+      g_free (watchdog);
+    }
 }

@@ -55,7 +55,9 @@ void      fc_registry_attach_owner        (FcRegistry   *self,
                                            guint         signal_id);
 
 /* Runs the checks every @interval seconds on a thread of its own (0 stops
- * it), publishing new findings. */
+ * it), publishing new findings. A huge interval is clamped (the watchdog
+ * then never runs); a negative or non-finite one is a programming error
+ * (a critical, and nothing changes) in fc_registry_set_double(). */
 double    fc_registry_get_watchdog_interval (FcRegistry *self);
 void      fc_registry_set_watchdog_interval (FcRegistry *self,
                                              double      interval);

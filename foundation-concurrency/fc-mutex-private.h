@@ -22,6 +22,10 @@
  *     and GLib's GMainContext lock (g_source_attach(),
  *     g_source_set_ready_time()). Never the registry mutex: names are
  *     resolved lock-free, before it is taken.
+ *  1a. Live registries mutex (live_mutex, fc-waitfor-private.c): the set
+ *     of registries not yet freed. Under it: a registry mutex, to find a
+ *     waiter's lock among that registry's and take a reference (never
+ *     under an async state mutex: diagnostics run with none held).
  *  2. Registry mutex (FcRegistry.mutex, per manager): registration, the
  *     lock list, the watchdog's fields (with FcRegistry.watchdog_cond). Leaf
  *     (fc_registry_register() makes the new lock under it: a lock's init
@@ -36,8 +40,10 @@
  *  6. Lockdep graph mutex (dep_mutex, fc-lockdep-private.c): the learned
  *     order graph and its cycle reports. Leaf.
  *  7. Report listeners mutex (listen_mutex, fc-report-private.c). Under it
- *     a listener (fc_registry_notify_locked()) only schedules an idle:
- *     GLib's weak-ref and GMainContext locks, none of ours.
+ *     a listener (fc_registry_notify_locked()) only queues the report and
+ *     schedules one idle: the emission mutex, then GLib's GMainContext lock.
+ *  7a. Emission mutex (Emission.mutex, per manager, fc-manager-private.c):
+ *     the reports waiting for the owner's context. Leaf.
  *  8. Published report keys mutex (published_mutex, fc-report-private.c).
  *     Leaf.
  *

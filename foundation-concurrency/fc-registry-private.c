@@ -10,9 +10,11 @@
 
 #include "fc-error.h"
 #include "fc-lock-core-private.h"
+#include "fc-lockdep-private.h"
 #include "fc-mutex-private.h"
 #include "fc-private.h"
 #include "fc-registry-private.h"
+#include "fc-waitfor-private.h"
 
 /* The reference's foundation locks. 0–99 orchestration, 100–199 early
  * subsystems, 200–299 core infrastructure, 300+ free for applications.
@@ -184,6 +186,7 @@ fc_registry_new (const FcLockKind *kind)
   self->locks = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_order = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->by_name = fc_name_table_copy (NULL, 0);
+  fc_waitfor_track_registry (self, TRUE);
   return self;
 }
 
@@ -193,6 +196,8 @@ fc_registry_free (FcRegistry *self)
   if (self == NULL)
     return;
 
+  fc_waitfor_track_registry (self, FALSE);
+  fc_lockdep_forget_registry (self->id);
   if (self->detach != NULL)
     self->detach (self);
 

@@ -82,8 +82,8 @@ fc_report_add (FcReport   *self,
                FcLockCore *lock,
                const char *owner)
 {
-  FcRegistry *registry = g_atomic_pointer_get (&lock->registry);
-  guint64 id = registry != NULL ? registry->id : 0;
+  /* The id, immutable, not lock->registry, which its freeing clears. */
+  guint64 id = __atomic_load_n (&lock->registry_id, __ATOMIC_ACQUIRE);
   gboolean known = FALSE;
 
   g_ptr_array_add (self->locks, g_strdup (fc_lock_core_display_name (lock)));
@@ -193,23 +193,72 @@ fc_report_publish (FcReport *report)
   fc_mutex_unlock (&listen_mutex);
 }
 
+/* The keys of the reports published once, least recently seen first:
+ * a queue for the order, a table (key → its link) to find them. */
 static GMutex published_mutex;
-static GHashTable *published_keys;   /* char * set, under published_mutex */
+static GHashTable *published_keys;   /* char * → GList * in published_order, under published_mutex */
+static GQueue published_order = G_QUEUE_INIT;
 
 gboolean
 fc_report_publish_once (FcReport *report)
 {
   gboolean is_new;
+  GList *link;
 
   fc_mutex_lock (&published_mutex);
   if (published_keys == NULL)
-    published_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  is_new = !g_hash_table_contains (published_keys, report->key);
+    published_keys = g_hash_table_new (g_str_hash, g_str_equal);
+  link = g_hash_table_lookup (published_keys, report->key);
+  is_new = link == NULL;
   if (is_new)
-    g_hash_table_add (published_keys, g_strdup (report->key));
+    {
+      g_queue_push_tail (&published_order, g_strdup (report->key));
+      g_hash_table_insert (published_keys, published_order.tail->data, published_order.tail);
+      if (published_order.length > FC_REPORT_KEYS_MAX)
+        {
+          char *oldest = g_queue_pop_head (&published_order);
+
+          g_hash_table_remove (published_keys, oldest);
+          g_free (oldest);
+        }
+    }
+  else
+    {
+      /* Seen again: still current, keep it longest. */
+      g_queue_unlink (&published_order, link);
+      g_queue_push_tail_link (&published_order, link);
+    }
   fc_mutex_unlock (&published_mutex);
 
   if (is_new)
     fc_report_publish (report);
   return is_new;
+}
+
+void
+fc_report_forget (const char *key)
+{
+  GList *link;
+
+  fc_mutex_lock (&published_mutex);
+  link = published_keys != NULL ? g_hash_table_lookup (published_keys, key) : NULL;
+  if (link != NULL)
+    {
+      g_hash_table_remove (published_keys, key);
+      g_queue_unlink (&published_order, link);
+      g_free (link->data);
+      g_list_free_1 (link);
+    }
+  fc_mutex_unlock (&published_mutex);
+}
+
+guint
+fc_report_n_remembered_keys (void)
+{
+  guint n;
+
+  fc_mutex_lock (&published_mutex);
+  n = published_order.length;
+  fc_mutex_unlock (&published_mutex);
+  return n;
 }

@@ -70,8 +70,17 @@ void fc_report_unlisten (guint64         registry_id);
  * listeners of every registry it involves. */
 void fc_report_publish  (FcReport       *report);
 
-/* The same, unless a report with the same key was published before. */
+/* The same, unless a report with the same key was published before. The
+ * keys remembered are bounded: the least recently seen are forgotten
+ * first, beyond FC_REPORT_KEYS_MAX. */
+#define FC_REPORT_KEYS_MAX 4096
 gboolean fc_report_publish_once (FcReport *report);
+
+/* Forgets @key: a finding that ended (a long hold released). */
+void     fc_report_forget       (const char *key);
+
+/* How many report keys are remembered (for the tests). */
+guint    fc_report_n_remembered_keys (void);
 
 /* ---- The lock-order graph --------------------------------------------- */
 

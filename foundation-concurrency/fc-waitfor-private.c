@@ -7,9 +7,102 @@
 
 #include "fc-error.h"
 #include "fc-lock-core-private.h"
+#include "fc-mutex-private.h"
 #include "fc-private.h"
 #include "fc-report-private.h"
 #include "fc-waitfor-private.h"
+
+/* Every registry not yet freed, by id, so that diagnostics can tell a live
+ * lock from a pointer that may be stale. Reads FcRegistry.mutex and .locks
+ * (fc-registry-private.c's), under that mutex. Lock order: live_mutex, then
+ * a registry's mutex (fc-mutex-private.h). */
+static GMutex live_mutex;
+static GHashTable *live_registries;   /* guint64 * → FcRegistry * */
+
+void
+fc_waitfor_track_registry (FcRegistry *registry,
+                           gboolean    live)
+{
+  fc_mutex_lock (&live_mutex);
+  if (live_registries == NULL)
+    live_registries = g_hash_table_new (g_int64_hash, g_int64_equal);
+  if (live)
+    g_hash_table_insert (live_registries, &registry->id, registry);
+  else
+    g_hash_table_remove (live_registries, &registry->id);
+  fc_mutex_unlock (&live_mutex);
+}
+
+/* Every lock of every live registry, a ref each: what a waiter's lock
+ * pointer must be found among before it is dereferenced. */
+static GHashTable *
+fc_waitfor_dup_live_locks (void)
+{
+  GHashTable *locks = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  GHashTableIter iter;
+  gpointer value;
+
+  fc_mutex_lock (&live_mutex);
+  if (live_registries != NULL)
+    g_hash_table_iter_init (&iter, live_registries);
+  while (live_registries != NULL && g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      FcRegistry *registry = value;
+
+      fc_mutex_lock (&registry->mutex);
+      for (guint i = 0; i < registry->locks->len; i++)
+        g_hash_table_add (locks, g_object_ref (g_ptr_array_index (registry->locks, i)));
+      fc_mutex_unlock (&registry->mutex);
+    }
+  fc_mutex_unlock (&live_mutex);
+  return locks;
+}
+
+static gboolean
+fc_registry_ref_lock_if_member_locked (FcRegistry *registry,
+                                       gpointer    lock,
+                                       gpointer   *found)
+{
+  fc_mutex_lock (&registry->mutex);
+  for (guint i = 0; i < registry->locks->len && *found == NULL; i++)
+    if (g_ptr_array_index (registry->locks, i) == lock)
+      *found = g_object_ref (lock);
+  fc_mutex_unlock (&registry->mutex);
+  return *found != NULL;
+}
+
+/* A reference to @lock if it is a lock of a live registry (looked for
+ * first in the one of id @hint), else NULL: @lock may be a stale pointer,
+ * and is only compared. */
+static gpointer
+fc_waitfor_ref_live_lock (gpointer lock,
+                          guint64  hint)
+{
+  gpointer found = NULL;
+  FcRegistry *registry;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (lock == NULL)
+    return NULL;
+
+  fc_mutex_lock (&live_mutex);
+  if (live_registries == NULL)
+    {
+      fc_mutex_unlock (&live_mutex);
+      return NULL;
+    }
+  registry = g_hash_table_lookup (live_registries, &hint);
+  if (registry == NULL || !fc_registry_ref_lock_if_member_locked (registry, lock, &found))
+    {
+      g_hash_table_iter_init (&iter, live_registries);
+      while (found == NULL && g_hash_table_iter_next (&iter, NULL, &value))
+        if (value != registry)
+          fc_registry_ref_lock_if_member_locked (value, lock, &found);
+    }
+  fc_mutex_unlock (&live_mutex);
+  return found;
+}
 
 static void
 fc_wait_clear (gpointer data)
@@ -126,6 +219,18 @@ fc_waitfor_find_deadlocks (const FcLockKind *kind,
   GPtrArray *reports = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
   g_autoptr(GArray) waits = fc_waitfor_collect (kind, registry);
   g_autoptr(GHashTable) keys = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) live = NULL;
+
+  if (waits->len == 0)
+    return reports;
+
+  /* A waiter may have stopped waiting and its lock been freed since it
+   * was collected: keep only the waits for locks known alive (compared,
+   * never dereferenced, before that). */
+  live = fc_waitfor_dup_live_locks ();
+  for (guint i = waits->len; i > 0; i--)
+    if (!g_hash_table_contains (live, g_array_index (waits, FcWait, i - 1).lock))
+      g_array_remove_index_fast (waits, i - 1);
 
   for (guint i = 0; i < waits->len; i++)
     {
@@ -152,6 +257,9 @@ fc_waitfor_find_deadlocks (const FcLockKind *kind,
   return reports;
 }
 
+/* Follows the chain from the lock's owner: what that owner waits for, that
+ * lock's owner, and so on. It costs what it touches: kinds that can say
+ * what one owner waits for (FcLock) never walk the other waiters. */
 char *
 fc_waitfor_explain (const FcLockKind *kind,
                     FcRegistry       *registry,
@@ -159,7 +267,9 @@ fc_waitfor_explain (const FcLockKind *kind,
                     gpointer          self_id)
 {
   g_autoptr(GArray) waits = NULL;
-  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  gpointer seen[10];
+  guint n_seen = 0;
+  guint64 hint = __atomic_load_n (&kind->get_core (lock)->registry_id, __ATOMIC_ACQUIRE);
   FcLockState state = { 0, };
   GString *out;
   gpointer current;
@@ -180,31 +290,47 @@ fc_waitfor_explain (const FcLockKind *kind,
                           (double) (fc_coarse_monotonic_time () - state.acquired_at) / G_USEC_PER_SEC);
   g_free (state.owner);
 
-  waits = fc_waitfor_collect (kind, registry);
-  g_hash_table_add (seen, self_id);
+  seen[n_seen++] = self_id;
   current = state.owner_id;
 
-  for (guint depth = 0; depth < 8 && current != NULL && !g_hash_table_contains (seen, current); depth++)
+  for (guint depth = 0; depth < 8 && current != NULL; depth++)
     {
-      FcWait *next = NULL;
+      gpointer next = NULL;
       FcLockState next_state = { 0, };
+      gboolean looped = FALSE;
 
-      g_hash_table_add (seen, current);
-      for (guint i = 0; i < waits->len && next == NULL; i++)
-        if (g_array_index (waits, FcWait, i).who == current)
-          next = &g_array_index (waits, FcWait, i);
+      for (guint i = 0; i < n_seen && !looped; i++)
+        looped = seen[i] == current;
+      if (looped)
+        break;
+      seen[n_seen++] = current;
+
+      if (kind->get_waiting_for != NULL)
+        next = fc_waitfor_ref_live_lock (kind->get_waiting_for (current), hint);
+      else
+        {
+          if (waits == NULL)
+            waits = fc_waitfor_collect (kind, registry);
+          for (guint i = 0; i < waits->len; i++)
+            if (g_array_index (waits, FcWait, i).who == current)
+              {
+                next = fc_waitfor_ref_live_lock (g_array_index (waits, FcWait, i).lock, hint);
+                break;
+              }
+        }
       if (next == NULL)
         break;
 
-      kind->get_state (next->lock, &next_state);
+      kind->get_state (next, &next_state);
       /* TRANSLATORS: continues "held by 'x' for 1.0s" along a chain of waiters:
        * the first %s is a lock name, the second the thread holding it, or
        * "nobody" */
       g_string_append_printf (out, _(", which waits for '%s' held by '%s'"),
-                              fc_lock_core_display_name (kind->get_core (next->lock)),
+                              fc_lock_core_display_name (kind->get_core (next)),
                               next_state.owner != NULL ? next_state.owner : _("nobody"));
       current = next_state.owner_id;
       g_free (next_state.owner);
+      g_object_unref (next);
     }
 
   return g_string_free (out, FALSE);

@@ -12,6 +12,12 @@
 
 G_BEGIN_DECLS
 
+/* Registries not yet freed (fc_registry_new() and fc_registry_free(),
+ * first thing): their locks are the ones a waiter's lock pointer is
+ * matched against before it is dereferenced. */
+void       fc_waitfor_track_registry (FcRegistry       *registry,
+                                      gboolean          live);
+
 /* The live deadlocks among owners of locks of @kind, as new reports. */
 GPtrArray *fc_waitfor_find_deadlocks (const FcLockKind *kind,
                                       FcRegistry       *registry);
