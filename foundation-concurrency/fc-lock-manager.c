@@ -384,6 +384,7 @@ fc_lock_manager_locker_new (FcLockManager       *manager,
     goto out;
 
   thread = fc_thread_self ();
+  fc_thread_drain_abandoned (thread);
   for (guint i = 0; i < thread->held.len; i++)
     {
       FcLockCore *core = fc_lock_get_core (thread->held.items[i]);
@@ -399,6 +400,12 @@ fc_lock_manager_locker_new (FcLockManager       *manager,
                                 holds_any, max_held, error))
     goto out;
 
+  /* Only blocking acquisitions teach the order: a try cannot deadlock.
+   * Learned before anything is taken, so that reports are published while
+   * the thread holds only what it held before the call. */
+  if (blocking && timeout != 0 && (thread->held.len > 0 || locks.len > 1))
+    fc_lock_note_order (thread, &locks);
+
   locker = fc_locker_get (thread);
   for (guint i = 0; i < locks.len; i++)
     {
@@ -407,7 +414,7 @@ fc_lock_manager_locker_new (FcLockManager       *manager,
       if (fc_lock_get_owner_thread (lock) == thread)
         continue;
 
-      if (!fc_lock_acquire_internal (lock, thread, blocking ? &deadline : NULL, &stamp))
+      if (!fc_lock_acquire_internal (lock, thread, blocking ? &deadline : NULL, locker, &stamp))
         {
           /* Roll back: release what we took, in reverse order. */
           fc_locker_unlock (locker);
