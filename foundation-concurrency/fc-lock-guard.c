@@ -147,7 +147,8 @@ fc_lock_guard_new_internal (GObject             *keeper,
  * @self: a #FcLockGuard
  *
  * Releases the locks this guard took, in reverse order of acquisition.
- * Locks the thread already held when it acquired the guard are not touched.
+ * Locks the thread already held when it acquired the guard are not touched,
+ * nor are further holds the thread took with fc_lock_lock() meanwhile.
  * Releasing a released guard does nothing. It must be called from the
  * thread that acquired the guard: from another thread it emits a critical
  * and releases nothing.

@@ -478,7 +478,10 @@ fc_lock_manager_get_lock_status (FcLockManager *self)
  *
  * The order graph is learned from every blocking acquisition, through
  * fc_lock_manager_acquire() and fc_lock_lock(): an edge from each lock the
- * thread holds to the lock it takes. Cycles whose edges were all taken
+ * thread holds to the lock it takes, learned before the lock is taken, so
+ * that a new cycle is logged (and #FcLockManager::potential-deadlock
+ * queued) while the thread holds only what it held before the call: a log
+ * writer may take locks of its own. Cycles whose edges were all taken
  * under one common outer lock are safe and not reported. `FC_DEBUG=nolockdep`
  * turns the learning off.
  *

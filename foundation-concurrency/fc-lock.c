@@ -30,6 +30,19 @@
  * An uncontended acquisition is a single atomic compare-and-swap; only a
  * thread that has to wait touches the lock's internal #GMutex and #GCond.
  *
+ * Whoever holds a lock keeps it alive: if its last reference is dropped
+ * while it is held (its manager was finalized, say), it is finalized only
+ * once it is free. A thread may drop its last reference to a lock as soon
+ * as it has unlocked it, even while the thread that unlocked it before is
+ * still returning from fc_lock_unlock() (the POSIX "last one out frees it"
+ * pattern).
+ *
+ * A thread that exits while holding locks cannot release them any more:
+ * a critical names the thread and the locks, and they are released, their
+ * waiters proceeding (as with a robust mutex, the data they protect may be
+ * inconsistent). The same happens to the locks of its unreleased guards
+ * and lockers, which then hold nothing.
+ *
  * Since: 1.0
  */
 
@@ -701,6 +714,10 @@ fc_lock_set_timeout_error (FcLock    *self,
  * A thread that exits while holding the lock is a programming error: a
  * critical names the thread and what it held, and the lock is released
  * (its waiters proceed), as a robust mutex would be.
+ *
+ * When the calling thread holds other locks and @timeout is not 0, the
+ * lock-order edges to this lock are learned (see
+ * fc_lock_manager_detect_potential_deadlocks()) before it is taken.
  *
  * Returns: %TRUE if the lock was taken; %FALSE with %FC_ERROR_TIMEOUT if it
  *   was not free in time, or %FC_ERROR_INVALID_ARGUMENT for a negative

@@ -18,6 +18,8 @@
 
 #include <foundation-concurrency.h>
 
+#include "fc-mutex-private.h"
+
 #define DOMAIN "FoundationConcurrency"
 
 static FcLockManager *
@@ -208,12 +210,12 @@ owner_thread (gpointer data)
   const char *a[] = { "a", NULL };
   const char *b[] = { "b", NULL };
 
-  g_mutex_lock (&owner->mutex);
+  fc_mutex_lock (&owner->mutex);
   owner->guard = fc_lock_manager_acquire (owner->manager, a, 1.0, TRUE, NULL);
   g_cond_broadcast (&owner->cond);
   while (!owner->collected)
-    g_cond_wait (&owner->cond, &owner->mutex);
-  g_mutex_unlock (&owner->mutex);
+    fc_cond_wait (&owner->cond, &owner->mutex);
+  fc_mutex_unlock (&owner->mutex);
 
   if (owner->call_again)
     {
@@ -239,16 +241,16 @@ run_abandoning (gboolean call_again)
   g_cond_init (&owner.cond);
   thread = g_thread_new ("owner", owner_thread, &owner);
 
-  g_mutex_lock (&owner.mutex);
+  fc_mutex_lock (&owner.mutex);
   while (owner.guard == NULL)
-    g_cond_wait (&owner.cond, &owner.mutex);
+    fc_cond_wait (&owner.cond, &owner.mutex);
   g_test_expect_message (DOMAIN, G_LOG_LEVEL_CRITICAL, "*thread*acquired it*");
   g_object_unref (owner.guard);
   g_test_assert_expected_messages ();
   g_assert_true (fc_lock_is_locked (get (manager, "a")));
   owner.collected = TRUE;
   g_cond_broadcast (&owner.cond);
-  g_mutex_unlock (&owner.mutex);
+  fc_mutex_unlock (&owner.mutex);
 
   g_thread_join (thread);
   g_assert_false (fc_lock_is_locked (get (manager, "a")));
