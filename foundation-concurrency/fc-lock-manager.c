@@ -403,7 +403,7 @@ fc_lock_manager_locker_new (FcLockManager       *manager,
   /* Only blocking acquisitions teach the order: a try cannot deadlock.
    * Learned before anything is taken, so that reports are published while
    * the thread holds only what it held before the call. */
-  if (blocking && timeout != 0 && (thread->held.len > 0 || locks.len > 1))
+  if (G_UNLIKELY (thread->held.len > 0 || locks.len > 1) && blocking && timeout != 0)
     fc_lock_note_order (thread, &locks);
 
   locker = fc_locker_get (thread);

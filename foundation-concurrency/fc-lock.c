@@ -632,18 +632,16 @@ fc_lock_release_all (FcLock   *self,
     fc_lock_release_slow (self, thread);
 }
 
-gboolean
-fc_lock_release_internal (FcLock   *self,
-                          FcThread *thread,
-                          gpointer  holder,
-                          gint64   *stamp)
+/* Gives up one hold of @holder (NULL: fc_lock_lock()) by @thread, the
+ * owner; FALSE if that hold is not there. */
+static inline gboolean
+fc_lock_release_hold (FcLock   *self,
+                      FcThread *thread,
+                      gpointer  holder,
+                      gint64   *stamp)
 {
-  guint depth;
+  guint depth = self->depth;
 
-  if (G_UNLIKELY (owner_thread (g_atomic_pointer_get (&self->owner)) != thread))
-    return FALSE;
-
-  depth = self->depth;
   if (holder != NULL)
     {
       /* The holder's hold is the first one; what the thread took with
@@ -663,6 +661,18 @@ fc_lock_release_internal (FcLock   *self,
 
   fc_lock_release_all (self, thread, stamp);
   return TRUE;
+}
+
+gboolean
+fc_lock_release_internal (FcLock   *self,
+                          FcThread *thread,
+                          gpointer  holder,
+                          gint64   *stamp)
+{
+  if (G_UNLIKELY (owner_thread (g_atomic_pointer_get (&self->owner)) != thread))
+    return FALSE;
+
+  return fc_lock_release_hold (self, thread, holder, stamp);
 }
 
 void
@@ -815,7 +825,7 @@ fc_lock_unlock (FcLock *self)
       return;
     }
 
-  if (!fc_lock_release_internal (self, thread, NULL, &stamp))
+  if (!fc_lock_release_hold (self, thread, NULL, &stamp))
     g_critical ("%s: lock '%s' is held through a lock guard or locker: "
                 "release that instead", G_STRFUNC, fc_lock_core_display_name (&self->core));
 }
