@@ -30,7 +30,12 @@
  * ]|
  *
  * A guard belongs to the thread that acquired it: releasing it from
- * another thread is a programming error.
+ * another thread is a programming error. So is dropping the last
+ * reference to an unreleased guard on another thread (a garbage collector
+ * may do that): it emits a critical and hands the guard's locks back to
+ * the thread that acquired them, which releases them when it next
+ * acquires or releases a lock, or exits. Until then the locks, and their
+ * manager, stay alive.
  *
  * Since: 1.0
  */
@@ -50,8 +55,29 @@ struct _FcLockGuard
   GObject              *keeper;   /* keeps the locks alive: their manager */
   FcThread             *thread;
   FcLockManagerLocker  *locker;   /* what was taken */
+  guint                 serial;   /* thread->serial when acquired */
   gboolean              released;
 };
+
+/* An unreleased guard's locks, handed back to their thread. */
+typedef struct
+{
+  FcAbandoned           base;
+  GObject              *keeper;
+  FcLockManagerLocker  *locker;
+} FcAbandonedGuard;
+
+static void
+fc_abandoned_guard_release (FcAbandoned *base,
+                            FcThread    *thread)
+{
+  FcAbandonedGuard *self = (FcAbandonedGuard *) base;
+
+  fc_locker_unlock (self->locker);
+  fc_locker_recycle (self->locker);
+  g_clear_object (&self->keeper);
+  g_free (self);
+}
 
 G_DEFINE_FINAL_TYPE (FcLockGuard, fc_lock_guard, G_TYPE_OBJECT)
 
@@ -60,11 +86,31 @@ fc_lock_guard_finalize (GObject *object)
 {
   FcLockGuard *self = (FcLockGuard *) object;
 
-  fc_lock_guard_release (self);
-  if (self->released)
-    fc_locker_recycle (self->locker);
+  if (!self->released && fc_thread_peek () != self->thread)
+    {
+      g_critical ("%s: a lock guard was finalized unreleased by another thread than the "
+                  "one that acquired it: that thread releases its locks when it next "
+                  "acquires or releases a lock, or exits", G_STRFUNC);
+      if (self->locker->locks.len > 0 &&
+          (guint) g_atomic_int_get (&self->thread->serial) == self->serial)
+        {
+          FcAbandonedGuard *abandoned = g_new0 (FcAbandonedGuard, 1);
+
+          /* The locks keep their manager alive until then. */
+          abandoned->base.release = fc_abandoned_guard_release;
+          abandoned->keeper = g_steal_pointer (&self->keeper);
+          abandoned->locker = g_steal_pointer (&self->locker);
+          fc_thread_abandon (self->thread, &abandoned->base);
+        }
+      else
+        /* Its thread exited, giving the locks up: nothing is held. */
+        fc_locker_free (g_steal_pointer (&self->locker));
+    }
   else
-    fc_locker_free (self->locker);   /* wrong thread: the locks stay held */
+    {
+      fc_lock_guard_release (self);
+      fc_locker_recycle (g_steal_pointer (&self->locker));
+    }
 
   g_clear_object (&self->keeper);
 
@@ -89,6 +135,7 @@ fc_lock_guard_new_internal (GObject             *keeper,
   FcLockGuard *self = g_object_new (FC_TYPE_LOCK_GUARD, NULL);
 
   self->thread = locker->thread;
+  self->serial = (guint) g_atomic_int_get (&locker->thread->serial);
   self->locker = locker;
   if (locker->locks.len > 0)
     self->keeper = g_object_ref (keeper);
@@ -100,7 +147,8 @@ fc_lock_guard_new_internal (GObject             *keeper,
  * @self: a #FcLockGuard
  *
  * Releases the locks this guard took, in reverse order of acquisition.
- * Locks the thread already held when it acquired the guard are not touched.
+ * Locks the thread already held when it acquired the guard are not touched,
+ * nor are further holds the thread took with fc_lock_lock() meanwhile.
  * Releasing a released guard does nothing. It must be called from the
  * thread that acquired the guard: from another thread it emits a critical
  * and releases nothing.
@@ -124,6 +172,7 @@ fc_lock_guard_release (FcLockGuard *self)
 
   self->released = TRUE;
   fc_locker_unlock (self->locker);
+  fc_thread_drain_abandoned (self->thread);
 }
 
 /**

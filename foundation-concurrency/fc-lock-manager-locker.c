@@ -33,8 +33,9 @@
  * ]|
  *
  * A locker belongs to the thread that made it, and must be freed by that
- * thread. The manager must outlive its lockers. Lockers are for C (and
- * other languages that call C directly); bindings use #FcLockGuard.
+ * thread. The locks it holds stay alive until it is freed, even if their
+ * manager is finalized meanwhile. Lockers are for C (and other languages
+ * that call C directly); bindings use #FcLockGuard.
  *
  * Since: 1.0
  */
@@ -64,8 +65,10 @@ fc_locker_unlock (FcLockManagerLocker *self)
 {
   gint64 stamp = 0;
 
+  /* A hold that is gone was given up when the thread exited (a critical
+   * said so then): nothing to do. */
   for (guint i = self->locks.len; i > 0; i--)
-    fc_lock_release_internal (self->locks.items[i - 1], self->thread, &stamp);
+    fc_lock_release_internal (self->locks.items[i - 1], self->thread, self, &stamp);
 }
 
 void
@@ -107,6 +110,8 @@ fc_locker_free (FcLockManagerLocker *self)
 void
 fc_lock_manager_locker_free (FcLockManagerLocker *locker)
 {
+  FcThread *thread;
+
   g_return_if_fail (locker != NULL);
 
   /* Peek: a foreign thread needs no record of its own to be told no. */
@@ -116,6 +121,8 @@ fc_lock_manager_locker_free (FcLockManagerLocker *locker)
       return;
     }
 
+  thread = locker->thread;
   fc_locker_unlock (locker);
   fc_locker_recycle (locker);
+  fc_thread_drain_abandoned (thread);
 }

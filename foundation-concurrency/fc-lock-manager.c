@@ -390,6 +390,7 @@ fc_lock_manager_locker_new (FcLockManager       *manager,
     goto out;
 
   thread = fc_thread_self ();
+  fc_thread_drain_abandoned (thread);
   for (guint i = 0; i < thread->held.len; i++)
     {
       FcLockCore *core = fc_lock_get_core (thread->held.items[i]);
@@ -405,6 +406,12 @@ fc_lock_manager_locker_new (FcLockManager       *manager,
                                 holds_any, max_held, error))
     goto out;
 
+  /* Only blocking acquisitions teach the order: a try cannot deadlock.
+   * Learned before anything is taken, so that reports are published while
+   * the thread holds only what it held before the call. */
+  if (G_UNLIKELY (thread->held.len > 0 || locks.len > 1) && blocking && timeout != 0)
+    fc_lock_note_order (thread, &locks);
+
   locker = fc_locker_get (thread);
   for (guint i = 0; i < locks.len; i++)
     {
@@ -413,7 +420,7 @@ fc_lock_manager_locker_new (FcLockManager       *manager,
       if (fc_lock_get_owner_thread (lock) == thread)
         continue;
 
-      if (!fc_lock_acquire_internal (lock, thread, blocking ? &deadline : NULL, &stamp))
+      if (!fc_lock_acquire_internal (lock, thread, blocking ? &deadline : NULL, locker, &stamp))
         {
           /* Roll back: release what we took, in reverse order. */
           fc_locker_unlock (locker);
@@ -477,7 +484,10 @@ fc_lock_manager_get_lock_status (FcLockManager *self)
  *
  * The order graph is learned from every blocking acquisition, through
  * fc_lock_manager_acquire() and fc_lock_lock(): an edge from each lock the
- * thread holds to the lock it takes. Cycles whose edges were all taken
+ * thread holds to the lock it takes, learned before the lock is taken, so
+ * that a new cycle is logged (and #FcLockManager::potential-deadlock
+ * queued) while the thread holds only what it held before the call: a log
+ * writer may take locks of its own. Cycles whose edges were all taken
  * under one common outer lock are safe and not reported. `FC_DEBUG=nolockdep`
  * turns the learning off.
  *

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "fc-error.h"
 #include "fc-lock-private.h"
 #include "fc-mutex-private.h"
@@ -28,6 +30,19 @@
  * An uncontended acquisition is a single atomic compare-and-swap; only a
  * thread that has to wait touches the lock's internal #GMutex and #GCond.
  *
+ * Whoever holds a lock keeps it alive: if its last reference is dropped
+ * while it is held (its manager was finalized, say), it is finalized only
+ * once it is free. A thread may drop its last reference to a lock as soon
+ * as it has unlocked it, even while the thread that unlocked it before is
+ * still returning from fc_lock_unlock() (the POSIX "last one out frees it"
+ * pattern).
+ *
+ * A thread that exits while holding locks cannot release them any more:
+ * a critical names the thread and the locks, and they are released, their
+ * waiters proceeding (as with a robust mutex, the data they protect may be
+ * inconsistent). The same happens to the locks of its unreleased guards
+ * and lockers, which then hold nothing.
+ *
  * Since: 1.0
  */
 
@@ -45,14 +60,38 @@ struct _FcLock
 
   FcLockCore  core;
 
-  FcThread   *owner;        /* atomic; NULL while free */
+  /* The owning FcThread * (NULL while free), with FC_LOCK_* flags in its
+   * low bits (records are 8-byte aligned). Atomic. */
+  gpointer    owner;
   guint       depth;        /* written by the owner only; read relaxed */
   gint64      acquired_at;  /* coarse monotonic µs; written by the owner only */
-  int         waiters;      /* atomic: threads inside the slow path */
+  /* The FcLockManagerLocker whose hold is the owner's first (a lock guard
+   * or locker), NULL if it was fc_lock_lock(). Owner only. */
+  gpointer    holder;
+  int         waiters;      /* threads inside the slow path (under mutex; read atomically) */
 
   GMutex      mutex;        /* guards the sleep/wake-up protocol only */
   GCond       cond;
 };
+
+/* Some thread may sleep on the lock: its release must wake one. */
+#define FC_LOCK_WAITERS ((guintptr) 1)
+/* The last reference was dropped while the lock was held: the owner has
+ * the reference dispose() took back, and drops it once it is done. */
+#define FC_LOCK_ORPHAN  ((guintptr) 2)
+#define FC_LOCK_FLAGS   (FC_LOCK_WAITERS | FC_LOCK_ORPHAN)
+
+static inline FcThread *
+owner_thread (gpointer word)
+{
+  return (FcThread *) ((guintptr) word & ~FC_LOCK_FLAGS);
+}
+
+static inline guintptr
+owner_flags (gpointer word)
+{
+  return (guintptr) word & FC_LOCK_FLAGS;
+}
 
 G_DEFINE_FINAL_TYPE (FcLock, fc_lock, G_TYPE_OBJECT)
 
@@ -65,10 +104,44 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* Whoever holds a lock keeps it alive, without a reference of its own
+ * (that would cost every acquisition two more atomic operations): when the
+ * last reference goes while the lock is held (its manager was finalized
+ * under a locker, say), the lock takes one back and hands it to its owner,
+ * which drops it with its last release (fc_lock_release_slow()). */
+static void
+fc_lock_dispose (GObject *object)
+{
+  FcLock *self = (FcLock *) object;
+
+  for (;;)
+    {
+      gpointer word = g_atomic_pointer_get (&self->owner);
+
+      if (owner_thread (word) == NULL || (owner_flags (word) & FC_LOCK_ORPHAN))
+        break;
+      if (g_atomic_pointer_compare_and_exchange (&self->owner, word,
+                                                 (gpointer) ((guintptr) word | FC_LOCK_ORPHAN)))
+        {
+          g_object_ref (self);
+          break;
+        }
+    }
+
+  G_OBJECT_CLASS (fc_lock_parent_class)->dispose (object);
+}
+
 static void
 fc_lock_finalize (GObject *object)
 {
   FcLock *self = (FcLock *) object;
+  FcThread *owner = owner_thread (g_atomic_pointer_get (&self->owner));
+
+  /* Only a reference dropped twice gets here with an owner. */
+  if (owner != NULL)
+    g_critical ("%s: lock '%s' finalized while thread '%s' holds it",
+                G_STRFUNC, fc_lock_core_display_name (&self->core),
+                g_atomic_pointer_get (&owner->name));
 
   fc_lockdep_forget (&self->core);
   g_free (self->core.name);
@@ -106,6 +179,7 @@ fc_lock_class_init (FcLockClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = fc_lock_dispose;
   object_class->finalize = fc_lock_finalize;
   object_class->get_property = fc_lock_get_property;
 
@@ -159,6 +233,7 @@ fc_lock_class_init (FcLockClass *klass)
    * Since: 1.0
    */
   fc_lock_core_make_properties (properties);
+  fc_thread_exit_hook = fc_lock_thread_exit;
   properties[PROP_DEPTH] =
     g_param_spec_uint ("depth", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -259,7 +334,7 @@ fc_lock_is_locked (FcLock *self)
 {
   g_return_val_if_fail (FC_IS_LOCK (self), FALSE);
 
-  return g_atomic_pointer_get (&self->owner) != NULL;
+  return owner_thread (g_atomic_pointer_get (&self->owner)) != NULL;
 }
 
 /**
@@ -282,7 +357,7 @@ fc_lock_dup_owner (FcLock *self)
 
   g_return_val_if_fail (FC_IS_LOCK (self), NULL);
 
-  owner = g_atomic_pointer_get (&self->owner);
+  owner = owner_thread (g_atomic_pointer_get (&self->owner));
   return owner != NULL ? g_strdup (g_atomic_pointer_get (&owner->name)) : NULL;
 }
 
@@ -313,7 +388,7 @@ fc_lock_get_core (FcLock *self)
 FcThread *
 fc_lock_get_owner_thread (FcLock *self)
 {
-  return g_atomic_pointer_get (&self->owner);
+  return owner_thread (g_atomic_pointer_get (&self->owner));
 }
 
 /* How long a waiter waits before it looks for a deadlock it may be in. */
@@ -321,10 +396,14 @@ fc_lock_get_owner_thread (FcLock *self)
 /* How many of the locks a thread holds take part in order learning. */
 #define FC_LOCKDEP_MAX_HELD 16
 
-/* Learns the order edges from what @thread holds to @self. */
-static void
-fc_lock_note_order (FcLock   *self,
-                    FcThread *thread)
+/* Order learning runs before a lock is taken (as Linux lockdep does), so
+ * that a report is published, and a log writer runs, while the thread
+ * holds only what it held before: never the lock that taught it, nor any
+ * internal mutex. A cycle is then reported even if this very acquisition
+ * is the one that deadlocks. */
+void
+fc_lock_note_order (FcThread  *thread,
+                    FcLockVec *locks)
 {
   FcLockCore *held[FC_LOCKDEP_MAX_HELD];
   guint n = MIN (thread->held.len, FC_LOCKDEP_MAX_HELD);
@@ -333,22 +412,35 @@ fc_lock_note_order (FcLock   *self,
   for (guint i = 0; i < n; i++)
     held[i] = &((FcLock *) thread->held.items[first + i])->core;
 
-  fc_lockdep_note_acquire (&thread->lockdep, &self->core, held, n,
-                           g_atomic_pointer_get (&thread->name), FALSE);
+  for (guint i = 0; i < locks->len; i++)
+    {
+      FcLock *lock = locks->items[i];
+
+      if (owner_thread (g_atomic_pointer_get (&lock->owner)) == thread)
+        continue;
+
+      if (n > 0)
+        fc_lockdep_note_acquire (&thread->lockdep, &lock->core, held, n,
+                                 g_atomic_pointer_get (&thread->name), FALSE);
+      if (n == FC_LOCKDEP_MAX_HELD)
+        {
+          memmove (held, held + 1, sizeof held[0] * (FC_LOCKDEP_MAX_HELD - 1));
+          n--;
+        }
+      held[n++] = &lock->core;
+    }
 }
 
 static inline void
 fc_lock_took (FcLock     *self,
               FcThread   *thread,
-              FcDeadline *deadline,
+              gpointer    holder,
               gint64     *stamp)
 {
   __atomic_store_n (&self->depth, 1, __ATOMIC_RELAXED);
   __atomic_store_n (&self->acquired_at, fc_stamp (stamp), __ATOMIC_RELAXED);
+  self->holder = holder;
   fc_lock_stats_took (&self->core);
-  /* Only blocking acquisitions teach the order: a try cannot deadlock. */
-  if (thread->held.len > 0 && deadline != NULL && deadline->timeout != 0)
-    fc_lock_note_order (self, thread);
   fc_thread_push_held (thread, self);
 }
 
@@ -363,6 +455,33 @@ fc_lock_check_deadlock (void)
     fc_report_publish_once (reports->pdata[i]);
 }
 
+/* Under self->mutex: takes the lock if it is free, keeping FC_LOCK_WAITERS
+ * for the other waiters; or marks it FC_LOCK_WAITERS, so that its owner
+ * wakes us. Returns TRUE if taken, FALSE if we may sleep. */
+static gboolean
+fc_lock_try_or_announce_locked (FcLock   *self,
+                                FcThread *thread)
+{
+  for (;;)
+    {
+      gpointer word = g_atomic_pointer_get (&self->owner);
+
+      if (owner_thread (word) == NULL)
+        {
+          guintptr flags = self->waiters > 1 ? FC_LOCK_WAITERS : 0;
+
+          if (g_atomic_pointer_compare_and_exchange (&self->owner, word,
+                                                     (gpointer) ((guintptr) thread | flags)))
+            return TRUE;
+        }
+      else if (owner_flags (word) & FC_LOCK_WAITERS)
+        return FALSE;
+      else if (g_atomic_pointer_compare_and_exchange (&self->owner, word,
+                                                      (gpointer) ((guintptr) word | FC_LOCK_WAITERS)))
+        return FALSE;
+    }
+}
+
 static gboolean
 fc_lock_acquire_slow (FcLock     *self,
                       FcThread   *thread,
@@ -374,16 +493,15 @@ fc_lock_acquire_slow (FcLock     *self,
 
   g_atomic_pointer_set (&thread->waiting_for, self);
   fc_mutex_lock (&self->mutex);
-  /* Announce ourselves before looking at the owner again: the releasing
-   * thread clears the owner and then looks for waiters, so one of us sees
-   * the other (both are sequentially consistent). */
   g_atomic_int_inc (&self->waiters);
 
   for (;;)
     {
       gint64 until;
 
-      if (g_atomic_pointer_compare_and_exchange (&self->owner, NULL, thread))
+      /* The owner's release sees FC_LOCK_WAITERS (set here, before we
+       * sleep) and wakes us under the mutex: no wake-up is lost. */
+      if (fc_lock_try_or_announce_locked (self, thread))
         {
           taken = TRUE;
           break;
@@ -406,7 +524,9 @@ fc_lock_acquire_slow (FcLock     *self,
             }
           /* The wake-up we may have consumed is not lost: take the lock if
            * it is free now; if it is not, its owner will wake the others. */
-          taken = g_atomic_pointer_compare_and_exchange (&self->owner, NULL, thread);
+          taken = g_atomic_pointer_compare_and_exchange (&self->owner, NULL,
+                                                         (gpointer) ((guintptr) thread |
+                                                                     (self->waiters > 1 ? FC_LOCK_WAITERS : 0)));
           break;
         }
     }
@@ -427,11 +547,12 @@ gboolean
 fc_lock_acquire_internal (FcLock     *self,
                           FcThread   *thread,
                           FcDeadline *deadline,
+                          gpointer    holder,
                           gint64     *stamp)
 {
   gint64 end;
 
-  if (g_atomic_pointer_get (&self->owner) == thread)
+  if (owner_thread (g_atomic_pointer_get (&self->owner)) == thread)
     {
       /* Only the owner writes depth; others read it relaxed. */
       __atomic_store_n (&self->depth, self->depth + 1, __ATOMIC_RELAXED);
@@ -440,7 +561,7 @@ fc_lock_acquire_internal (FcLock     *self,
 
   if (g_atomic_pointer_compare_and_exchange (&self->owner, NULL, thread))
     {
-      fc_lock_took (self, thread, deadline, stamp);
+      fc_lock_took (self, thread, holder, stamp);
       return TRUE;
     }
 
@@ -449,37 +570,132 @@ fc_lock_acquire_internal (FcLock     *self,
       fc_lock_acquire_slow (self, thread, end))
     {
       *stamp = 0;   /* time has passed: read the clock again */
-      fc_lock_took (self, thread, deadline, stamp);
+      fc_lock_took (self, thread, holder, stamp);
       return TRUE;
     }
 
   return FALSE;
 }
 
-void
-fc_lock_release_internal (FcLock   *self,
-                          FcThread *thread,
-                          gint64   *stamp)
+/* The release of a lock marked with flags. Once the lock is published
+ * free, anyone may take it, release it and drop the last reference to it
+ * ("last one out frees it"): so nothing of it is touched after the
+ * compare-and-swap below, except under a reference taken before it. */
+G_NO_INLINE static void
+fc_lock_release_slow (FcLock   *self,
+                      FcThread *thread)
 {
-  guint depth = self->depth;
+  gpointer word;
+  gboolean ref = FALSE;
 
-  g_assert (g_atomic_pointer_get (&self->owner) == thread && depth > 0);
+  for (;;)
+    {
+      word = g_atomic_pointer_get (&self->owner);
+      /* We hold the lock, so it is alive; an orphan is kept alive by the
+       * reference we drop last. */
+      if (!ref && (owner_flags (word) & (FC_LOCK_WAITERS | FC_LOCK_ORPHAN)) == FC_LOCK_WAITERS)
+        {
+          g_object_ref (self);
+          ref = TRUE;
+        }
+      if (g_atomic_pointer_compare_and_exchange (&self->owner, word, NULL))
+        break;
+    }
 
-  __atomic_store_n (&self->depth, depth - 1, __ATOMIC_RELAXED);
-  if (depth > 1)
-    return;
-
-  fc_thread_remove_held (thread, self);
-  fc_lock_stats_held (&self->core, fc_stamp (stamp) - self->acquired_at);
-  __atomic_store_n (&self->acquired_at, 0, __ATOMIC_RELAXED);
-  g_atomic_pointer_set (&self->owner, NULL);
-
-  if (g_atomic_int_get (&self->waiters) > 0)
+  if (owner_flags (word) & FC_LOCK_WAITERS)
     {
       fc_mutex_lock (&self->mutex);
       g_cond_signal (&self->cond);
       fc_mutex_unlock (&self->mutex);
     }
+
+  if (owner_flags (word) & FC_LOCK_ORPHAN)
+    g_object_unref (self);
+  if (ref)
+    g_object_unref (self);
+}
+
+/* Gives up the hold @thread has on @self for good (depth 0). */
+static inline void
+fc_lock_release_all (FcLock   *self,
+                     FcThread *thread,
+                     gint64   *stamp)
+{
+  fc_thread_remove_held (thread, self);
+  fc_lock_stats_held (&self->core, fc_stamp (stamp) - self->acquired_at);
+  __atomic_store_n (&self->depth, 0, __ATOMIC_RELAXED);
+  __atomic_store_n (&self->acquired_at, 0, __ATOMIC_RELAXED);
+  self->holder = NULL;
+
+  /* Nothing of @self may be touched after this, unless flags say so. */
+  if (!g_atomic_pointer_compare_and_exchange (&self->owner, thread, NULL))
+    fc_lock_release_slow (self, thread);
+}
+
+/* Gives up one hold of @holder (NULL: fc_lock_lock()) by @thread, the
+ * owner; FALSE if that hold is not there. */
+static inline gboolean
+fc_lock_release_hold (FcLock   *self,
+                      FcThread *thread,
+                      gpointer  holder,
+                      gint64   *stamp)
+{
+  guint depth = self->depth;
+
+  if (holder != NULL)
+    {
+      /* The holder's hold is the first one; what the thread took with
+       * fc_lock_lock() since then stays. */
+      if (G_UNLIKELY (self->holder != holder))
+        return FALSE;
+      self->holder = NULL;
+    }
+  else if (G_UNLIKELY (depth == 1 && self->holder != NULL))
+    return FALSE;
+
+  if (depth > 1)
+    {
+      __atomic_store_n (&self->depth, depth - 1, __ATOMIC_RELAXED);
+      return TRUE;
+    }
+
+  fc_lock_release_all (self, thread, stamp);
+  return TRUE;
+}
+
+gboolean
+fc_lock_release_internal (FcLock   *self,
+                          FcThread *thread,
+                          gpointer  holder,
+                          gint64   *stamp)
+{
+  if (G_UNLIKELY (owner_thread (g_atomic_pointer_get (&self->owner)) != thread))
+    return FALSE;
+
+  return fc_lock_release_hold (self, thread, holder, stamp);
+}
+
+void
+fc_lock_thread_exit (FcThread *thread)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+  gint64 stamp = 0;
+
+  for (guint i = 0; i < thread->held.len; i++)
+    {
+      FcLock *lock = thread->held.items[i];
+
+      if (i > 0)
+        g_string_append (names, ", ");
+      g_string_append_printf (names, "'%s'", fc_lock_core_display_name (&lock->core));
+    }
+
+  g_critical ("Thread '%s' exited holding %s: released, as nobody else could",
+              g_atomic_pointer_get (&thread->name), names->str);
+
+  /* In reverse order, as the thread would have. */
+  while (thread->held.len > 0)
+    fc_lock_release_all (thread->held.items[thread->held.len - 1], thread, &stamp);
 }
 
 void
@@ -505,6 +721,14 @@ fc_lock_set_timeout_error (FcLock    *self,
  *
  * Unlike fc_lock_manager_acquire(), this does not check the lock order.
  *
+ * A thread that exits while holding the lock is a programming error: a
+ * critical names the thread and what it held, and the lock is released
+ * (its waiters proceed), as a robust mutex would be.
+ *
+ * When the calling thread holds other locks and @timeout is not 0, the
+ * lock-order edges to this lock are learned (see
+ * fc_lock_manager_detect_potential_deadlocks()) before it is taken.
+ *
  * Returns: %TRUE if the lock was taken; %FALSE with %FC_ERROR_TIMEOUT if it
  *   was not free in time, or %FC_ERROR_INVALID_ARGUMENT for a negative
  *   (other than %FC_TIMEOUT_INFINITE), NaN or infinite @timeout
@@ -527,7 +751,16 @@ fc_lock_lock (FcLock  *self,
     return FALSE;
 
   thread = fc_thread_self ();
-  if (!fc_lock_acquire_internal (self, thread, &deadline, &stamp))
+  fc_thread_drain_abandoned (thread);
+  /* Only blocking acquisitions teach the order: a try cannot deadlock. */
+  if (thread->held.len > 0 && timeout != 0)
+    {
+      FcLockVec one = { .items = (gpointer *) &self, .len = 1, .alloc = 1 };
+
+      fc_lock_note_order (thread, &one);
+    }
+
+  if (!fc_lock_acquire_internal (self, thread, &deadline, NULL, &stamp))
     {
       fc_lock_set_timeout_error (self, thread, error);
       return FALSE;
@@ -549,11 +782,14 @@ fc_lock_lock (FcLock  *self,
 gboolean
 fc_lock_try_lock (FcLock *self)
 {
+  FcThread *thread;
   gint64 stamp = 0;
 
   g_return_val_if_fail (FC_IS_LOCK (self), FALSE);
 
-  return fc_lock_acquire_internal (self, fc_thread_self (), NULL, &stamp);
+  thread = fc_thread_self ();
+  fc_thread_drain_abandoned (thread);
+  return fc_lock_acquire_internal (self, thread, NULL, NULL, &stamp);
 }
 
 /**
@@ -562,8 +798,13 @@ fc_lock_try_lock (FcLock *self)
  *
  * Releases the lock once. The lock becomes free when its owner has called
  * this as many times as it took the lock. Unlocking a lock the calling
- * thread does not hold is a programming error: it emits a critical and
- * changes nothing.
+ * thread does not hold, or whose remaining hold is a #FcLockGuard's or a
+ * #FcLockManagerLocker's (release that instead), is a programming error: it
+ * emits a critical and changes nothing.
+ *
+ * Once the lock is free, this touches nothing of it that another thread
+ * may free: a thread that takes the lock next may release it and drop the
+ * last reference to it while this call is still returning.
  *
  * Since: 1.0
  */
@@ -576,14 +817,17 @@ fc_lock_unlock (FcLock *self)
   g_return_if_fail (FC_IS_LOCK (self));
 
   thread = fc_thread_self ();
-  if (g_atomic_pointer_get (&self->owner) != thread)
+  fc_thread_drain_abandoned (thread);
+  if (owner_thread (g_atomic_pointer_get (&self->owner)) != thread)
     {
       g_critical ("%s: lock '%s' is not held by the calling thread",
                   G_STRFUNC, fc_lock_core_display_name (&self->core));
       return;
     }
 
-  fc_lock_release_internal (self, thread, &stamp);
+  if (!fc_lock_release_hold (self, thread, NULL, &stamp))
+    g_critical ("%s: lock '%s' is held through a lock guard or locker: "
+                "release that instead", G_STRFUNC, fc_lock_core_display_name (&self->core));
 }
 
 static FcLockCore *
@@ -603,7 +847,7 @@ fc_lock_kind_get_state (gpointer     lock,
                         FcLockState *state)
 {
   FcLock *self = lock;
-  FcThread *owner = g_atomic_pointer_get (&self->owner);
+  FcThread *owner = owner_thread (g_atomic_pointer_get (&self->owner));
 
   state->locked = owner != NULL;
   state->owner = owner != NULL ? g_strdup (g_atomic_pointer_get (&owner->name)) : NULL;

@@ -20,17 +20,30 @@ static FcThread *free_list;
 static FcThread *all_list;
 
 __thread FcThread *fc_thread_current;
+void (*fc_thread_exit_hook) (FcThread *self);
 
 static void
 fc_thread_release (gpointer data)
 {
   FcThread *self = data;
 
+  /* The record stays current meanwhile: what is released may call back
+   * (a finalizer, a log writer taking a lock). */
+  fc_thread_current = self;
+  fc_thread_drain_abandoned (self);
+  /* A thread that exits holding locks gives them up, with a critical (as
+   * robust mutexes do): nobody else could ever release them. */
+  if (self->held.len > 0 && fc_thread_exit_hook != NULL)
+    fc_thread_exit_hook (self);
+  /* Guards of this thread abandoned from now on need no hand-over. */
+  g_atomic_int_inc (&self->serial);
+  fc_thread_drain_abandoned (self);
+
   /* Later destructors that lock again get a record of their own. */
   fc_thread_current = NULL;
 
-  /* A thread that exits holding a lock keeps its record forever: the lock
-   * still names it as owner. */
+  /* Something still names this record as owner (a critical at exit said
+   * what): keep it, so that the name stays valid. */
   if (self->held.len > 0)
     return;
 
@@ -106,6 +119,9 @@ fc_thread_self_slow (void)
   g_atomic_pointer_set (&self->name, fc_thread_query_name ());
   g_private_set (&current, self);
   fc_thread_current = self;
+  /* Guards abandoned while the last user of the record was exiting: their
+   * locks were given up then; what keeps their manager alive goes now. */
+  fc_thread_drain_abandoned (self);
   return self;
 }
 
@@ -114,6 +130,49 @@ fc_thread_grow_held (FcThread *self)
 {
   self->held.alloc = MAX (8, self->held.alloc * 2);
   self->held.items = g_renew (gpointer, self->held.items, self->held.alloc);
+}
+
+void
+fc_thread_abandon (FcThread    *thread,
+                   FcAbandoned *item)
+{
+  FcAbandoned *head;
+
+  do
+    {
+      head = g_atomic_pointer_get (&thread->abandoned);
+      item->next = head;
+    }
+  while (!g_atomic_pointer_compare_and_exchange (&thread->abandoned, head, item));
+}
+
+void
+fc_thread_drain_abandoned_slow (FcThread *self)
+{
+  FcAbandoned *item;
+
+  /* Releasing may abandon more (a finalizer), hence the loop. */
+  while ((item = g_atomic_pointer_exchange (&self->abandoned, NULL)) != NULL)
+    {
+      /* Oldest first. */
+      FcAbandoned *in_order = NULL;
+
+      while (item != NULL)
+        {
+          FcAbandoned *next = item->next;
+
+          item->next = in_order;
+          in_order = item;
+          item = next;
+        }
+      while (in_order != NULL)
+        {
+          FcAbandoned *next = in_order->next;
+
+          in_order->release (in_order, self);
+          in_order = next;
+        }
+    }
 }
 
 void

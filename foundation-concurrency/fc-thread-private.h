@@ -15,6 +15,18 @@
 G_BEGIN_DECLS
 
 typedef struct _FcThread FcThread;
+typedef struct _FcAbandoned FcAbandoned;
+
+/* Something another thread handed back to the thread it belongs to, for
+ * that thread to release (a lock guard finalized on the wrong thread):
+ * @release runs on the owning thread, at its next acquisition or release
+ * and at its exit, and frees @self. */
+struct _FcAbandoned
+{
+  FcAbandoned  *next;
+  void        (*release) (FcAbandoned *self,
+                          FcThread    *thread);
+};
 
 typedef struct
 {
@@ -40,7 +52,17 @@ struct _FcThread
   gpointer    spare_lockers;
   /* Lock-order edges this thread knows need no more bookkeeping. */
   FcLockdepCache lockdep;
+  /* FcAbandoned * pushed by other threads (atomic, a stack), released by
+   * this thread (fc_thread_drain_abandoned()). */
+  FcAbandoned *abandoned;
+  /* Bumped (atomic) each time the thread that used the record exits. */
+  guint        serial;
 };
+
+/* Set by fc-lock.c: releases, with a critical, what an exiting thread
+ * still holds. Called by the record's destructor, after the abandoned
+ * items are released. */
+extern void (*fc_thread_exit_hook) (FcThread *self);
 
 /* Read on every acquisition: a plain TLS variable is cheaper than
  * g_private_get(), which fc-thread-private.c keeps for its destructor. */
@@ -91,6 +113,19 @@ fc_thread_remove_held (FcThread *self,
           return;
         }
     }
+}
+
+/* Hands @item to @thread, from any thread. */
+void      fc_thread_abandon            (FcThread    *thread,
+                                        FcAbandoned *item);
+void      fc_thread_drain_abandoned_slow (FcThread  *self);
+
+/* Releases what other threads handed back to @self, the calling thread. */
+static inline void
+fc_thread_drain_abandoned (FcThread *self)
+{
+  if (G_UNLIKELY (g_atomic_pointer_get (&self->abandoned) != NULL))
+    fc_thread_drain_abandoned_slow (self);
 }
 
 typedef void (*FcThreadFunc) (FcThread *thread,
