@@ -45,6 +45,8 @@ RANKS = {
     'fc-gather': 10,
     'fc-run': 10,
     'fc-sleep': 10,
+    # Run-time version checks.
+    'fc-version': 10,
 }
 
 # Sources that belong to a module of another name (one module, several
