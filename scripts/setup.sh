@@ -8,7 +8,8 @@ packages=(
   libglib2.0-dev libglib2.0-bin
   gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0
   valac gjs python3-gi python3-pytest
-  gtk-doc-tools gettext locales graphviz valgrind
+  gtk-doc-tools libglib2.0-doc gettext locales graphviz valgrind
+  gnome-desktop-testing
 )
 
 missing=()
