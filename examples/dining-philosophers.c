@@ -1,5 +1,6 @@
 /* dining-philosophers.c — the demo of foundation-concurrency.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Five philosophers sit around a table with five forks between them. Each

@@ -2,6 +2,9 @@
 # Installs what is missing, builds foundation-concurrency and runs the demo:
 # five dining philosophers who never deadlock. The setup and the build are
 # quiet; if one fails, its log is printed.
+#
+# Copyright 2026 the foundation-concurrency authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency of foundation-concurrency on Debian 12.
 # Used by the README's two commands and by .ci/run. Safe to run again.
+#
+# Copyright 2026 the foundation-concurrency authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
 set -euo pipefail
 
 packages=(

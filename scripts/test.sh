@@ -10,6 +10,9 @@
 # The sanitizer builds have introspection off (the GI scanner and the
 # sanitizers do not mix); the bindings are tested in the normal build.
 # Prints "tests: N passed, N failed" at the end.
+#
+# Copyright 2026 the foundation-concurrency authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -7,6 +7,9 @@
 # A module is a private header and its source: fc-foo-private.h with
 # fc-foo-private.c (or, for a public type, fc-foo.c). Public headers are the
 # API and are not modules here. Output is TAP.
+#
+# Copyright 2026 the foundation-concurrency authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os
 import re

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # Checks what a distribution reads besides the code: the licence text, NEWS
-# and the DOAP file for this version, CONTRIBUTING.md, and no comment that
-# points at a file outside the project. Prints TAP.
+# and the DOAP file for this version, CONTRIBUTING.md, a copyright line and
+# the licence in every source file's header, and no comment that points at a
+# file outside the project. Prints TAP.
 #
 #   check-release-files.py SOURCE_ROOT VERSION
 #
+# Copyright 2026 the foundation-concurrency authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os
@@ -56,6 +58,16 @@ revisions = [r.text for r in doap.iterfind(".//d:release/d:Version/d:revision", 
 check(version in revisions, f"foundation-concurrency.doap lists release {version}", revisions)
 
 check(os.path.isfile(os.path.join(root, "CONTRIBUTING.md")), "CONTRIBUTING.md exists")
+
+code = [f for f in sources()
+        if re.search(r"\.(c|h|h\.in|py|js|vala|sh)$", f) and os.path.isfile(os.path.join(root, f))]
+missing = []
+for f in code:
+    head = "\n".join(read(f).splitlines()[:15])
+    if "SPDX-License-Identifier: LGPL-2.1-or-later" not in head or \
+            not re.search(r"Copyright \d{4}", head):
+        missing.append(f)
+check(not missing, f"{len(code)} source files carry a copyright line and the licence", missing)
 
 # A path that climbs out of the tree, or a machine-specific one, in any file.
 outside = re.compile(r"\.\./(\.\./)*shared/|/work/|\.\./\.\./\.\./")

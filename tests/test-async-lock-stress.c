@@ -3,6 +3,7 @@
  * grants, releases from other threads and nested acquisitions. At the end
  * every lock must be free with no waiter queued.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

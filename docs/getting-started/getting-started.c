@@ -1,5 +1,6 @@
 /* getting-started.c — the C program of the manual's "Getting started" page.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Build it with:

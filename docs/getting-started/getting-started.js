@@ -1,6 +1,7 @@
 // getting-started.js — the gjs program of the manual's "Getting started"
 // page, through the Fc-1 typelib. Run it with: gjs -m getting-started.js
 //
+// Copyright 2026 the foundation-concurrency authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import Fc from 'gi://Fc?version=1';

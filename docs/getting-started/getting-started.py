@@ -2,6 +2,7 @@
 # getting-started.py — the Python program of the manual's "Getting started"
 # page, through the Fc-1 typelib and its PyGObject override.
 #
+# Copyright 2026 the foundation-concurrency authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import gi

@@ -2,6 +2,7 @@
  * page. Build it with:
  *   valac --pkg foundation-concurrency-1 getting-started.vala
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

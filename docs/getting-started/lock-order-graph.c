@@ -2,6 +2,7 @@
  * small program teaches its manager. The manual's "Getting started" page
  * shows it as a picture, drawn at build time with `dot -Tsvg`.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -7,6 +7,7 @@
 #
 #   check-doc-links.py HTML_DIR GTKDOC_HTML_ROOT
 #
+# Copyright 2026 the foundation-concurrency authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import html.parser

@@ -5,6 +5,7 @@
 #
 # Usage: test-installed.sh BUILDDIR SOURCE.c CC [ARGS…]
 #
+# Copyright 2026 the foundation-concurrency authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -eu
 

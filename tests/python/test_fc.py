@@ -1,5 +1,6 @@
 # Tests the Fc-1 typelib and the gi.overrides.Fc override from PyGObject.
 #
+# Copyright 2026 the foundation-concurrency authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Never assert inside a GLib callback (PyGObject prints and swallows the

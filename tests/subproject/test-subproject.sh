@@ -6,6 +6,7 @@
 #
 # Usage: test-subproject.sh SOURCE_ROOT
 #
+# Copyright 2026 the foundation-concurrency authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -u
 

@@ -1,6 +1,7 @@
 /* parent.c — a program of a parent project, built with foundation-concurrency
  * as a subproject.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
