@@ -1,5 +1,6 @@
 /* bench-async-lock-manager.c — what an async acquisition costs.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * 1. A bare GTask round trip (new, return, dispatch, finish) against an

@@ -1,6 +1,7 @@
 /* bench-lock-manager.c — the cost of an uncontended named acquisition,
  * against a raw GRecMutex lock+unlock pair measured in the same run.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Goals: one named lock within 8x a raw pair, three within 20x; with

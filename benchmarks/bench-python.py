@@ -4,6 +4,7 @@
 # lock manager of the reference's design, in the same process. Prints µs
 # per iteration and the ratio; asserts nothing.
 #
+# Copyright 2026 the foundation-concurrency authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import sys

@@ -1,6 +1,7 @@
 /* bench-registry.c — the cost of registering many locks at run time, and of
  * looking them up afterwards.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Goal: 10,000 registrations in under 50 ms, and under 10 MiB of heap

@@ -1,5 +1,6 @@
 /* async-jobs.c — several jobs on one main loop share ordered async locks.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * "import" holds the catalog and the index for a while; "report" queues for

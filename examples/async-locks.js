@@ -1,6 +1,7 @@
 // async-locks.js — gjs: tasks on one main loop share named, ordered locks
 // through FcAsyncLockManager; a task takes more locks through its guard.
 //
+// Copyright 2026 the foundation-concurrency authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';

@@ -1,5 +1,6 @@
 /* diagnostics.c — what foundation-concurrency tells you about deadlocks.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * 1. Two threads take the same two locks in opposite orders, one after the

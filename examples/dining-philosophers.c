@@ -1,5 +1,6 @@
 /* dining-philosophers.c — the demo of foundation-concurrency.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Five philosophers sit around a table with five forks between them. Each
@@ -133,6 +134,15 @@ main (int   argc,
   guint round = 0;
   gboolean everyone_ate = TRUE;
 
+  printf ("foundation-concurrency demo: the dining philosophers\n"
+          "\n"
+          "Five philosophers share five forks; each needs both neighbouring forks to eat.\n"
+          "Taken one at a time they can deadlock. Here each asks the lock manager for both\n"
+          "forks in one call, and the manager takes locks in ascending order, so the cycle\n"
+          "never closes. You will see the table's locks while they eat, every philosopher's\n"
+          "meals, and then one philosopher who breaks the order being refused instead of\n"
+          "deadlocking.\n"
+          "\n");
   printf ("Five philosophers, five forks, %u meals each.\n", meals);
 
   for (guint i = 0; i < N_PHILOSOPHERS; i++)

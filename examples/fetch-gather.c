@@ -1,5 +1,6 @@
 /* fetch-gather.c — fetch several things at once with FcGather and fc_run().
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Sleeps stand in for I/O. Three "fetches" run concurrently and are gathered

@@ -1,6 +1,7 @@
 // fetch-gather.js — gjs: start three "fetches" (fc_sleep_async stand-ins),
 // gather their results with a timeout, all awaited through Gio._promisify.
 //
+// Copyright 2026 the foundation-concurrency authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';

@@ -1,6 +1,7 @@
 /* fetch-gather.vala — Vala: gather three "fetches" (Fc.sleep stand-ins) and
  * wait for all of them with `yield`.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -3,6 +3,7 @@
 # typelib and its override. Each philosopher asks for both forks in one
 # call; the manager takes them in ascending order, so they never deadlock.
 #
+# Copyright 2026 the foundation-concurrency authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import sys

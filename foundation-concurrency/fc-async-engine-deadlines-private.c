@@ -2,6 +2,7 @@
  * source per main context runs the deadlines of every request queued from
  * that context, from a binary min-heap.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,6 +1,7 @@
 /* fc-async-engine-private.c — the queueing engine of FcAsyncLockManager:
  * requests, queues and hand-off, cancellation, release.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -2,6 +2,7 @@
  * and the state of async locks, guards and managers it works on directly.
  * Never installed.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Every field marked "under the state mutex" is protected by the mutex of

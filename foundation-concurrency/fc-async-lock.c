@@ -1,5 +1,6 @@
 /* fc-async-lock.c
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -141,7 +142,7 @@ fc_async_lock_class_init (FcAsyncLockClass *klass)
    */
   fc_lock_core_make_properties (properties);
   properties[PROP_WAITERS] =
-    g_param_spec_uint ("waiters", NULL, NULL, 0, G_MAXUINT, 0,
+    g_param_spec_uint ("waiters", "Waiters", "How many guards wait for the lock", 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

@@ -1,5 +1,6 @@
 /* fc-gather.c
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -16,7 +17,7 @@
  * @title: FcGather
  * @short_description: wait for several operations at once, with a timeout
  *
- * #FcGather is the reference's `gather()` and `wait_for()` in GIO's idiom.
+ * #FcGather gives the reference's `gather` and `wait_for` functions in GIO's idiom.
  * Reserve one slot per operation with fc_gather_add(), start the
  * operations with the gather's #GCancellable (fc_gather_get_cancellable()),
  * report each one's outcome into its slot with fc_gather_return_value() or
@@ -199,7 +200,7 @@ fc_gather_class_init (FcGatherClass *klass)
    * Since: 1.0
    */
   properties[PROP_RETURN_EXCEPTIONS] =
-    g_param_spec_boolean ("return-exceptions", NULL, NULL,
+    g_param_spec_boolean ("return-exceptions", "Return exceptions", "Whether errors are results rather than the end of the group",
                           FALSE,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                           G_PARAM_STATIC_STRINGS);
@@ -214,7 +215,7 @@ fc_gather_class_init (FcGatherClass *klass)
    * Since: 1.0
    */
   properties[PROP_CANCELLABLE] =
-    g_param_spec_object ("cancellable", NULL, NULL,
+    g_param_spec_object ("cancellable", "Cancellable", "The cancellable handed to every operation",
                          G_TYPE_CANCELLABLE,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 

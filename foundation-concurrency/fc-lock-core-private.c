@@ -1,5 +1,6 @@
 /* fc-lock-core-private.c
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -37,19 +38,19 @@ void
 fc_lock_core_make_properties (GParamSpec **pspecs)
 {
   pspecs[FC_LOCK_PROP_NAME] =
-    g_param_spec_string ("name", NULL, NULL, NULL,
+    g_param_spec_string ("name", "Name", "The name the lock was registered under", NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   pspecs[FC_LOCK_PROP_ORDER] =
-    g_param_spec_int ("order", NULL, NULL, G_MININT, G_MAXINT, 0,
+    g_param_spec_int ("order", "Order", "The lock's order: locks are taken in ascending order", G_MININT, G_MAXINT, 0,
                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   pspecs[FC_LOCK_PROP_DESCRIPTION] =
-    g_param_spec_string ("description", NULL, NULL, NULL,
+    g_param_spec_string ("description", "Description", "What the lock protects", NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   pspecs[FC_LOCK_PROP_LOCKED] =
-    g_param_spec_boolean ("locked", NULL, NULL, FALSE,
+    g_param_spec_boolean ("locked", "Locked", "Whether the lock is held", FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   pspecs[FC_LOCK_PROP_OWNER] =
-    g_param_spec_string ("owner", NULL, NULL, NULL,
+    g_param_spec_string ("owner", "Owner", "Who holds the lock", NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 }
 

@@ -3,6 +3,7 @@
  * library needs to know of a lock type (FcLockKind), a moment's view of a
  * lock, and the properties every lock type has. Never installed.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* fc-lock.c
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -25,7 +26,7 @@
  * Locks are normally created and named by fc_lock_manager_register_lock() and
  * taken in order, several at once, with fc_lock_manager_acquire(). They can
  * also be used directly with fc_lock_lock(), fc_lock_try_lock() and
- * fc_lock_unlock(), as the reference allows through `get_lock()`.
+ * fc_lock_unlock(), as the reference allows through its `get_lock` method.
  *
  * An uncontended acquisition is a single atomic compare-and-swap; only a
  * thread that has to wait touches the lock's internal #GMutex and #GCond.
@@ -235,7 +236,7 @@ fc_lock_class_init (FcLockClass *klass)
   fc_lock_core_make_properties (properties);
   fc_thread_exit_hook = fc_lock_thread_exit;
   properties[PROP_DEPTH] =
-    g_param_spec_uint ("depth", NULL, NULL, 0, G_MAXUINT, 0,
+    g_param_spec_uint ("depth", "Depth", "How many times the owner holds the lock", 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

@@ -1,5 +1,6 @@
 /* fc-lockdep-private.c
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The lock-order graph. Every blocking acquisition adds an edge from each

@@ -1,6 +1,7 @@
 /* fc-lockdep-private.h — the learned lock-order graph (as Linux lockdep),
  * shared by both managers. Never installed.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* fc-manager-private.c
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -148,11 +149,11 @@ fc_registry_install_class (GObjectClass *klass,
                            guint        *potential_deadlock_signal)
 {
   pspecs[FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD] =
-    g_param_spec_double ("hold-warning-threshold", NULL, NULL,
+    g_param_spec_double ("hold-warning-threshold", "Hold warning threshold", "Seconds a lock may be held before it is reported",
                          0.0, G_MAXDOUBLE, 30.0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   pspecs[FC_REGISTRY_PROP_WATCHDOG_INTERVAL] =
-    g_param_spec_double ("watchdog-interval", NULL, NULL,
+    g_param_spec_double ("watchdog-interval", "Watchdog interval", "Seconds between the watchdog's checks, 0 for none",
                          0.0, G_MAXDOUBLE, 0.0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (klass, FC_REGISTRY_N_PROPS, pspecs);

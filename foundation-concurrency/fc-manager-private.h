@@ -3,6 +3,7 @@
  * reports as that signal, the watchdog, hold-time checks and the
  * diagnostics calls. Never installed.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

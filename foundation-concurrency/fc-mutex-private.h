@@ -1,5 +1,6 @@
 /* fc-mutex-private.h — every internal GMutex/GCond operation goes through here.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Debian's GLib implements GMutex with raw futexes, which ThreadSanitizer

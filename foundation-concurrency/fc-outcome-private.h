@@ -1,5 +1,6 @@
 /* fc-outcome-private.h
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* fc-private.h — helpers shared by every part of the library; never installed.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -2,6 +2,7 @@
  * registering, looking up and resolving a set of names, the order rule,
  * lock status. Never installed.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -2,6 +2,7 @@
  * deduplication and their delivery to whoever listens; FC_DEBUG. Never
  * installed.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

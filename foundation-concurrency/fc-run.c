@@ -1,5 +1,6 @@
 /* fc-run.c
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -15,7 +16,7 @@
  * @title: Running
  * @short_description: run asynchronous work to completion from synchronous code
  *
- * fc_run() is the reference's `async_run()`: it runs a main function on a
+ * fc_run() is the reference's `async_run` function: it runs a main function on a
  * fresh main context until that function has reported its outcome, and
  * returns the outcome. It bridges synchronous code — a command-line tool's
  * `main()`, a worker thread, a test — and asynchronous APIs.

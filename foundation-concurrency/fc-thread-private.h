@@ -1,6 +1,7 @@
 /* fc-thread-private.h — what the library knows of each thread that uses a
  * FcLock. Never installed.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

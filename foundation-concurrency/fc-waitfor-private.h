@@ -1,6 +1,7 @@
 /* fc-waitfor-private.h — the wait-for graph: who waits for a lock whose
  * owner waits, live deadlocks, and timeouts explained. Never installed.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

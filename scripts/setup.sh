@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency of foundation-concurrency on Debian 12.
 # Used by the README's two commands and by .ci/run. Safe to run again.
+#
+# Copyright 2026 the foundation-concurrency authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
 set -euo pipefail
 
 packages=(
@@ -8,7 +11,8 @@ packages=(
   libglib2.0-dev libglib2.0-bin
   gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0
   valac gjs python3-gi python3-pytest
-  gtk-doc-tools gettext locales graphviz valgrind
+  gtk-doc-tools libglib2.0-doc gettext locales graphviz valgrind
+  gnome-desktop-testing
 )
 
 missing=()

@@ -3,10 +3,16 @@
 #   1. the normal build: all suites (unit, stress, bindings, slow);
 #   2. a ThreadSanitizer build: the unit and stress suites, no report allowed;
 #   3. an AddressSanitizer + UBSan build: the unit and stress suites;
-#   4. valgrind memcheck over the unit suite of the normal build.
+#   4. valgrind memcheck over the unit suite of the normal build;
+#   5. the installed tests: a lean build with -Dinstalled_tests=true,
+#      installed into a temporary prefix and run there by
+#      gnome-desktop-testing-runner, as a distribution would run them.
 # The sanitizer builds have introspection off (the GI scanner and the
 # sanitizers do not mix); the bindings are tested in the normal build.
 # Prints "tests: N passed, N failed" at the end.
+#
+# Copyright 2026 the foundation-concurrency authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,6 +68,42 @@ if configure _build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dintro
 else
   status=1; failed=$((failed + 1))
 fi
+
+installed_tests () {
+  # Builds, installs and runs the installed tests; counts the runner's
+  # results. Quiet unless something fails.
+  local tmp log p f
+  tmp=$(mktemp -d)
+  log="$tmp/log"
+  echo "=== installed tests (gnome-desktop-testing-runner, prefix $tmp/prefix)"
+  if ! { meson setup "$tmp/build" --prefix="$tmp/prefix" -Dinstalled_tests=true \
+           -Dintrospection=disabled -Dvapi=disabled -Dgtk_doc=disabled \
+           -Dexamples=false -Dbenchmarks=false &&
+         ninja -C "$tmp/build" &&
+         meson install -C "$tmp/build" --no-rebuild; } >"$log" 2>&1; then
+    cat "$log"
+    failed=$((failed + 1)); status=1
+    rm -rf "$tmp"
+    return
+  fi
+  local libdir
+  libdir=$(dirname "$(find "$tmp/prefix" -name 'libfoundation-concurrency-1.so' | head -n 1)")
+  LD_LIBRARY_PATH="$libdir" gnome-desktop-testing-runner --dir "$tmp/prefix/share" \
+    foundation-concurrency-1 >"$log" 2>&1
+  local rc=$?
+  p=$(grep -c '^PASS: ' "$log" || true)
+  f=$(grep -c -E '^(FAIL|ERROR): ' "$log" || true)
+  if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ] || [ "$p" -eq 0 ]; then
+    cat "$log"
+    [ "$f" -ne 0 ] || f=1
+    status=1
+  fi
+  grep -E '^SUMMARY: ' "$log" || true
+  passed=$((passed + p))
+  failed=$((failed + f))
+  rm -rf "$tmp"
+}
+installed_tests
 
 echo
 echo "tests: $passed passed, $failed failed"

@@ -1,5 +1,6 @@
 /* async-test-util.h — helpers shared by the async lock tests.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

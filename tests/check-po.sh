@@ -5,6 +5,9 @@
 # A script rather than msgfmt itself as the test program, so that the
 # valgrind run of the unit suite (scripts/test.sh) checks this shell, not
 # msgfmt's own leaks: valgrind does not follow child processes.
+#
+# Copyright 2026 the foundation-concurrency authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
 set -u
 msgfmt="$1"
 shift

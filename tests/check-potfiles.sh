@@ -3,6 +3,9 @@
 # translatable strings (_(), N_(), C_(), NC_()), so that no message escapes
 # extraction and no stale entry lingers.
 #   check-potfiles.sh SOURCE_ROOT
+#
+# Copyright 2026 the foundation-concurrency authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
 set -eu
 root="$1"
 cd "$root"

@@ -7,6 +7,9 @@
 # A module is a private header and its source: fc-foo-private.h with
 # fc-foo-private.c (or, for a public type, fc-foo.c). Public headers are the
 # API and are not modules here. Output is TAP.
+#
+# Copyright 2026 the foundation-concurrency authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os
 import re
@@ -45,6 +48,8 @@ RANKS = {
     'fc-gather': 10,
     'fc-run': 10,
     'fc-sleep': 10,
+    # Run-time version checks.
+    'fc-version': 10,
 }
 
 # Sources that belong to a module of another name (one module, several

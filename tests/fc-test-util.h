@@ -1,5 +1,6 @@
 /* fc-test-util.h — helpers shared by the C tests (header-only).
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -4,6 +4,7 @@
  * parents are sometimes released while the child still waits). At the end
  * every lock must be free with no waiter queued.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

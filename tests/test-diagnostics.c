@@ -1,6 +1,7 @@
 /* test-diagnostics.c — the lock-order graph, live deadlocks, explained
  * timeouts, statistics, the report signal and the watchdog (FcLockManager).
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

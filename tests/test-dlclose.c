@@ -1,6 +1,7 @@
 /* test-dlclose.c — a thread that used the library may exit after the
  * library was dlclose()d (as a plug-in host does when it unloads a plug-in).
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The library keeps per-thread state in a GPrivate whose destructor is a

@@ -9,6 +9,7 @@
  * it. Each language runs in a fresh process because gettext caches the
  * locale and the library binds its text domain only once.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* test-lock-stress.c — many threads, random lock sets, random timeouts.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Eight threads acquire random subsets of six locks through one manager, in

@@ -1,6 +1,7 @@
 /* test-registry-regressions.c — regressions of the registry (issue 10,
  * findings 3 and 14) and of the async guard's label (finding 7).
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -5,6 +5,7 @@
 #
 # Usage: test-installed.sh BUILDDIR SOURCE.c CC [ARGS…]
 #
+# Copyright 2026 the foundation-concurrency authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -eu
 
@@ -20,6 +21,15 @@ meson install -C "$build" --no-rebuild --destdir "$destdir" >"$destdir/install.l
 pc=$(find "$destdir" -name foundation-concurrency-1.pc | head -n 1)
 test -n "$pc" || { echo "foundation-concurrency-1.pc was not installed"; exit 1; }
 
+# The .pc file gives the project's home, and requires nothing privately
+# that gio-2.0 (in Requires) already brings.
+grep -q '^URL: https://' "$pc" || { echo "foundation-concurrency-1.pc has no URL:"; cat "$pc"; exit 1; }
+if grep -E '^Requires\.private:.*(glib-2\.0|gobject-2\.0|gio-2\.0)' "$pc"; then
+  echo "foundation-concurrency-1.pc repeats in Requires.private what gio-2.0 requires"
+  exit 1
+fi
+echo "foundation-concurrency-1.pc: $(grep -E '^(URL|Requires)' "$pc" | tr '\n' ' ')"
+
 # The .pc file says prefix=/usr/local (or whatever was configured): a copy
 # moves it into the DESTDIR (--define-variable would move gio-2.0 too).
 mkdir "$destdir/pkgconfig"
@@ -32,6 +42,14 @@ pkgconf () {
 for f in Fc-1.typelib Fc-1.gir foundation-concurrency-1.vapi foundation-concurrency-1.deps Fc.py; do
   find "$destdir" -name "$f" | grep -q . || { echo "$f was not installed"; exit 1; }
 done
+
+# The installed manual's local links resolve (FC_CHECK_DOC_LINKS: the
+# checker, run with FC_PYTHON), into the GLib manuals beside it too.
+html=$(find "$destdir" -type d -path '*/gtk-doc/html/foundation-concurrency-1' | head -n 1)
+if [ -n "$html" ] && [ -n "${FC_CHECK_DOC_LINKS:-}" ]; then
+  "$FC_PYTHON" "$FC_CHECK_DOC_LINKS" "$html" "$(pkg-config --variable=prefix glib-2.0)/share/gtk-doc/html" ||
+    { echo "the installed manual has broken links"; exit 1; }
+fi
 
 libdir=$(pkgconf --variable=libdir)
 # shellcheck disable=SC2046

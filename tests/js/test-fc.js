@@ -1,6 +1,7 @@
 // Tests the Fc-1 typelib from gjs: the sync contract, the async lock
 // manager and the async helpers through Gio._promisify.
 //
+// Copyright 2026 the foundation-concurrency authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
 // gjs runs JS callbacks on its own thread only and loop.run() inside a

@@ -1,5 +1,6 @@
 # Tests the Fc-1 typelib and the gi.overrides.Fc override from PyGObject.
 #
+# Copyright 2026 the foundation-concurrency authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Never assert inside a GLib callback (PyGObject prints and swallows the
@@ -83,6 +84,23 @@ class Holder(threading.Thread):
     def __exit__(self, *exc):
         self.stop.set()
         self.join()
+
+
+class TestVersion(unittest.TestCase):
+    def test_getters(self):
+        version = (Fc.get_major_version(), Fc.get_minor_version(), Fc.get_micro_version())
+        self.assertEqual(version, (Fc.MAJOR_VERSION, Fc.MINOR_VERSION, Fc.MICRO_VERSION))
+        self.assertEqual("%d.%d.%d" % version, Fc.VERSION_S)
+
+    def test_check_version(self):
+        major, minor, micro = (Fc.get_major_version(), Fc.get_minor_version(),
+                               Fc.get_micro_version())
+        self.assertIsNone(Fc.check_version(major, minor, micro))
+        self.assertIsNone(Fc.check_version(major, 0, 0))
+        self.assertIn("too old (major mismatch)", Fc.check_version(major + 1, 0, 0))
+        self.assertIn("too new (major mismatch)", Fc.check_version(major - 1, 0, 0))
+        self.assertIn("too old (minor mismatch)", Fc.check_version(major, minor + 1, 0))
+        self.assertIn("too old (micro mismatch)", Fc.check_version(major, minor, micro + 1))
 
 
 class TestLockManager(FcTestCase):

@@ -2,6 +2,7 @@
  * the sync manager, and `yield` on fc_sleep, FcGather and the async lock
  * manager.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

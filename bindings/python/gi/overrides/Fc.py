@@ -1,5 +1,6 @@
 # Fc.py — Pythonic sugar over the Fc-1 typelib (foundation-concurrency).
 #
+# Copyright 2026 the foundation-concurrency authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 #     with manager.acquire("accounts", "ledger", timeout=5.0):
