@@ -1,5 +1,6 @@
 /* bench-lockdep.c — the cost of the learned lock-order graph.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * (a) Finalizing many locks that have order edges between them: 16,000

@@ -1,6 +1,7 @@
 /* test-async-regressions.c — one test per finding of issue 10 in the async
  * queueing engine; each failed before its fix.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -6,6 +6,7 @@
  * Run them under ASan or valgrind too: several of the bugs were reads of
  * freed memory that a plain build may not notice.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

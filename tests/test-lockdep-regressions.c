@@ -4,6 +4,7 @@
  * beyond an owner's edge cache, and never lets a new lock at a freed lock's
  * address inherit its edges (ABA).
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Built against the library's objects, for the private counters of

@@ -5,6 +5,7 @@
  * Built against the library's objects (not the shared library) so that it
  * can reach the private counters and records it checks.
  *
+ * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
