@@ -295,12 +295,12 @@ request_complete (FcAsyncRequest *req)
   timed_out_on = req->waiting_on;
   fc_mutex_unlock (mutex);
 
-  /* Explain the timeout: who holds the lock, and what they wait for. */
+  /* Explain the timeout: which guard holds the lock, and what it waits for. */
   if (timed_out_on != NULL && g_error_matches (error, FC_ERROR, FC_ERROR_TIMEOUT))
     {
       g_clear_error (&error);
       fc_set_timeout_error (&error, &fc_async_lock_kind, manager->registry, timed_out_on,
-                            fc_async_lock_guard_chain_root (req->guard));
+                            req->guard);
     }
 
   if (cancelled_id != 0)
@@ -598,76 +598,4 @@ fc_async_lock_guard_release_internal (FcAsyncLockGuard *guard,
            guard->label);
 
   requests_complete_later (done);
-}
-
-/* The wait-for graph: every queued request waits for one lock; its chain
- * (the root of its guard) is who waits. */
-void
-fc_async_lock_manager_collect_waits (FcRegistry *registry,
-                                     GArray     *waits)
-{
-  g_autoptr(GPtrArray) locks = NULL;
-  FcAsyncState *state = NULL;
-  GMutex *mutex;
-
-  if (registry == NULL)
-    return;
-
-  /* Every lock of the registry shares its manager's state; a lock without
-   * one was never held, so nobody waits for it. */
-  locks = fc_registry_dup_locks (registry);
-  for (guint i = 0; i < locks->len && state == NULL; i++)
-    state = g_atomic_pointer_get (&((FcAsyncLock *) g_ptr_array_index (locks, i))->state);
-  if (state == NULL)
-    return;
-  mutex = &state->mutex;
-  fc_mutex_lock (mutex);
-  for (guint i = 0; i < locks->len; i++)
-    {
-      FcAsyncLock *lock = g_ptr_array_index (locks, i);
-
-      for (GList *l = lock->waiters.head; l != NULL; l = l->next)
-        {
-          FcAsyncRequest *req = l->data;
-          FcWait wait;
-
-          wait.who = fc_async_lock_guard_chain_root (req->guard);
-          wait.label = g_strdup (fc_async_lock_guard_label_locked (req->guard));
-          wait.lock = lock;
-          g_array_append_val (waits, wait);
-        }
-    }
-  fc_mutex_unlock (mutex);
-}
-
-void
-fc_async_state_find_undelivered (FcAsyncState *state,
-                                 double        threshold,
-                                 GStrvBuilder *out)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  fc_mutex_lock (&state->mutex);
-  for (GList *l = state->undelivered.head; l != NULL; l = l->next)
-    {
-      FcAsyncRequest *req = l->data;
-      double waited = (double) (now - req->granted_at) / G_USEC_PER_SEC;
-
-      if (waited <= threshold)
-        break;  /* oldest first */
-      for (guint i = 0; i < req->guard->n_held; i++)
-        {
-          g_autofree char *line = NULL;
-
-          /* TRANSLATORS: the first %s is a lock name, the second the label
-           * of the async guard it was handed to; %.1fs is a duration in
-           * seconds, e.g. "31.2s" */
-          line = g_strdup_printf (_("Lock '%s' was handed to %s, whose main context is not "
-                                    "running: the grant has waited %.1fs to be dispatched"),
-                                  req->guard->locks[i]->core.name,
-                                  fc_async_lock_guard_label_locked (req->guard), waited);
-          g_strv_builder_add (out, line);
-        }
-    }
-  fc_mutex_unlock (&state->mutex);
 }

@@ -142,16 +142,6 @@ struct _FcAsyncRequest
 
 extern const FcLockKind fc_async_lock_kind;
 
-/* The first guard of @guard's chain: who owns and waits, in the wait-for
- * graph. A guard's parent never changes. */
-static inline FcAsyncLockGuard *
-fc_async_lock_guard_chain_root (FcAsyncLockGuard *guard)
-{
-  while (guard->parent != NULL)
-    guard = guard->parent;
-  return guard;
-}
-
 /* The guard's label, made on first use. Under the state mutex. */
 static inline const char *
 fc_async_lock_guard_label_locked (FcAsyncLockGuard *guard)
@@ -185,15 +175,6 @@ FcAsyncLockGuard *fc_async_lock_manager_finish_internal  (gpointer             s
  * called under the state mutex. */
 void              fc_async_lock_guard_release_internal   (FcAsyncLockGuard    *guard,
                                                           gboolean             warn);
-
-void              fc_async_lock_manager_collect_waits    (FcRegistry          *registry,
-                                                          GArray              *waits);
-/* Adds a line to @out for every lock handed to a request whose completion
- * has waited more than @threshold seconds to be dispatched in its main
- * context. */
-void              fc_async_state_find_undelivered        (FcAsyncState        *state,
-                                                          double               threshold,
-                                                          GStrvBuilder        *out);
 
 /* fc-async-engine-deadlines-private.c: the deadlines of every request
  * queued from one main context, in one source. */

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "fc-async-engine-private.h"
+#include "fc-async-waitfor-private.h"
 #include "fc-error.h"
 #include "fc-manager-private.h"
 #include "fc-mutex-private.h"
@@ -438,11 +439,13 @@ fc_async_lock_manager_get_lock_status (FcAsyncLockManager *self)
  * fc_lock_manager_detect_potential_deadlocks() does: locks held longer than
  * #FcAsyncLockManager:hold-warning-threshold; cycles in the lock-order
  * graph learned from every acquisition that could wait (timeout other than
- * 0), per guard chain; live deadlocks in the wait-for graph, where a
- * guard chain (a guard and its nested guards) waits for a lock held by
- * another chain that waits back; and locks handed to a waiter whose
- * callback has waited longer than the threshold to be dispatched, because
- * its main context is not being iterated (see
+ * 0), per guard chain; live deadlocks in the wait-for graph of guards,
+ * where a waiting acquisition waits for the guard holding its lock, and a
+ * guard waits for its pending nested acquisitions (not for its siblings':
+ * a guard that waits for nothing will release), around a cycle — which
+ * the order rule keeps from forming within one manager; and locks handed
+ * to a waiter whose callback has waited longer than the threshold to be
+ * dispatched, because its main context is not being iterated (see
  * fc_async_lock_manager_acquire_async()).
  *
  * Returns: (transfer full) (array zero-terminated=1): the warnings, possibly

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "fc-async-engine-private.h"
+#include "fc-async-waitfor-private.h"
 #include "fc-mutex-private.h"
 #include "fc-private.h"
 
@@ -246,7 +247,7 @@ fc_async_lock_kind_get_state (gpointer     lock,
   state->acquired_at = self->acquired_at;
   state->depth = self->holder != NULL ? 1 : 0;
   state->waiters = self->waiters.length;
-  state->owner_id = self->holder != NULL ? fc_async_lock_guard_chain_root (self->holder) : NULL;
+  state->owner_id = self->holder;  /* the guard: see fc-async-waitfor-private.h */
   fc_mutex_unlock (mutex);
 }
 

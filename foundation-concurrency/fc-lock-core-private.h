@@ -93,7 +93,7 @@ typedef struct
   gint64    acquired_at;    /* coarse monotonic µs; 0 while free */
   guint     depth;
   guint     waiters;
-  gpointer  owner_id;       /* identity of the owner (thread, guard chain) */
+  gpointer  owner_id;       /* identity of the owner (thread, async guard) */
 } FcLockState;
 
 /* One owner waiting for one lock, for the wait-for graph. */

@@ -38,11 +38,14 @@ RANKS = {
     # FcLock, and the async queueing engine.
     'fc-lock': 6,
     'fc-async-engine': 6,
+    # What the async engine's state tells the diagnostics (the async
+    # wait-for graph).
+    'fc-async-waitfor': 7,
     # The thin public types.
     'fc-lock-manager-locker': 7,
-    'fc-async-lock': 7,
-    'fc-async-lock-guard': 7,
-    'fc-async-lock-manager': 7,
+    'fc-async-lock': 8,
+    'fc-async-lock-guard': 8,
+    'fc-async-lock-manager': 8,
     'fc-lock-guard': 8,
     'fc-lock-manager': 9,
     'fc-gather': 10,

@@ -701,8 +701,11 @@ test_async_live_deadlock (void)
 {
   /* Chain P holds a (10) and, through one nested guard, x (50); its second
    * nested acquisition waits for b (20), held by chain Q, whose nested
-   * acquisition waits for x. A chain is one task: it cannot release x
-   * before it gets b, and Q cannot release b before it gets x. */
+   * acquisition waits for x. Q waits (through its pending child), but the
+   * guard holding x waits for nothing: it is an owner of its own, not its
+   * sibling's (issue 12), so it will release, and this is no deadlock.
+   * (With the order rule, no async deadlock can form within one manager:
+   * see fc-async-waitfor-private.c.) */
   const char *names[] = { "async.a", "async.b", "async.x", NULL };
   const int orders[] = { 10, 20, 50 };
   g_autoptr(FcAsyncLockManager) manager = make_async_manager (names, orders);
@@ -732,9 +735,7 @@ test_async_live_deadlock (void)
   lines = fc_async_lock_manager_detect_potential_deadlocks (manager);
   for (guint i = 0; lines[i] != NULL; i++)
     g_test_message ("%s", lines[i]);
-  g_assert_cmpuint (count_matching (lines,
-                                    "Deadlock: 'chain-p' holds 'async.x' and waits for 'async.b'; "
-                                    "'chain-q' holds 'async.b' and waits for 'async.x'"), ==, 1);
+  g_assert_cmpuint (count_matching (lines, "Deadlock:*"), ==, 0);
 
   report = fc_async_lock_manager_get_deadlock_report (manager);
   {
@@ -751,16 +752,17 @@ test_async_live_deadlock (void)
         g_variant_unref (entry);
       }
   }
-  g_assert_cmpuint (deadlocks, ==, 1);
+  g_assert_cmpuint (deadlocks, ==, 0);
 
-  /* Q gives up first (1.5 s), explained; its rollback does not free b,
-   * which Q's parent guard holds, so P times out too. */
+  /* Q gives up first (1.5 s), explained by the guard holding x, which
+   * waits for nothing; its rollback does not free b, which Q's parent
+   * guard holds, so P times out too. */
   async_wait (&q_x);
   g_assert_error (q_x.error, FC_ERROR, FC_ERROR_TIMEOUT);
   g_test_message ("%s", q_x.error->message);
-  g_assert_true (g_pattern_match_simple ("Timeout acquiring lock 'async.x': held by 'chain-p' for *s, "
-                                         "which waits for 'async.b' held by 'chain-q'",
+  g_assert_true (g_pattern_match_simple ("Timeout acquiring lock 'async.x': held by 'chain-p' for *s",
                                          q_x.error->message));
+  g_assert_null (strstr (q_x.error->message, "waits for"));
   async_wait (&p_b);
   g_assert_error (p_b.error, FC_ERROR, FC_ERROR_TIMEOUT);
   g_assert_true (g_pattern_match_simple ("Timeout acquiring lock 'async.b': held by 'chain-q' for *s",
