@@ -106,25 +106,12 @@ char *
 fc_registry_dump_order_graph (FcRegistry *self)
 {
   g_autoptr(GPtrArray) locks = fc_registry_dup_locks (self);
-  g_autofree char *edges = fc_lockdep_dump_dot (self->id);
-  GString *out = g_string_new (NULL);
-  const char *body = edges;
-
-  /* After the three header lines of fc_lockdep_dump_dot(). */
-  for (guint line = 0; line < 3 && body != NULL; line++)
-    body = strchr (body, '\n') + 1;
+  g_autofree FcLockCore **cores = g_new (FcLockCore *, locks->len + 1);
 
   /* Every registered lock is a node, with or without edges. */
-  g_string_append_len (out, edges, body - edges);
   for (guint i = 0; i < locks->len; i++)
-    {
-      FcLockCore *core = fc_registry_core (self, g_ptr_array_index (locks, i));
-      g_autofree char *name = g_strescape (core->name, NULL);
-
-      g_string_append_printf (out, "  \"%s\" [label=\"%s\\n(%d)\"];\n", name, name, core->order);
-    }
-  g_string_append (out, body);
-  return g_string_free (out, FALSE);
+    cores[i] = fc_registry_core (self, g_ptr_array_index (locks, i));
+  return fc_lockdep_dump_dot (self->id, cores, locks->len);
 }
 
 double
