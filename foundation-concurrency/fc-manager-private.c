@@ -143,6 +143,10 @@ fc_registry_install_class (GObjectClass *klass,
     g_param_spec_double ("watchdog-interval", "Watchdog interval", "Seconds between the watchdog's checks, 0 for none",
                          0.0, G_MAXDOUBLE, 0.0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  pspecs[FC_REGISTRY_PROP_NAME] =
+    g_param_spec_string ("name", "Name", "The manager's name in diagnostics",
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (klass, FC_REGISTRY_N_PROPS, pspecs);
 
   *potential_deadlock_signal =
@@ -163,6 +167,8 @@ fc_registry_get_property (FcRegistry *self,
     g_value_set_double (value, fc_registry_get_hold_warning_threshold (self));
   else if (prop_id == FC_REGISTRY_PROP_WATCHDOG_INTERVAL)
     g_value_set_double (value, fc_registry_get_watchdog_interval (self));
+  else if (prop_id == FC_REGISTRY_PROP_NAME)
+    g_value_take_string (value, fc_report_dup_registry_name (self->id));
   else
     g_assert_not_reached ();
 }
@@ -193,6 +199,35 @@ fc_registry_set_double (FcRegistry *self,
   else
     fc_registry_set_watchdog_interval (self, value);
   g_object_notify_by_pspec (owner, pspec);
+}
+
+void
+fc_registry_set_property (FcRegistry   *self,
+                          GObject      *owner,
+                          GParamSpec   *pspec,
+                          const GValue *value)
+{
+  const char *name;
+  g_autofree char *old = NULL;
+
+  if (pspec->param_id != FC_REGISTRY_PROP_NAME)
+    {
+      fc_registry_set_double (self, owner, pspec, g_value_get_double (value));
+      return;
+    }
+
+  name = g_value_get_string (value);
+  if (name != NULL && (*name == '\0' || !g_utf8_validate (name, -1, NULL)))
+    {
+      g_critical ("%s: a manager's name must be non-empty valid UTF-8", G_STRFUNC);
+      return;
+    }
+
+  /* NULL goes back to the default, manager-N. */
+  old = fc_report_dup_registry_name (self->id);
+  fc_report_set_registry_name (self->id, name);
+  if (name == NULL || g_strcmp0 (old, name) != 0)
+    g_object_notify_by_pspec (owner, pspec);
 }
 
 /* The reports waiting to be emitted as signals on the owner, in its
@@ -336,6 +371,7 @@ fc_registry_detach_owner (FcRegistry *self)
 {
   fc_registry_set_watchdog_interval (self, 0);
   fc_report_unlisten (self->id);
+  fc_report_forget_registry (self->id);
   fc_emission_shutdown (g_steal_pointer (&self->emission));
   g_clear_pointer (&self->long_hold_keys, g_hash_table_unref);
   g_weak_ref_clear (&self->owner);
@@ -365,6 +401,8 @@ fc_registry_attach_owner (FcRegistry *self,
   self->signal_id = signal_id;
   self->emission = emission;
   fc_report_listen (self->id, fc_registry_notify_locked, self);
+  /* Alive, with the default name, until the name property says otherwise. */
+  fc_report_set_registry_name (self->id, NULL);
 }
 
 /* Publishes, once each, the findings of a scan. */
