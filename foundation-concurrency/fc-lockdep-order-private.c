@@ -11,6 +11,10 @@
  * otherwise only the components whose ord lies between the two are
  * visited: forward from v (F), backward from u (B). If F reaches u the edge
  * closes a cycle, and the components on it (F ∩ B) are merged into one.
+ * Most new edges against the order come from a lock with few predecessors
+ * (a new lock taken before an old one): so B is looked at first, and if
+ * the ords just below v's are free (ords are spaced, and an index sorted
+ * by ord finds v's predecessor), B moves there and F is never visited.
  * An edge lies on a cycle exactly when both its ends are in one component,
  * so no cycle is ever missed for want of search.
  *
@@ -43,6 +47,35 @@ struct _FcDepComp
 static guint64 next_ord;
 static guint epoch;
 static guint64 order_steps;
+static GTree *by_ord;      /* FcDepComp * set, sorted by ord */
+
+/* New components are this far apart, leaving room to move others in. */
+#define FC_DEP_ORD_GAP (G_GUINT64_CONSTANT (1) << 24)
+/* A component moved into a gap takes this little of it (at the gap's
+ * bottom, leaving the rest for the next one moved before the same node). */
+#define FC_DEP_ORD_STEP (G_GUINT64_CONSTANT (1) << 10)
+
+static int
+compare_comps (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  const FcDepComp *x = a;
+  const FcDepComp *y = b;
+
+  return x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
+static void
+comp_set_ord (FcDepComp *comp,
+              guint64    ord)
+{
+  if (comp->ord == ord)
+    return;
+  g_tree_remove (by_ord, comp);
+  comp->ord = ord;
+  g_tree_insert (by_ord, comp, comp);
+}
 
 guint64
 fc_dep_order_steps (void)
@@ -56,7 +89,11 @@ fc_dep_order_add_node (FcDepNode *node)
   FcDepComp *comp = g_new0 (FcDepComp, 1);
 
   /* A new node has no edges: it may go anywhere, the end will do. */
-  comp->ord = ++next_ord;
+  if (by_ord == NULL)
+    by_ord = g_tree_new_full (compare_comps, NULL, NULL, NULL);
+  next_ord += FC_DEP_ORD_GAP;
+  comp->ord = next_ord;
+  g_tree_insert (by_ord, comp, comp);
   comp->members = g_ptr_array_new ();
   g_ptr_array_add (comp->members, node);
   node->comp = comp;
@@ -76,6 +113,7 @@ fc_dep_order_remove_node (FcDepNode *node)
   node->comp = NULL;
   if (comp->members->len == 0)
     {
+      g_tree_remove (by_ord, comp);
       g_ptr_array_unref (comp->members);
       g_free (comp);
     }
@@ -209,8 +247,26 @@ order_insert (FcDepEdge *edge)
   forward = g_ptr_array_new ();
   backward = g_ptr_array_new ();
   epoch++;
-  cycle = visit (cv, cu, TRUE, cu->ord, forward);
-  visit (cu, cv, FALSE, cv->ord, backward);
+  cycle = visit (cu, cv, FALSE, cv->ord, backward);
+  if (!cycle)
+    {
+      GTreeNode *before = g_tree_node_previous (g_tree_lookup_node (by_ord, cv));
+      guint64 floor = before != NULL ? ((FcDepComp *) g_tree_node_key (before))->ord : 0;
+      guint64 room = cv->ord - floor;
+
+      if (room > backward->len)
+        {
+          /* B, in its order, into the free ords just below v: whatever
+           * points into B is below them, whatever B points to above. */
+          guint64 step = MIN (room / (backward->len + 1), FC_DEP_ORD_STEP);
+
+          g_ptr_array_sort (backward, compare_ord);
+          for (guint i = 0; i < backward->len; i++)
+            comp_set_ord (backward->pdata[i], floor + step * (i + 1));
+          return;
+        }
+    }
+  visit (cv, cu, TRUE, cu->ord, forward);
   if (cycle)
     {
       /* cu was reached, not visited, going forward; cv likewise backward. */
@@ -242,6 +298,12 @@ order_insert (FcDepEdge *edge)
         }
     }
   g_array_sort (pool, compare_u64);
+  /* Out of the index while their ords are dealt anew (an ord may pass
+   * from one to another meanwhile); back in once all are set. */
+  for (guint i = 0; i < backward->len; i++)
+    g_tree_remove (by_ord, backward->pdata[i]);
+  for (guint i = 0; i < forward->len; i++)
+    g_tree_remove (by_ord, forward->pdata[i]);
   g_ptr_array_sort (low, compare_ord);
   g_ptr_array_sort (high, compare_ord);
 
@@ -268,13 +330,18 @@ order_insert (FcDepEdge *edge)
             merge_into (merged, comp);
         }
       merged->ord = g_array_index (pool, guint64, k);
+      g_tree_insert (by_ord, merged, merged);
     }
   k = pool->len - high->len;
   for (guint i = 0; i < high->len; i++)
     ((FcDepComp *) high->pdata[i])->ord = g_array_index (pool, guint64, k++);
+  for (guint i = 0; i < low->len; i++)
+    g_tree_insert (by_ord, low->pdata[i], low->pdata[i]);
+  for (guint i = 0; i < high->len; i++)
+    g_tree_insert (by_ord, high->pdata[i], high->pdata[i]);
 }
 
-/* The instance of @edge to try first: one without gates if any. */
+/* Whether @instance shares no gate with the chosen ones. */
 static gboolean
 disjoint (const FcDepInstance *instance,
           GPtrArray           *used)
@@ -286,6 +353,7 @@ disjoint (const FcDepInstance *instance,
   return TRUE;
 }
 
+/* An instance of @edge without gates, or NULL. */
 static FcDepInstance *
 plain_instance (FcDepEdge *edge)
 {

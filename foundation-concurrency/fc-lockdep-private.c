@@ -255,9 +255,7 @@ fc_lockdep_note_acquire_slow (FcLockdepCache     *cache,
   FcDepNode *gates[FC_DEP_MAX_HELD];
   FcDepNode *to_node;
   guint64 sig;
-  /* A deferring caller is an async manager: its owners are guards, not the
-   * thread that happens to run the grant. */
-  guint64 tid = defer ? 0 : (guint64) syscall (SYS_gettid);
+  guint64 tid;
 
   /* First: with FC_DEBUG=nolockdep no lock has an id, and nothing is known. */
   if (fc_dep_all_known (cache, taken, held, n_held))
@@ -267,6 +265,9 @@ fc_lockdep_note_acquire_slow (FcLockdepCache     *cache,
     return;
 
   n_held = MIN (n_held, FC_DEP_MAX_HELD);
+  /* A deferring caller is an async manager: its owners are guards, not the
+   * thread that happens to run the grant. */
+  tid = defer ? 0 : (guint64) syscall (SYS_gettid);
   /* Outside the mutex: the first backtrace() may load libgcc. */
   stack = fc_dep_capture_stack ();
 

@@ -411,6 +411,96 @@ test_dot_names (void)
   g_unlink (path);
 }
 
+/* Random edges among fresh locks, against an independent oracle: a new
+ * edge u -> v is reported exactly when v already reached u (the online
+ * order's reorderings, gap moves and component merges are all exercised). */
+#define N_RANDOM_LOCKS 150
+#define N_RANDOM_EDGES 2000
+
+static gboolean
+reaches (gboolean (*adj)[N_RANDOM_LOCKS],
+         guint     from,
+         guint     to)
+{
+  gboolean seen[N_RANDOM_LOCKS] = { FALSE, };
+  guint queue[N_RANDOM_LOCKS];
+  guint head = 0, tail = 0;
+
+  seen[from] = TRUE;
+  queue[tail++] = from;
+  while (head < tail)
+    {
+      guint at = queue[head++];
+
+      if (at == to)
+        return TRUE;
+      for (guint next = 0; next < N_RANDOM_LOCKS; next++)
+        if (adj[at][next] && !seen[next])
+          {
+            seen[next] = TRUE;
+            queue[tail++] = next;
+          }
+    }
+  return FALSE;
+}
+
+static void
+test_random_order (void)
+{
+  gboolean (*adj)[N_RANDOM_LOCKS] = g_malloc0 (sizeof (gboolean[N_RANDOM_LOCKS][N_RANDOM_LOCKS]));
+  FcLock *locks[N_RANDOM_LOCKS];
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+  guint before = diag_count_logged ("Potential deadlock: lock order cycle *");
+  guint expected = 0;
+
+  for (guint i = 0; i < N_RANDOM_LOCKS; i++)
+    locks[i] = fc_lock_new ();
+
+  for (guint e = 0; e < N_RANDOM_EDGES; e++)
+    {
+      guint u = g_rand_int_range (rand, 0, N_RANDOM_LOCKS);
+      guint v = g_rand_int_range (rand, 0, N_RANDOM_LOCKS);
+
+      /* Now and then a lock goes (finalized) and a fresh one takes its
+       * place: its edges go with it. */
+      if (e % 50 == 49)
+        {
+          guint gone = g_rand_int_range (rand, 0, N_RANDOM_LOCKS);
+
+          g_object_unref (locks[gone]);
+          locks[gone] = fc_lock_new ();
+          for (guint i = 0; i < N_RANDOM_LOCKS; i++)
+            adj[gone][i] = adj[i][gone] = FALSE;
+        }
+
+      /* Mostly along an order, sometimes against it. */
+      if (u > v && g_rand_int_range (rand, 0, 40) != 0)
+        {
+          guint t = u;
+
+          u = v;
+          v = t;
+        }
+      if (u == v || adj[u][v])
+        continue;
+      expected += reaches (adj, v, u);
+      adj[u][v] = TRUE;
+
+      g_assert_true (fc_lock_lock (locks[u], 1.0, NULL));
+      g_assert_true (fc_lock_lock (locks[v], 1.0, NULL));
+      fc_lock_unlock (locks[v]);
+      fc_lock_unlock (locks[u]);
+      g_assert_cmpuint (diag_count_logged ("Potential deadlock: lock order cycle *") - before, ==, expected);
+    }
+  g_test_message ("%u edges closed a cycle", expected);
+  g_assert_cmpuint (expected, >, 0);
+
+  for (guint i = 0; i < N_RANDOM_LOCKS; i++)
+    g_object_unref (locks[i]);
+  g_rand_free (rand);
+  g_free (adj);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -427,6 +517,7 @@ main (int   argc,
   g_test_add_func ("/diagnostics-exact/owner-tids", test_owner_tids);
   g_test_add_func ("/diagnostics-exact/long-cycle", test_long_cycle);
   g_test_add_func ("/diagnostics-exact/dot-names", test_dot_names);
+  g_test_add_func ("/diagnostics-exact/random-order", test_random_order);
 
   return g_test_run ();
 }
