@@ -22,12 +22,8 @@ test_two_managers (void)
   g_autoptr(FcLockManager) right = diag_make_manager (names);
   g_auto(GStrv) left_lines = NULL;
   g_auto(GStrv) right_lines = NULL;
+  g_autofree char *left_name = NULL;
   g_autofree char *right_name = NULL;
-  g_autofree char *reset_name = NULL;
-
-  g_object_set (left, "name", "left", NULL);
-  g_object_get (right, "name", &right_name, NULL);
-  g_assert_true (g_str_has_prefix (right_name, "manager-"));
 
   diag_run ("twin-1", left, "twin.a", "twin.b", NULL);
   diag_run ("twin-2", left, "twin.b", "twin.a", NULL);
@@ -39,40 +35,70 @@ test_two_managers (void)
   g_assert_cmpuint (diag_count_matching (left_lines, "Potential deadlock: lock order cycle twin.a -> twin.b -> twin.a*"), ==, 1);
   g_assert_cmpuint (diag_count_matching (right_lines, "Potential deadlock: lock order cycle twin.a -> twin.b -> twin.a*"), ==, 1);
   g_assert_cmpuint (diag_count_logged ("Potential deadlock: lock order cycle twin.a -> twin.b -> twin.a*"), ==, 2);
-  /* Two managers alive: each report says whose locks these are. */
-  g_assert_nonnull (strstr (left_lines[0], "'left'"));
-  g_assert_nonnull (strstr (right_lines[0], right_name));
 
+  /* Two managers alive: each report says whose locks these are. */
+  g_object_get (left, "name", &left_name, NULL);
+  g_object_get (right, "name", &right_name, NULL);
+  g_assert_true (g_str_has_prefix (left_name, "manager-"));
+  g_assert_true (g_str_has_prefix (right_name, "manager-"));
+  g_assert_cmpstr (left_name, !=, right_name);
+  g_assert_nonnull (strstr (left_lines[0], left_name));
+  g_assert_nonnull (strstr (right_lines[0], right_name));
   {
-    g_autoptr(GVariant) entry = diag_report_entry (left, 0);
+    g_autoptr(GVariant) entry = diag_report_entry (right, 0);
     g_autofree const char **managers = NULL;
 
     g_assert_true (g_variant_lookup (entry, "managers", "^a&s", &managers));
-    g_assert_cmpstr (managers[0], ==, "left");
-    g_assert_cmpstr (managers[1], ==, "left");
+    g_assert_cmpstr (managers[0], ==, right_name);
+    g_assert_cmpstr (managers[1], ==, right_name);
   }
+}
 
-  /* NULL goes back to the default. */
-  g_object_set (left, "name", NULL, NULL);
-  g_object_get (left, "name", &reset_name, NULL);
-  g_assert_true (g_str_has_prefix (reset_name, "manager-"));
-  g_assert_cmpstr (reset_name, !=, right_name);
+/* The name property: defaults, set, reset, and in reports. */
+static void
+on_notify (GObject    *object,
+           GParamSpec *pspec,
+           gpointer    user_data)
+{
+  (*(guint *) user_data)++;
 }
 
 static void
 test_manager_names (void)
 {
-  g_autoptr(FcAsyncLockManager) async = fc_async_lock_manager_new ();
+  const char *names[] = { "named.a", "named.b", NULL };
+  g_autoptr(FcLockManager) manager = diag_make_manager (names);
+  g_autoptr(FcAsyncLockManager) async = g_object_new (FC_TYPE_ASYNC_LOCK_MANAGER, "name", "jobs", NULL);
   g_autofree char *name = NULL;
+  g_autofree char *async_name = NULL;
   g_autofree char *default_name = NULL;
   g_autofree char *async_default_name = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint notified = 0;
 
-  g_object_get (async, "name", &name, NULL);
-  g_assert_true (g_str_has_prefix (name, "manager-"));
+  g_object_get (async, "name", &async_name, NULL);
+  g_assert_cmpstr (async_name, ==, "jobs");
   g_object_get (fc_lock_manager_get_default (), "name", &default_name, NULL);
   g_assert_cmpstr (default_name, ==, "default");
   g_object_get (fc_async_lock_manager_get_default (), "name", &async_default_name, NULL);
   g_assert_cmpstr (async_default_name, ==, "async-default");
+
+  g_signal_connect (manager, "notify::name", G_CALLBACK (on_notify), &notified);
+  g_object_set (manager, "name", "db", NULL);
+  g_object_set (manager, "name", "db", NULL);
+  g_assert_cmpuint (notified, ==, 1);
+
+  diag_run ("named-1", manager, "named.a", "named.b", NULL);
+  diag_run ("named-2", manager, "named.b", "named.a", NULL);
+  lines = fc_lock_manager_detect_potential_deadlocks (manager);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1);
+  g_assert_nonnull (strstr (lines[0], "[manager 'db']"));
+
+  /* NULL goes back to the default. */
+  g_object_set (manager, "name", NULL, NULL);
+  g_assert_cmpuint (notified, ==, 2);
+  g_object_get (manager, "name", &name, NULL);
+  g_assert_true (g_str_has_prefix (name, "manager-"));
 }
 
 /* A lock held while taking thousands of others, then inversions: each one
@@ -501,6 +527,113 @@ test_random_order (void)
   g_free (adj);
 }
 
+/* Held in order, then released in reverse. */
+static void
+take_all (FcLock **locks,
+          guint    n)
+{
+  for (guint i = 0; i < n; i++)
+    g_assert_true (fc_lock_lock (locks[i], 1.0, NULL));
+  while (n-- > 0)
+    fc_lock_unlock (locks[n]);
+}
+
+/* More distinct instances of an edge than are kept: the last stands for
+ * the rest, and a cycle found through it says it is approximate. */
+static gpointer
+take_gated (gpointer data)
+{
+  take_all (data, 3);
+  return NULL;
+}
+
+static void
+test_instance_limit (void)
+{
+  FcLock *g1 = fc_lock_new (), *g2 = fc_lock_new (), *a = fc_lock_new (), *b = fc_lock_new ();
+  FcLock *under_g1[] = { g1, a, b };
+  FcLock *under_g2[] = { g2, a, b };
+  FcLock *inverted[] = { g1, g2, b, a };
+  guint before = diag_count_logged ("Potential deadlock: lock order cycle *");
+
+  /* Eight owners under g1, a ninth under g2: a -> b has nine instances. */
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("limit-%u", i);
+
+      g_thread_join (g_thread_new (name, take_gated, under_g1));
+    }
+  g_thread_join (g_thread_new ("limit-8", take_gated, under_g2));
+  /* b -> a under both gates: no instance of a -> b could run beside it,
+   * but the merged one ({g1} ∩ {g2}, no gate) could. */
+  take_all (inverted, 4);
+
+  g_assert_cmpuint (diag_count_logged ("Potential deadlock: lock order cycle *") - before, ==, 1);
+  g_assert_cmpuint (diag_count_logged ("Potential deadlock: lock order cycle *(approximate: *"), ==, 1);
+
+  g_object_unref (a);
+  g_object_unref (b);
+  g_object_unref (g1);
+  g_object_unref (g2);
+}
+
+/* A search among gated edges that would take too long gives up, and says
+ * so: layers of locks, each layer's edges under a gate of its own, and the
+ * way back under all of them (every path fails only at its last edge). */
+#define N_LAYERS 10
+#define LAYER_WIDTH 4
+
+static void
+test_search_limit (void)
+{
+  FcLock *gates[N_LAYERS];
+  FcLock *layers[N_LAYERS][LAYER_WIDTH];
+  FcLock *u = fc_lock_new ();
+  FcLock *held[N_LAYERS + 2];
+  guint before = diag_count_logged ("Lock order search gave up after *");
+
+  for (guint i = 0; i < N_LAYERS; i++)
+    {
+      gates[i] = fc_lock_new ();
+      for (guint j = 0; j < LAYER_WIDTH; j++)
+        layers[i][j] = fc_lock_new ();
+    }
+
+  for (guint i = 0; i + 1 < N_LAYERS; i++)
+    for (guint j = 0; j < LAYER_WIDTH; j++)
+      for (guint k = 0; k < LAYER_WIDTH; k++)
+        {
+          FcLock *step[] = { gates[i], layers[i][j], layers[i + 1][k] };
+
+          take_all (step, 3);
+        }
+  for (guint j = 0; j < LAYER_WIDTH; j++)
+    {
+      memcpy (held, gates, sizeof gates);
+      held[N_LAYERS] = layers[N_LAYERS - 1][j];
+      held[N_LAYERS + 1] = u;
+      take_all (held, N_LAYERS + 2);
+    }
+  for (guint j = 0; j < LAYER_WIDTH; j++)
+    {
+      FcLock *back[] = { u, layers[0][j] };
+
+      take_all (back, 2);
+    }
+
+  g_assert_cmpuint (diag_count_logged ("Lock order search gave up after *"), >, before);
+  /* Every path is infeasible: nothing else is claimed. */
+  g_assert_cmpuint (diag_count_logged ("Potential deadlock: lock order cycle * -> u*"), ==, 0);
+
+  for (guint i = 0; i < N_LAYERS; i++)
+    {
+      g_object_unref (gates[i]);
+      for (guint j = 0; j < LAYER_WIDTH; j++)
+        g_object_unref (layers[i][j]);
+    }
+  g_object_unref (u);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -518,6 +651,8 @@ main (int   argc,
   g_test_add_func ("/diagnostics-exact/long-cycle", test_long_cycle);
   g_test_add_func ("/diagnostics-exact/dot-names", test_dot_names);
   g_test_add_func ("/diagnostics-exact/random-order", test_random_order);
+  g_test_add_func ("/diagnostics-exact/instance-limit", test_instance_limit);
+  g_test_add_func ("/diagnostics-exact/search-limit", test_search_limit);
 
   return g_test_run ();
 }
