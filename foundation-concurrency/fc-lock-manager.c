@@ -501,9 +501,14 @@ fc_lock_manager_get_lock_status (FcLockManager *self)
  * thread holds to the lock it takes, learned before the lock is taken, so
  * that a new cycle is logged (and #FcLockManager::potential-deadlock
  * queued) while the thread holds only what it held before the call: a log
- * writer may take locks of its own. Cycles whose edges were all taken
- * under one common outer lock are safe and not reported. `FC_DEBUG=nolockdep`
- * turns the learning off.
+ * writer may take locks of its own. Each edge keeps the distinct ways it
+ * was made (by whom, holding which other locks); a cycle is reported only
+ * if one way per edge can be chosen so that no two of them held a common
+ * outer lock (such a lock serialises them), and names the owners of the
+ * ways chosen. Locks are told apart by identity, not name: two managers
+ * with the same lock names report their cycles apart, each naming its
+ * manager when more than one manager is alive. `FC_DEBUG=nolockdep` turns
+ * the learning off; `FC_DEBUG=backtrace` keeps where each edge was made.
  *
  * Returns: (transfer full) (array zero-terminated=1): the warnings, possibly
  *   none
@@ -524,9 +529,16 @@ fc_lock_manager_detect_potential_deadlocks (FcLockManager *self)
  *
  * The findings of fc_lock_manager_detect_potential_deadlocks() as data: an
  * array (`aa{sv}`) with one dictionary per finding, with `kind` (s:
- * `long-hold`, `order-cycle` or `deadlock`), `message` (s), `locks` (as: the
- * locks, in cycle order), `owners` (as: for a cycle, the thread that made
- * each edge; for a deadlock, the thread holding each lock) and `orders` (ai).
+ * `long-hold`, `order-cycle`, `order-limit` or `deadlock`), `message` (s),
+ * `locks` (as: the locks, in cycle order), `owners` (as: for a cycle, the
+ * thread whose acquisition of each edge makes the cycle possible; for a
+ * deadlock, the thread holding each lock), `orders` (ai), `managers` (as:
+ * the #FcLockManager:name of each lock's manager), `tids` (at: each owner's
+ * thread id, 0 if not known) and, with `FC_DEBUG=backtrace`, `stacks` (as:
+ * where each edge was first made, one frame a line). A long cycle's message
+ * lists its first edges only; the arrays keep them all. An `order-limit`
+ * finding says that a search for a cycle gave up (a cycle through the
+ * locks named may be missed).
  *
  * Returns: (transfer full): the report, a #GVariant of type `aa{sv}`
  *
