@@ -340,23 +340,36 @@ fc_dep_edge_free (FcDepEdge *edge)
   g_free (edge);
 }
 
-/* Frames of the library's own learning path, skipped in a stack. */
-#define FC_STACK_SKIP 3
+/* Frames kept, from the library's entry point on. */
 #define FC_STACK_DEPTH 8
+#define FC_STACK_MAX 32
 
 char *
 fc_dep_capture_stack (void)
 {
-  gpointer frames[FC_STACK_SKIP + FC_STACK_DEPTH];
+  gpointer frames[FC_STACK_MAX];
+  Dl_info self = { 0, };
   GString *out;
-  int n;
+  int n, first = 0;
 
   if (!(fc_debug_flags () & FC_DEBUG_BACKTRACE))
     return NULL;
 
   n = backtrace (frames, G_N_ELEMENTS (frames));
+  /* The leading frames are the library's own learning path: keep only the
+   * last of them, the function the program called (fc_lock_lock() …). */
+  if (dladdr ((gpointer) fc_dep_capture_stack, &self) != 0)
+    for (int i = 1; i < n; i++)
+      {
+        Dl_info info = { 0, };
+
+        if (dladdr (frames[i], &info) == 0 || info.dli_fbase != self.dli_fbase)
+          break;
+        first = i;
+      }
+
   out = g_string_new (NULL);
-  for (int i = MIN (n, FC_STACK_SKIP); i < n; i++)
+  for (int i = first; i < n && i < first + FC_STACK_DEPTH; i++)
     {
       Dl_info info = { 0, };
 

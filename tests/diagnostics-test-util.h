@@ -12,6 +12,8 @@
 
 #include <foundation-concurrency.h>
 
+#include "fc-mutex-private.h"
+
 static GMutex diag_log_mutex;
 static GPtrArray *diag_logged;
 
@@ -35,9 +37,9 @@ diag_record_reports (GLogLevelFlags   log_level,
   if (kind == NULL)
     return g_log_writer_default (log_level, fields, n_fields, user_data);
 
-  g_mutex_lock (&diag_log_mutex);
+  fc_mutex_lock (&diag_log_mutex);
   g_ptr_array_add (diag_logged, g_strdup (message));
-  g_mutex_unlock (&diag_log_mutex);
+  fc_mutex_unlock (&diag_log_mutex);
   return G_LOG_WRITER_HANDLED;
 }
 
@@ -53,10 +55,10 @@ diag_count_logged (const char *pattern)
 {
   guint n = 0;
 
-  g_mutex_lock (&diag_log_mutex);
+  fc_mutex_lock (&diag_log_mutex);
   for (guint i = 0; i < diag_logged->len; i++)
     n += g_pattern_match_simple (pattern, diag_logged->pdata[i]);
-  g_mutex_unlock (&diag_log_mutex);
+  fc_mutex_unlock (&diag_log_mutex);
   return n;
 }
 

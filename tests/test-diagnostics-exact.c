@@ -191,12 +191,12 @@ hold_until_told (gpointer data)
   Holder *holder = data;
 
   g_assert_true (fc_lock_lock (holder->lock, 1.0, NULL));
-  g_mutex_lock (&holder->mutex);
+  fc_mutex_lock (&holder->mutex);
   holder->held = TRUE;
   g_cond_broadcast (&holder->cond);
   while (!holder->release)
-    g_cond_wait (&holder->cond, &holder->mutex);
-  g_mutex_unlock (&holder->mutex);
+    fc_cond_wait (&holder->cond, &holder->mutex);
+  fc_mutex_unlock (&holder->mutex);
   fc_lock_unlock (holder->lock);
   return NULL;
 }
@@ -215,10 +215,10 @@ test_timed_out_wait (void)
   g_mutex_init (&holder.mutex);
   g_cond_init (&holder.cond);
   thread = g_thread_new ("holder", hold_until_told, &holder);
-  g_mutex_lock (&holder.mutex);
+  fc_mutex_lock (&holder.mutex);
   while (!holder.held)
-    g_cond_wait (&holder.cond, &holder.mutex);
-  g_mutex_unlock (&holder.mutex);
+    fc_cond_wait (&holder.cond, &holder.mutex);
+  fc_mutex_unlock (&holder.mutex);
 
   /* Holding a, wait for b, and give up. */
   g_assert_true (fc_lock_lock (a, 1.0, NULL));
@@ -226,10 +226,10 @@ test_timed_out_wait (void)
   g_assert_error (error, FC_ERROR, FC_ERROR_TIMEOUT);
   fc_lock_unlock (a);
 
-  g_mutex_lock (&holder.mutex);
+  fc_mutex_lock (&holder.mutex);
   holder.release = TRUE;
   g_cond_broadcast (&holder.cond);
-  g_mutex_unlock (&holder.mutex);
+  fc_mutex_unlock (&holder.mutex);
   g_thread_join (thread);
 
   diag_run ("inverter", manager, "wait.b", "wait.a", NULL);
