@@ -351,6 +351,37 @@ fc_lockdep_note_acquire_slow (FcLockdepCache     *cache,
 }
 
 void
+fc_lockdep_note_held_limit (FcLockCore *taken,
+                            guint       n_held,
+                            guint       n_used)
+{
+  static guint64 last_registry = G_MAXUINT64;   /* atomic: said for it already */
+  guint64 registry_id = __atomic_load_n (&taken->registry_id, __ATOMIC_ACQUIRE);
+  FcReport *report;
+
+  if (__atomic_load_n (&last_registry, __ATOMIC_RELAXED) == registry_id ||
+      (fc_debug_flags () & FC_DEBUG_NOLOCKDEP))
+    return;
+  __atomic_store_n (&last_registry, registry_id, __ATOMIC_RELAXED);
+
+  report = fc_report_new (FC_REPORT_ORDER_LIMIT);
+  fc_report_add (report, taken, NULL);
+  report->key = g_strdup_printf ("order-limit:held:%" G_GUINT64_FORMAT, registry_id);
+  report->message =
+    /* TRANSLATORS: %u are numbers of locks; %s a lock name */
+    g_strdup_printf (_("Lock order learning used only the %u most recent of %u held locks while taking %s: a potential deadlock through the others may be missed"),
+                     n_used, n_held, fc_lock_core_display_name (taken));
+
+  fc_mutex_lock (&dep_mutex);
+  fc_dep_node_get (NULL, TRUE);   /* the report lists, if not yet made */
+  report = fc_dep_keep_report_locked (report);
+  fc_mutex_unlock (&dep_mutex);
+
+  if (report != NULL)
+    fc_report_publish (report);
+}
+
+void
 fc_lockdep_forget (FcLockCore *lock)
 {
   FcLockdepLink *link = FC_LOCKDEP_LINK (lock);

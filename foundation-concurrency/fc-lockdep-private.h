@@ -113,6 +113,15 @@ slow:
     fc_lockdep_note_acquire_slow (cache, taken, held, n_held, owner, defer);
 }
 
+/* The caller could not give every lock its owner holds to
+ * fc_lockdep_note_acquire() (it had @n_held, passed the @n_used most
+ * recent) before taking @taken: edges from the older ones are not learned.
+ * Says so, once per manager, in the log and that manager's reports: a
+ * limit is never hit silently. */
+void       fc_lockdep_note_held_limit (FcLockCore       *taken,
+                                       guint             n_held,
+                                       guint             n_used);
+
 /* With @defer, new reports wait on the calling thread until this is called
  * (the caller holds a mutex of its own and must not log under it). */
 void       fc_lockdep_flush        (void);

@@ -282,8 +282,11 @@ fc_report_unlisten (guint64 registry_id)
 void
 fc_report_publish (FcReport *report)
 {
-  /* MESSAGE must come last: its value is a format. */
-  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+  /* MESSAGE must come last: its value is a format. A limit the order
+   * graph hit is a notice, not a finding: a program that holds many locks
+   * at once is not wrong. */
+  g_log_structured (G_LOG_DOMAIN,
+                    report->kind == FC_REPORT_ORDER_LIMIT ? G_LOG_LEVEL_MESSAGE : G_LOG_LEVEL_WARNING,
                     "FC_REPORT_KIND", fc_report_kind_name (report->kind),
                     "FC_REPORT_KEY", report->key != NULL ? report->key : "",
                     "MESSAGE", "%s", report->message);

@@ -89,7 +89,8 @@ void fc_report_listen   (guint64         registry_id,
                          gpointer        user_data);
 void fc_report_unlisten (guint64         registry_id);
 
-/* Logs a new report once (g_log_structured, WARNING) and tells the
+/* Logs a new report once (g_log_structured, WARNING; MESSAGE for an
+ * ORDER_LIMIT notice) and tells the
  * listeners of every registry it involves. */
 void fc_report_publish  (FcReport       *report);
 

@@ -634,6 +634,29 @@ test_search_limit (void)
   g_object_unref (u);
 }
 
+/* Holding more locks than order learning looks at is said, not silent. */
+#define N_HELD 20
+
+static void
+test_held_limit (void)
+{
+  g_autoptr(FcLockManager) manager = fc_lock_manager_new ();
+  FcLock *locks[N_HELD];
+  g_auto(GStrv) lines = NULL;
+
+  for (guint i = 0; i < N_HELD; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("held.%02u", i);
+
+      locks[i] = fc_lock_manager_register_lock (manager, name, (int) i + 1, NULL, NULL, NULL);
+    }
+  take_all (locks, N_HELD);
+
+  lines = fc_lock_manager_detect_potential_deadlocks (manager);
+  g_assert_cmpuint (diag_count_matching (lines, "Lock order learning used only the 16 most recent of 17 held locks while taking held.17*"), ==, 1);
+  g_assert_cmpuint (diag_count_logged ("Lock order learning used only the 16 most recent of *"), >=, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -653,6 +676,7 @@ main (int   argc,
   g_test_add_func ("/diagnostics-exact/random-order", test_random_order);
   g_test_add_func ("/diagnostics-exact/instance-limit", test_instance_limit);
   g_test_add_func ("/diagnostics-exact/search-limit", test_search_limit);
+  g_test_add_func ("/diagnostics-exact/held-limit", test_held_limit);
 
   return g_test_run ();
 }
