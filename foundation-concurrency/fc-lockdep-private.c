@@ -378,7 +378,10 @@ fc_lockdep_note_held_limit (FcLockCore *taken,
   fc_mutex_unlock (&dep_mutex);
 
   if (report != NULL)
-    fc_report_publish (report);
+    {
+      fc_report_publish (report);
+      fc_report_unref (report);
+    }
 }
 
 void
