@@ -135,7 +135,7 @@ fc_async_lock_manager_set_property (GObject      *object,
 {
   FcAsyncLockManager *self = FC_ASYNC_LOCK_MANAGER (object);
 
-  fc_registry_set_double (self->registry, object, pspec, g_value_get_double (value));
+  fc_registry_set_property (self->registry, object, pspec, value);
 }
 
 static void
@@ -186,6 +186,19 @@ fc_async_lock_manager_class_init (FcAsyncLockManagerClass *klass)
    *
    * Since: 1.0
    */
+  /**
+   * FcAsyncLockManager:name:
+   *
+   * The manager's name in diagnostics: reports of lock-order cycles name
+   * it whenever a lock name alone could belong to another manager (more
+   * than one manager is alive, or a cycle spans several), and structured
+   * reports give it for each lock (`managers`). It may be set at
+   * construction or at any time; %NULL restores the default, `manager-N`
+   * (N unique in the process). The default manager is named `async-default`.
+   * A name must be non-empty, valid UTF-8.
+   *
+   * Since: 1.0
+   */
   fc_registry_install_class (object_class, properties, &potential_deadlock_signal);
 }
 
@@ -232,7 +245,7 @@ fc_async_lock_manager_get_default (void)
 
   if (g_once_init_enter (&default_manager))
     {
-      FcAsyncLockManager *manager = fc_async_lock_manager_new ();
+      FcAsyncLockManager *manager = g_object_new (FC_TYPE_ASYNC_LOCK_MANAGER, "name", "async-default", NULL);
       g_autoptr(GError) error = NULL;
 
       if (!fc_async_lock_manager_register_foundation_locks (manager, &error))

@@ -97,7 +97,7 @@ fc_lock_manager_set_property (GObject      *object,
 {
   FcLockManager *self = FC_LOCK_MANAGER (object);
 
-  fc_registry_set_double (self->registry, object, pspec, g_value_get_double (value));
+  fc_registry_set_property (self->registry, object, pspec, value);
 }
 
 static void
@@ -150,6 +150,19 @@ fc_lock_manager_class_init (FcLockManagerClass *klass)
    *
    * Since: 1.0
    */
+  /**
+   * FcLockManager:name:
+   *
+   * The manager's name in diagnostics: reports of lock-order cycles name
+   * it whenever a lock name alone could belong to another manager (more
+   * than one manager is alive, or a cycle spans several), and structured
+   * reports give it for each lock (`managers`). It may be set at
+   * construction or at any time; %NULL restores the default, `manager-N`
+   * (N unique in the process). The default manager is named `default`.
+   * A name must be non-empty, valid UTF-8.
+   *
+   * Since: 1.0
+   */
   fc_registry_install_class (object_class, properties, &potential_deadlock_signal);
 }
 
@@ -193,7 +206,7 @@ fc_lock_manager_get_default (void)
 
   if (g_once_init_enter (&default_manager))
     {
-      FcLockManager *manager = fc_lock_manager_new ();
+      FcLockManager *manager = g_object_new (FC_TYPE_LOCK_MANAGER, "name", "default", NULL);
       g_autoptr(GError) error = NULL;
 
       if (!fc_lock_manager_register_foundation_locks (manager, &error))
@@ -488,9 +501,14 @@ fc_lock_manager_get_lock_status (FcLockManager *self)
  * thread holds to the lock it takes, learned before the lock is taken, so
  * that a new cycle is logged (and #FcLockManager::potential-deadlock
  * queued) while the thread holds only what it held before the call: a log
- * writer may take locks of its own. Cycles whose edges were all taken
- * under one common outer lock are safe and not reported. `FC_DEBUG=nolockdep`
- * turns the learning off.
+ * writer may take locks of its own. Each edge keeps the distinct ways it
+ * was made (by whom, holding which other locks); a cycle is reported only
+ * if one way per edge can be chosen so that no two of them held a common
+ * outer lock (such a lock serialises them), and names the owners of the
+ * ways chosen. Locks are told apart by identity, not name: two managers
+ * with the same lock names report their cycles apart, each naming its
+ * manager when more than one manager is alive. `FC_DEBUG=nolockdep` turns
+ * the learning off; `FC_DEBUG=backtrace` keeps where each edge was made.
  *
  * Returns: (transfer full) (array zero-terminated=1): the warnings, possibly
  *   none
@@ -511,9 +529,16 @@ fc_lock_manager_detect_potential_deadlocks (FcLockManager *self)
  *
  * The findings of fc_lock_manager_detect_potential_deadlocks() as data: an
  * array (`aa{sv}`) with one dictionary per finding, with `kind` (s:
- * `long-hold`, `order-cycle` or `deadlock`), `message` (s), `locks` (as: the
- * locks, in cycle order), `owners` (as: for a cycle, the thread that made
- * each edge; for a deadlock, the thread holding each lock) and `orders` (ai).
+ * `long-hold`, `order-cycle`, `order-limit` or `deadlock`), `message` (s),
+ * `locks` (as: the locks, in cycle order), `owners` (as: for a cycle, the
+ * thread whose acquisition of each edge makes the cycle possible; for a
+ * deadlock, the thread holding each lock), `orders` (ai), `managers` (as:
+ * the #FcLockManager:name of each lock's manager), `tids` (at: each owner's
+ * thread id, 0 if not known) and, with `FC_DEBUG=backtrace`, `stacks` (as:
+ * where each edge was first made, one frame a line). A long cycle's message
+ * lists its first edges only; the arrays keep them all. An `order-limit`
+ * finding says that a search for a cycle gave up (a cycle through the
+ * locks named may be missed).
  *
  * Returns: (transfer full): the report, a #GVariant of type `aa{sv}`
  *

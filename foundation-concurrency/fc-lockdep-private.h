@@ -113,6 +113,15 @@ slow:
     fc_lockdep_note_acquire_slow (cache, taken, held, n_held, owner, defer);
 }
 
+/* The caller could not give every lock its owner holds to
+ * fc_lockdep_note_acquire() (it had @n_held, passed the @n_used most
+ * recent) before taking @taken: edges from the older ones are not learned.
+ * Says so, once per manager, in the log and that manager's reports: a
+ * limit is never hit silently. */
+void       fc_lockdep_note_held_limit (FcLockCore       *taken,
+                                       guint             n_held,
+                                       guint             n_used);
+
 /* With @defer, new reports wait on the calling thread until this is called
  * (the caller holds a mutex of its own and must not log under it). */
 void       fc_lockdep_flush        (void);
@@ -131,8 +140,12 @@ void       fc_lockdep_forget_registry (guint64          registry_id);
 /* How many order-cycle reports are kept (for the tests). */
 guint      fc_lockdep_n_cycle_reports (void);
 
-/* The learned graph among the locks of @registry_id, in Graphviz DOT. */
-char      *fc_lockdep_dump_dot     (guint64             registry_id);
+/* The learned graph among the locks of @registry_id, in Graphviz DOT,
+ * with a node declared for each of @nodes (edges name their ends exactly
+ * as nodes are declared: one quoting for both). */
+char      *fc_lockdep_dump_dot     (guint64             registry_id,
+                                    FcLockCore * const *nodes,
+                                    guint               n_nodes);
 
 /* For tests (tests/test-lockdep-regressions.c, built against the library's
  * objects): what the graph did so far and holds now. */
@@ -140,6 +153,8 @@ typedef struct
 {
   guint64 mutex_entries;   /* acquisitions that took the graph's mutex */
   guint64 forget_steps;    /* edges and gates fc_lockdep_forget() visited */
+  guint64 order_steps;     /* components the online order visited */
+  guint   search_limits;   /* feasibility searches that gave up */
   guint   n_nodes;
   guint   n_edges;
 } FcLockdepCounters;

@@ -106,25 +106,12 @@ char *
 fc_registry_dump_order_graph (FcRegistry *self)
 {
   g_autoptr(GPtrArray) locks = fc_registry_dup_locks (self);
-  g_autofree char *edges = fc_lockdep_dump_dot (self->id);
-  GString *out = g_string_new (NULL);
-  const char *body = edges;
-
-  /* After the three header lines of fc_lockdep_dump_dot(). */
-  for (guint line = 0; line < 3 && body != NULL; line++)
-    body = strchr (body, '\n') + 1;
+  g_autofree FcLockCore **cores = g_new (FcLockCore *, locks->len + 1);
 
   /* Every registered lock is a node, with or without edges. */
-  g_string_append_len (out, edges, body - edges);
   for (guint i = 0; i < locks->len; i++)
-    {
-      FcLockCore *core = fc_registry_core (self, g_ptr_array_index (locks, i));
-      g_autofree char *name = g_strescape (core->name, NULL);
-
-      g_string_append_printf (out, "  \"%s\" [label=\"%s\\n(%d)\"];\n", name, name, core->order);
-    }
-  g_string_append (out, body);
-  return g_string_free (out, FALSE);
+    cores[i] = fc_registry_core (self, g_ptr_array_index (locks, i));
+  return fc_lockdep_dump_dot (self->id, cores, locks->len);
 }
 
 double
@@ -156,6 +143,10 @@ fc_registry_install_class (GObjectClass *klass,
     g_param_spec_double ("watchdog-interval", "Watchdog interval", "Seconds between the watchdog's checks, 0 for none",
                          0.0, G_MAXDOUBLE, 0.0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  pspecs[FC_REGISTRY_PROP_NAME] =
+    g_param_spec_string ("name", "Name", "The manager's name in diagnostics",
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (klass, FC_REGISTRY_N_PROPS, pspecs);
 
   *potential_deadlock_signal =
@@ -176,6 +167,8 @@ fc_registry_get_property (FcRegistry *self,
     g_value_set_double (value, fc_registry_get_hold_warning_threshold (self));
   else if (prop_id == FC_REGISTRY_PROP_WATCHDOG_INTERVAL)
     g_value_set_double (value, fc_registry_get_watchdog_interval (self));
+  else if (prop_id == FC_REGISTRY_PROP_NAME)
+    g_value_take_string (value, fc_report_dup_registry_name (self->id));
   else
     g_assert_not_reached ();
 }
@@ -206,6 +199,35 @@ fc_registry_set_double (FcRegistry *self,
   else
     fc_registry_set_watchdog_interval (self, value);
   g_object_notify_by_pspec (owner, pspec);
+}
+
+void
+fc_registry_set_property (FcRegistry   *self,
+                          GObject      *owner,
+                          GParamSpec   *pspec,
+                          const GValue *value)
+{
+  const char *name;
+  g_autofree char *old = NULL;
+
+  if (pspec->param_id != FC_REGISTRY_PROP_NAME)
+    {
+      fc_registry_set_double (self, owner, pspec, g_value_get_double (value));
+      return;
+    }
+
+  name = g_value_get_string (value);
+  if (name != NULL && (*name == '\0' || !g_utf8_validate (name, -1, NULL)))
+    {
+      g_critical ("%s: a manager's name must be non-empty valid UTF-8", G_STRFUNC);
+      return;
+    }
+
+  /* NULL goes back to the default, manager-N. */
+  old = fc_report_dup_registry_name (self->id);
+  fc_report_set_registry_name (self->id, name);
+  if (name == NULL || g_strcmp0 (old, name) != 0)
+    g_object_notify_by_pspec (owner, pspec);
 }
 
 /* The reports waiting to be emitted as signals on the owner, in its
@@ -349,6 +371,7 @@ fc_registry_detach_owner (FcRegistry *self)
 {
   fc_registry_set_watchdog_interval (self, 0);
   fc_report_unlisten (self->id);
+  fc_report_forget_registry (self->id);
   fc_emission_shutdown (g_steal_pointer (&self->emission));
   g_clear_pointer (&self->long_hold_keys, g_hash_table_unref);
   g_weak_ref_clear (&self->owner);
@@ -378,6 +401,8 @@ fc_registry_attach_owner (FcRegistry *self,
   self->signal_id = signal_id;
   self->emission = emission;
   fc_report_listen (self->id, fc_registry_notify_locked, self);
+  /* Alive, with the default name, until the name property says otherwise. */
+  fc_report_set_registry_name (self->id, NULL);
 }
 
 /* Publishes, once each, the findings of a scan. */

@@ -25,14 +25,15 @@ double    fc_registry_get_hold_warning_threshold (FcRegistry *self);
 void      fc_registry_set_hold_warning_threshold (FcRegistry *self,
                                                   double      threshold);
 
-/* What both managers' classes have: the hold-warning-threshold and
- * watchdog-interval properties (at these ids) and the potential-deadlock
- * signal. Installed once per class, handled by the registry. */
+/* What both managers' classes have: the hold-warning-threshold,
+ * watchdog-interval and name properties (at these ids) and the
+ * potential-deadlock signal. Installed once per class, handled by the registry. */
 enum
 {
   FC_REGISTRY_PROP_0,
   FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD,
   FC_REGISTRY_PROP_WATCHDOG_INTERVAL,
+  FC_REGISTRY_PROP_NAME,
   FC_REGISTRY_N_PROPS
 };
 
@@ -48,6 +49,12 @@ void      fc_registry_set_double     (FcRegistry   *self,
                                       GObject      *owner,
                                       GParamSpec   *pspec,
                                       double        value);
+/* Sets any of the properties above (fc_registry_set_double() for the
+ * numbers) and notifies @owner if it changed. */
+void      fc_registry_set_property   (FcRegistry   *self,
+                                      GObject      *owner,
+                                      GParamSpec   *pspec,
+                                      const GValue *value);
 /* Delivers every new report touching this registry as @signal_id on
  * @owner (signature: const char *message, GVariant *report), emitted in the
  * thread-default main context of the caller of this function. */

@@ -39,7 +39,9 @@
  *     lists and interned names. Leaf: fc_thread_foreach() callbacks only
  *     read atomics and copy.
  *  6. Lockdep graph mutex (dep_mutex, fc-lockdep-private.c): the learned
- *     order graph and its cycle reports. Leaf.
+ *     order graph and its cycle reports (also fc-lockdep-graph,
+ *     fc-lockdep-order and fc-lockdep-render, which run under it). Under
+ *     it only the manager names mutex (8a), while a report is made.
  *  7. Report listeners mutex (listen_mutex, fc-report-private.c). Under it
  *     a listener (fc_registry_notify_locked()) only queues the report and
  *     schedules one idle: the emission mutex, then GLib's GMainContext lock.
@@ -47,6 +49,9 @@
  *     the reports waiting for the owner's context. Leaf.
  *  8. Published report keys mutex (published_mutex, fc-report-private.c).
  *     Leaf.
+ *  8a. Manager names mutex (names_mutex, fc-report-private.c): the name of
+ *     each live registry, read while a report is made (under any of the
+ *     above). Leaf.
  *
  * No internal mutex is held while calling user code, logging, emitting a
  * signal or dropping a reference that may finalize one of our objects.
@@ -54,8 +59,8 @@
  * Naming: a function that must be called with one of these held ends in
  * _locked. Exceptions, all static: the heap_*() helpers of
  * fc-async-engine-deadlines-private.c, which only touch the heap they are
- * given; the fc_dep_*() graph helpers of fc-lockdep-private.c, all under
- * the graph mutex; and fc_thread_foreach() callbacks (collect_thread_wait()
+ * given; the fc_dep_*() graph helpers of fc-lockdep-private.c and the
+ * fc-lockdep-graph, -order and -render modules, all under the graph mutex; and fc_thread_foreach() callbacks (collect_thread_wait()
  * in fc-lock.c), under the thread records mutex.
  */
 

@@ -30,6 +30,7 @@ fc_debug_flags (void)
       const GDebugKey keys[] = {
         { "nolockdep", FC_DEBUG_NOLOCKDEP },
         { "watchdog", FC_DEBUG_WATCHDOG },
+        { "backtrace", FC_DEBUG_BACKTRACE },
       };
       guint value = g_parse_debug_string (g_getenv ("FC_DEBUG"), keys, G_N_ELEMENTS (keys));
 
@@ -53,6 +54,8 @@ fc_report_new (FcReportKind kind)
   self->owners = g_ptr_array_new_with_free_func (g_free);
   self->orders = g_array_new (FALSE, FALSE, sizeof (int));
   self->registries = g_array_new (FALSE, FALSE, sizeof (guint64));
+  self->managers = g_ptr_array_new_with_free_func (g_free);
+  self->tids = g_array_new (FALSE, FALSE, sizeof (guint64));
   return self;
 }
 
@@ -75,6 +78,9 @@ fc_report_unref (FcReport *self)
   g_ptr_array_unref (self->owners);
   g_array_unref (self->orders);
   g_array_unref (self->registries);
+  g_ptr_array_unref (self->managers);
+  g_array_unref (self->tids);
+  g_clear_pointer (&self->stacks, g_ptr_array_unref);
   g_free (self);
 }
 
@@ -83,6 +89,16 @@ fc_report_add (FcReport   *self,
                FcLockCore *lock,
                const char *owner)
 {
+  fc_report_add_edge (self, lock, owner, 0, NULL);
+}
+
+void
+fc_report_add_edge (FcReport   *self,
+                    FcLockCore *lock,
+                    const char *owner,
+                    guint64     tid,
+                    const char *stack)
+{
   /* The id, immutable, not lock->registry, which its freeing clears. */
   guint64 id = __atomic_load_n (&lock->registry_id, __ATOMIC_ACQUIRE);
   gboolean known = FALSE;
@@ -90,6 +106,16 @@ fc_report_add (FcReport   *self,
   g_ptr_array_add (self->locks, g_strdup (fc_lock_core_display_name (lock)));
   g_ptr_array_add (self->owners, g_strdup (owner != NULL ? owner : ""));
   g_array_append_val (self->orders, lock->order);
+  g_array_append_val (self->tids, tid);
+  g_ptr_array_add (self->managers, id != 0 ? fc_report_dup_registry_name (id) : g_strdup (""));
+  if (stack != NULL && self->stacks == NULL)
+    {
+      self->stacks = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 1; i < self->locks->len; i++)
+        g_ptr_array_add (self->stacks, g_strdup (""));
+    }
+  if (self->stacks != NULL)
+    g_ptr_array_add (self->stacks, g_strdup (stack != NULL ? stack : ""));
 
   for (guint i = 0; i < self->registries->len; i++)
     known |= g_array_index (self->registries, guint64, i) == id;
@@ -118,6 +144,8 @@ fc_report_kind_name (FcReportKind kind)
       return "order-cycle";
     case FC_REPORT_DEADLOCK:
       return "deadlock";
+    case FC_REPORT_ORDER_LIMIT:
+      return "order-limit";
     default:
       g_assert_not_reached ();
     }
@@ -141,7 +169,87 @@ fc_report_to_variant (FcReport *self)
   g_variant_builder_add (&builder, "{sv}", "orders",
                          g_variant_new_fixed_array (G_VARIANT_TYPE_INT32, self->orders->data,
                                                     self->orders->len, sizeof (int)));
+  g_variant_builder_add (&builder, "{sv}", "managers",
+                         g_variant_new_strv ((const char * const *) self->managers->pdata,
+                                             self->managers->len));
+  g_variant_builder_add (&builder, "{sv}", "tids",
+                         g_variant_new_fixed_array (G_VARIANT_TYPE_UINT64, self->tids->data,
+                                                    self->tids->len, sizeof (guint64)));
+  if (self->stacks != NULL)
+    g_variant_builder_add (&builder, "{sv}", "stacks",
+                           g_variant_new_strv ((const char * const *) self->stacks->pdata,
+                                               self->stacks->len));
   return g_variant_builder_end (&builder);
+}
+
+/* Manager names by registry id (guint64 * → char *, the key inside the
+ * value's allocation), under names_mutex (a leaf). */
+static GMutex names_mutex;
+static GHashTable *registry_names;
+
+typedef struct
+{
+  guint64  id;
+  char    *name;   /* NULL: the default */
+} RegistryName;
+
+static void
+registry_name_free (gpointer data)
+{
+  RegistryName *entry = data;
+
+  g_free (entry->name);
+  g_free (entry);
+}
+
+void
+fc_report_set_registry_name (guint64     registry_id,
+                             const char *name)
+{
+  RegistryName *entry = g_new0 (RegistryName, 1);
+
+  entry->id = registry_id;
+  entry->name = g_strdup (name);
+  fc_mutex_lock (&names_mutex);
+  if (registry_names == NULL)
+    registry_names = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, registry_name_free);
+  g_hash_table_replace (registry_names, &entry->id, entry);
+  fc_mutex_unlock (&names_mutex);
+}
+
+char *
+fc_report_dup_registry_name (guint64 registry_id)
+{
+  RegistryName *entry;
+  char *name = NULL;
+
+  fc_mutex_lock (&names_mutex);
+  entry = registry_names != NULL ? g_hash_table_lookup (registry_names, &registry_id) : NULL;
+  if (entry != NULL)
+    name = g_strdup (entry->name);
+  fc_mutex_unlock (&names_mutex);
+
+  return name != NULL ? name : g_strdup_printf ("manager-%" G_GUINT64_FORMAT, registry_id);
+}
+
+void
+fc_report_forget_registry (guint64 registry_id)
+{
+  fc_mutex_lock (&names_mutex);
+  if (registry_names != NULL)
+    g_hash_table_remove (registry_names, &registry_id);
+  fc_mutex_unlock (&names_mutex);
+}
+
+gboolean
+fc_report_names_ambiguous (void)
+{
+  gboolean ambiguous;
+
+  fc_mutex_lock (&names_mutex);
+  ambiguous = registry_names != NULL && g_hash_table_size (registry_names) > 1;
+  fc_mutex_unlock (&names_mutex);
+  return ambiguous;
 }
 
 void
@@ -174,8 +282,11 @@ fc_report_unlisten (guint64 registry_id)
 void
 fc_report_publish (FcReport *report)
 {
-  /* MESSAGE must come last: its value is a format. */
-  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+  /* MESSAGE must come last: its value is a format. A limit the order
+   * graph hit is a notice, not a finding: a program that holds many locks
+   * at once is not wrong. */
+  g_log_structured (G_LOG_DOMAIN,
+                    report->kind == FC_REPORT_ORDER_LIMIT ? G_LOG_LEVEL_MESSAGE : G_LOG_LEVEL_WARNING,
                     "FC_REPORT_KIND", fc_report_kind_name (report->kind),
                     "FC_REPORT_KEY", report->key != NULL ? report->key : "",
                     "MESSAGE", "%s", report->message);

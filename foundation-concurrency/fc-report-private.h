@@ -19,6 +19,7 @@ typedef enum
 {
   FC_DEBUG_NOLOCKDEP = 1 << 0,   /* no lock-order graph bookkeeping */
   FC_DEBUG_WATCHDOG  = 1 << 1,   /* the default managers run a watchdog */
+  FC_DEBUG_BACKTRACE = 1 << 2,   /* order edges keep where they were made */
 } FcDebugFlags;
 
 guint fc_debug_flags (void);
@@ -30,6 +31,7 @@ typedef enum
   FC_REPORT_LONG_HOLD,
   FC_REPORT_ORDER_CYCLE,
   FC_REPORT_DEADLOCK,
+  FC_REPORT_ORDER_LIMIT,       /* the order graph gave up a search: say so */
 } FcReportKind;
 
 typedef struct
@@ -42,6 +44,9 @@ typedef struct
   GPtrArray    *owners;        /* char *: who made each edge / holds each lock */
   GArray       *orders;        /* int */
   GArray       *registries;    /* guint64 registry ids involved */
+  GPtrArray    *managers;      /* char *: the manager of each lock (its name) */
+  GArray       *tids;          /* guint64: each owner's thread id, 0 if none */
+  GPtrArray    *stacks;        /* char *: where each edge was made; NULL if not kept */
 } FcReport;
 
 FcReport *fc_report_new        (FcReportKind  kind);
@@ -50,8 +55,25 @@ void      fc_report_unref      (FcReport     *self);
 void      fc_report_add        (FcReport     *self,
                                 FcLockCore   *lock,
                                 const char   *owner);
+/* The same, with the owner's thread id and where the edge was made
+ * (NULL: not kept). */
+void      fc_report_add_edge   (FcReport     *self,
+                                FcLockCore   *lock,
+                                const char   *owner,
+                                guint64       tid,
+                                const char   *stack);
 gboolean  fc_report_involves   (FcReport     *self,
                                 guint64       registry_id);
+/* Manager names, by registry id, for reports: a name set by the manager
+ * (NULL: back to the default, `manager-N` with N the id). */
+void      fc_report_set_registry_name (guint64     registry_id,
+                                       const char *name);
+char     *fc_report_dup_registry_name (guint64     registry_id);
+/* Forgets a freed registry's name. */
+void      fc_report_forget_registry   (guint64     registry_id);
+/* Whether a lock name alone may not say which manager a lock is of: more
+ * than one manager is alive. */
+gboolean  fc_report_names_ambiguous   (void);
 GVariant *fc_report_to_variant (FcReport     *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FcReport, fc_report_unref)
@@ -67,7 +89,8 @@ void fc_report_listen   (guint64         registry_id,
                          gpointer        user_data);
 void fc_report_unlisten (guint64         registry_id);
 
-/* Logs a new report once (g_log_structured, WARNING) and tells the
+/* Logs a new report once (g_log_structured, WARNING; MESSAGE for an
+ * ORDER_LIMIT notice) and tells the
  * listeners of every registry it involves. */
 void fc_report_publish  (FcReport       *report);
 

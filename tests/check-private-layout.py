@@ -27,32 +27,37 @@ RANKS = {
     'fc-lock-core': 1,
     # Reports and their delivery to listeners.
     'fc-report': 2,
-    # The learned lock-order graph; the wait-for graph.
-    'fc-lockdep': 3,
+    # The learned lock-order graph: its store; its online order and cycle
+    # search, and its rendering; what the lock types call. The wait-for
+    # graph.
+    'fc-lockdep-graph': 3,
+    'fc-lockdep-order': 4,
+    'fc-lockdep-render': 4,
+    'fc-lockdep': 5,
     'fc-waitfor': 3,
     # Per-thread records; the name/order registry.
-    'fc-thread': 4,
-    'fc-registry': 4,
+    'fc-thread': 6,
+    'fc-registry': 6,
     # What both managers share above the registry.
-    'fc-manager': 5,
+    'fc-manager': 7,
     # FcLock, and the async queueing engine.
-    'fc-lock': 6,
-    'fc-async-engine': 6,
+    'fc-lock': 8,
+    'fc-async-engine': 8,
     # What the async engine's state tells the diagnostics (the async
     # wait-for graph).
-    'fc-async-waitfor': 7,
+    'fc-async-waitfor': 9,
     # The thin public types.
-    'fc-lock-manager-locker': 7,
-    'fc-async-lock': 8,
-    'fc-async-lock-guard': 8,
-    'fc-async-lock-manager': 8,
-    'fc-lock-guard': 8,
-    'fc-lock-manager': 9,
-    'fc-gather': 10,
-    'fc-run': 10,
-    'fc-sleep': 10,
+    'fc-lock-manager-locker': 9,
+    'fc-async-lock': 10,
+    'fc-async-lock-guard': 10,
+    'fc-async-lock-manager': 10,
+    'fc-lock-guard': 10,
+    'fc-lock-manager': 11,
+    'fc-gather': 12,
+    'fc-run': 12,
+    'fc-sleep': 12,
     # Run-time version checks.
-    'fc-version': 10,
+    'fc-version': 12,
 }
 
 # Sources that belong to a module of another name (one module, several
