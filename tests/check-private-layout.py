@@ -23,6 +23,9 @@ RANKS = {
     'fc-private': 0,
     'fc-error': 0,
     'fc-outcome': 1,
+    # An FcGather's slots; its waits.
+    'fc-gather-slots': 2,
+    'fc-gather-wait': 3,
     # The lock core: FcLockCore, FcLockKind, lock properties.
     'fc-lock-core': 1,
     # Reports and their delivery to listeners.
@@ -46,8 +49,9 @@ RANKS = {
     'fc-lock-guard': 8,
     'fc-lock-manager': 9,
     'fc-gather': 10,
-    'fc-run': 10,
     'fc-sleep': 10,
+    # fc_run() waits on an FcGather (fc-gather-private.h).
+    'fc-run': 11,
     # Run-time version checks.
     'fc-version': 10,
 }
