@@ -16,6 +16,7 @@ typedef struct
 {
   FcGatherWaits *waits;      /* the source object's */
   FcTaskSources  sources;
+  GSource       *completion; /* fired to complete the wait in its context */
   guint          slot;       /* the slot waited for, or FC_GATHER_EVERY_SLOT */
   gboolean       timed_out;  /* under the mutex */
   /* Set by whoever claims the wait (removes it from the queue). */
@@ -27,6 +28,7 @@ static void
 fc_gather_waiter_free (FcGatherWaiter *waiter)
 {
   fc_task_sources_clear (&waiter->sources);
+  fc_clear_source (&waiter->completion);
   g_clear_pointer (&waiter->result, g_ptr_array_unref);
   g_clear_error (&waiter->error);
   g_free (waiter);
@@ -149,6 +151,7 @@ fc_gather_waiter_deliver (GTask *task)
   fc_mutex_unlock (&self->mutex);
 
   fc_task_sources_clear (&waiter->sources);
+  fc_clear_source (&waiter->completion);
 
   if (error != NULL)
     g_task_return_error (task, error);
@@ -159,43 +162,61 @@ fc_gather_waiter_deliver (GTask *task)
 static gboolean
 fc_gather_complete_cb (gpointer user_data)
 {
-  fc_gather_waiter_deliver (user_data);
+  GTask *task = user_data;
+
+  fc_gather_waiter_deliver (task);
+  /* The claimer's reference. */
+  g_object_unref (task);
   return G_SOURCE_REMOVE;
 }
 
 /* Completes the claimed @task and drops the claimer's reference. Any
  * thread, without the mutex.
  *
- * The wait's last reference is dropped in the thread of its context. A
- * reporting thread that completed the task and then dropped its reference
- * after the context had dispatched the callback would finalize the GTask
- * itself, freeing what GIO allocated on the context's thread during the
- * dispatch. That hand-off goes through GObject's atomic reference count:
- * correct, but invisible to ThreadSanitizer in an uninstrumented GLib (the
- * report "as if synchronized via sleep" in g_slice_free1() under the old
- * fc_gather_return_settled()). So a thread that does not own the context
- * hands its reference to an idle source there, whose destroy notify runs
- * on the context's thread. */
+ * Everything of the wait is let go of in the thread of its context. A
+ * reporting thread that completed the task itself (g_task_return_*() then
+ * g_object_unref()), or attached an idle source there and unreffed it,
+ * could drop the last reference to the GTask or the GSource after the
+ * context had dispatched it, and free on the reporting thread what GLib
+ * allocated on the context's thread during the dispatch (the GSourceList
+ * of the context, for one). Correct — the hand-off goes through GObject's
+ * and GSource's atomic reference counts and the context's GMutex — but
+ * invisible to ThreadSanitizer in an uninstrumented GLib: the report "as
+ * if synchronized via sleep" in g_slice_free1() under the old
+ * fc_gather_return_settled(). So the completion source is made and owned
+ * by the wait, and another thread only fires it: g_source_set_ready_time()
+ * touches nothing once it has woken the context up, and the claimer's
+ * reference passes to fc_gather_complete_cb(). */
 static void
 fc_gather_waiter_complete (GTask *task)
 {
-  GMainContext *context = g_task_get_context (task);
-  GSource *source;
+  FcGatherWaiter *waiter = g_task_get_task_data (task);
 
-  if (g_main_context_is_owner (context))
+  if (g_main_context_is_owner (g_task_get_context (task)))
     {
       fc_gather_waiter_deliver (task);
       g_object_unref (task);
       return;
     }
 
-  source = g_idle_source_new ();
-  g_source_set_priority (source, g_task_get_priority (task));
-  g_source_set_name (source, "[fc] fc_gather_waiter_complete");
-  g_source_set_callback (source, fc_gather_complete_cb, task, g_object_unref);
-  g_source_attach (source, context);
-  g_source_unref (source);
+  /* The claim keeps the source alive: only the delivery, which this
+   * triggers, destroys it. */
+  g_source_set_ready_time (waiter->completion, 0);
 }
+
+/* Ready once its ready time is set, as g_source_set_ready_time() does for
+ * any source. */
+static gboolean
+fc_gather_completion_dispatch (GSource     *source,
+                               GSourceFunc  callback,
+                               gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs fc_gather_completion_funcs = {
+  .dispatch = fc_gather_completion_dispatch,
+};
 
 static void
 fc_gather_complete_settled (GQueue *settled)
@@ -295,6 +316,14 @@ fc_gather_waits_start (FcGatherWaits *self,
   waiter->waits = self;
   waiter->slot = slot;
   g_task_set_task_data (task, waiter, (GDestroyNotify) fc_gather_waiter_free);
+  /* Its callback data is the task without a reference: the waiter owns
+   * the source, and the claimer's reference keeps the task alive until it
+   * runs. */
+  waiter->completion = g_source_new (&fc_gather_completion_funcs, sizeof (GSource));
+  g_source_set_priority (waiter->completion, g_task_get_priority (task));
+  g_source_set_name (waiter->completion, "[fc] fc_gather_waiter_complete");
+  g_source_set_callback (waiter->completion, fc_gather_complete_cb, task, NULL);
+  g_source_attach (waiter->completion, g_task_get_context (task));
 
   fc_mutex_lock (&self->mutex);
 
