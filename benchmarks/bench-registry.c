@@ -19,17 +19,7 @@
 
 #include <foundation-concurrency.h>
 
-static gint64
-heap_in_use (void)
-{
-#if defined (__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-  struct mallinfo2 info = mallinfo2 ();
-
-  return (gint64) info.uordblks + (gint64) info.hblkhd;
-#else
-  return 0;
-#endif
-}
+#include "../tests/fc-test-heap.h"
 
 static gint64
 resident (void)
@@ -64,7 +54,7 @@ measure_register (guint    n,
   char name[64];
 
   malloc_trim (0);
-  heap0 = heap_in_use ();
+  heap0 = fc_test_heap_in_use ();
   rss0 = resident ();
   start = g_get_monotonic_time ();
 
@@ -85,7 +75,7 @@ measure_register (guint    n,
     }
 
   figures.seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-  figures.heap = heap_in_use () - heap0;
+  figures.heap = fc_test_heap_in_use () - heap0;
   figures.rss = resident () - rss0;
 
   if (check_lookups)
@@ -119,10 +109,10 @@ measure_bare_locks (guint    n,
   gint64 heap0, heap;
 
   malloc_trim (0);
-  heap0 = heap_in_use ();
+  heap0 = fc_test_heap_in_use ();
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (locks, async ? (gpointer) fc_async_lock_new () : (gpointer) fc_lock_new ());
-  heap = heap_in_use () - heap0;
+  heap = fc_test_heap_in_use () - heap0;
   g_ptr_array_unref (locks);
   return heap;
 }

@@ -28,8 +28,7 @@ G_BEGIN_DECLS
  * source hold a reference, so that a lock or a dispatching deadline source
  * that outlives its manager still has a valid mutex. The last reference is
  * never dropped under the mutex: whoever runs under it holds a reference
- * of its own (the manager, a guard, or a dispatching source). The
- * manager's registry's kind_state points here too (not a reference). */
+ * of its own (the manager, a guard, or a dispatching source). */
 typedef struct
 {
   gatomicrefcount  ref_count;
@@ -92,8 +91,7 @@ struct _FcAsyncLockManager
 
   FcRegistry  *registry;
   FcAsyncState *state;                  /* ref; its mutex guards every lock, queue
-                                         * and guard of this manager; the
-                                         * registry's kind_state points here */
+                                         * and guard of this manager */
 };
 
 /* One source per main context runs the deadlines of every request queued

@@ -207,7 +207,6 @@ fc_async_lock_manager_init (FcAsyncLockManager *self)
 {
   self->state = fc_async_state_new ();
   self->registry = fc_registry_new (&fc_async_lock_kind);
-  self->registry->kind_state = self->state;
   fc_registry_attach_owner (self->registry, G_OBJECT (self), potential_deadlock_signal);
 }
 

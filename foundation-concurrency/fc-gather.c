@@ -7,9 +7,8 @@
 #include "config.h"
 
 #include "fc-error.h"
-#include "fc-gather.h"
-#include "fc-mutex-private.h"
-#include "fc-outcome-private.h"
+#include "fc-gather-private.h"
+#include "fc-gather-wait-private.h"
 #include "fc-private.h"
 
 /**
@@ -75,17 +74,9 @@
  */
 struct _FcGather
 {
-  GObject       parent_instance;
+  GObject        parent_instance;
 
-  gboolean      return_exceptions;
-  GCancellable *cancellable;
-
-  GMutex        mutex;          /* guards everything below */
-  GPtrArray    *outcomes;       /* FcOutcome, NULL until reported */
-  guint         n_reported;
-  guint         n_failed;
-  FcOutcome    *first_failure;  /* the first error, in time */
-  GQueue        waiters;        /* pending GTasks, each holding a reference */
+  FcGatherWaits  waits;  /* the slots and the waits, under their own mutex */
 };
 
 G_DEFINE_FINAL_TYPE (FcGather, fc_gather, G_TYPE_OBJECT)
@@ -99,43 +90,12 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The task data of one wait. */
-typedef struct
-{
-  FcTaskSources  sources;
-  gboolean       timed_out;  /* under the gather's mutex */
-  /* Set by whoever claims the wait (removes it from the queue). */
-  GPtrArray     *result;
-  GError        *error;
-} FcGatherWaiter;
-
-static void
-fc_gather_waiter_free (FcGatherWaiter *waiter)
-{
-  fc_task_sources_clear (&waiter->sources);
-  g_clear_pointer (&waiter->result, g_ptr_array_unref);
-  g_clear_error (&waiter->error);
-  g_free (waiter);
-}
-
-static void
-fc_gather_outcome_free (gpointer outcome)
-{
-  if (outcome != NULL)
-    fc_outcome_unref (outcome);
-}
-
 static void
 fc_gather_finalize (GObject *object)
 {
   FcGather *self = (FcGather *) object;
 
-  g_assert (g_queue_is_empty (&self->waiters));
-
-  g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->outcomes, g_ptr_array_unref);
-  g_clear_pointer (&self->first_failure, fc_outcome_unref);
-  g_mutex_clear (&self->mutex);
+  fc_gather_waits_clear (&self->waits);
 
   G_OBJECT_CLASS (fc_gather_parent_class)->finalize (object);
 }
@@ -151,11 +111,11 @@ fc_gather_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_RETURN_EXCEPTIONS:
-      g_value_set_boolean (value, self->return_exceptions);
+      g_value_set_boolean (value, !self->waits.fail_fast);
       break;
 
     case PROP_CANCELLABLE:
-      g_value_set_object (value, self->cancellable);
+      g_value_set_object (value, self->waits.cancellable);
       break;
 
     default:
@@ -174,7 +134,7 @@ fc_gather_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_RETURN_EXCEPTIONS:
-      self->return_exceptions = g_value_get_boolean (value);
+      self->waits.fail_fast = !g_value_get_boolean (value);
       break;
 
     default:
@@ -225,10 +185,7 @@ fc_gather_class_init (FcGatherClass *klass)
 static void
 fc_gather_init (FcGather *self)
 {
-  self->cancellable = g_cancellable_new ();
-  self->outcomes = g_ptr_array_new_with_free_func (fc_gather_outcome_free);
-  g_mutex_init (&self->mutex);
-  g_queue_init (&self->waiters);
+  fc_gather_waits_init (&self->waits);
 }
 
 /**
@@ -265,7 +222,7 @@ fc_gather_get_return_exceptions (FcGather *self)
 {
   g_return_val_if_fail (FC_IS_GATHER (self), FALSE);
 
-  return self->return_exceptions;
+  return !self->waits.fail_fast;
 }
 
 /**
@@ -283,16 +240,9 @@ fc_gather_get_return_exceptions (FcGather *self)
 guint
 fc_gather_add (FcGather *self)
 {
-  guint slot;
-
   g_return_val_if_fail (FC_IS_GATHER (self), 0);
 
-  fc_mutex_lock (&self->mutex);
-  slot = self->outcomes->len;
-  g_ptr_array_add (self->outcomes, NULL);
-  fc_mutex_unlock (&self->mutex);
-
-  return slot;
+  return fc_gather_waits_add (&self->waits);
 }
 
 /**
@@ -311,90 +261,7 @@ fc_gather_get_cancellable (FcGather *self)
 {
   g_return_val_if_fail (FC_IS_GATHER (self), NULL);
 
-  return self->cancellable;
-}
-
-/* Called with the mutex held: decides whether @waiter can complete now and,
- * if so, fills in its result or error. */
-static gboolean
-fc_gather_settle_locked (FcGather       *self,
-                         FcGatherWaiter *waiter)
-{
-  gboolean all_reported = self->n_reported == self->outcomes->len;
-
-  if (waiter->timed_out)
-    {
-      if (!all_reported)
-        return FALSE;
-      if (self->n_failed > 0)
-        {
-          waiter->error = g_error_new_literal (FC_ERROR, FC_ERROR_TIMEOUT,
-                                               _("Operation timed out"));
-          return TRUE;
-        }
-    }
-  else if (!self->return_exceptions && self->first_failure != NULL)
-    {
-      waiter->error = g_error_copy (fc_outcome_get_error (self->first_failure));
-      return TRUE;
-    }
-  else if (!all_reported)
-    {
-      return FALSE;
-    }
-
-  waiter->result = g_ptr_array_new_full (self->outcomes->len,
-                                         (GDestroyNotify) fc_outcome_unref);
-  for (guint i = 0; i < self->outcomes->len; i++)
-    g_ptr_array_add (waiter->result, fc_outcome_ref (g_ptr_array_index (self->outcomes, i)));
-  return TRUE;
-}
-
-/* Called with the mutex held: moves the waits that can complete from the
- * queue into @settled, with the queue's references. */
-static void
-fc_gather_settle_waiters_locked (FcGather *self,
-                                 GQueue   *settled)
-{
-  GList *l = self->waiters.head;
-
-  while (l != NULL)
-    {
-      GList *next = l->next;
-      GTask *task = l->data;
-
-      if (fc_gather_settle_locked (self, g_task_get_task_data (task)))
-        {
-          g_queue_delete_link (&self->waiters, l);
-          g_queue_push_tail (settled, task);
-        }
-      l = next;
-    }
-}
-
-/* Called without the mutex, by whoever claimed @task; consumes that reference. */
-static void
-fc_gather_waiter_return (GTask *task)
-{
-  FcGatherWaiter *waiter = g_task_get_task_data (task);
-
-  fc_task_sources_clear (&waiter->sources);
-
-  if (waiter->error != NULL)
-    g_task_return_error (task, g_steal_pointer (&waiter->error));
-  else
-    g_task_return_pointer (task, g_steal_pointer (&waiter->result),
-                           (GDestroyNotify) g_ptr_array_unref);
-  g_object_unref (task);
-}
-
-static void
-fc_gather_return_settled (GQueue *settled)
-{
-  GTask *task;
-
-  while ((task = g_queue_pop_head (settled)) != NULL)
-    fc_gather_waiter_return (task);
+  return self->waits.cancellable;
 }
 
 static void
@@ -403,51 +270,28 @@ fc_gather_report (FcGather   *self,
                   guint       slot,
                   FcOutcome  *outcome)
 {
-  g_autoptr(FcOutcome) owned = outcome;
-  GQueue settled = G_QUEUE_INIT;
-  gboolean cancel_group = FALSE;
   guint n_slots;
 
-  fc_mutex_lock (&self->mutex);
-
-  n_slots = self->outcomes->len;
-  if (slot >= n_slots || g_ptr_array_index (self->outcomes, slot) != NULL)
+  switch (fc_gather_waits_report (&self->waits, slot, outcome, &n_slots))
     {
-      fc_mutex_unlock (&self->mutex);
-      /* g_log() rather than g_critical(): with G_LOG_USE_STRUCTURED the
-       * macro logs structured, which g_test_expect_message() cannot see. */
-      if (slot >= n_slots)
-        g_log (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL,
-               "%s: slot %u is out of range: the gather has %u slots",
-               function, slot, n_slots);
-      else
-        g_log (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL,
-               "%s: slot %u was already reported", function, slot);
-      return;
+    /* g_log() rather than g_critical(): with G_LOG_USE_STRUCTURED the
+     * macro logs structured, which g_test_expect_message() cannot see. */
+    case FC_GATHER_SLOT_OUT_OF_RANGE:
+      g_log (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL,
+             "%s: slot %u is out of range: the gather has %u slots",
+             function, slot, n_slots);
+      break;
+
+    case FC_GATHER_SLOT_ALREADY_REPORTED:
+      g_log (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL,
+             "%s: slot %u was already reported", function, slot);
+      break;
+
+    case FC_GATHER_SLOT_REPORTED:
+    case FC_GATHER_SLOT_FIRST_FAILURE:
+    default:
+      break;
     }
-
-  g_ptr_array_index (self->outcomes, slot) = g_steal_pointer (&owned);
-  self->n_reported++;
-
-  if (fc_outcome_is_error (outcome))
-    {
-      self->n_failed++;
-      if (self->first_failure == NULL)
-        {
-          self->first_failure = fc_outcome_ref (outcome);
-          cancel_group = !self->return_exceptions;
-        }
-    }
-
-  fc_gather_settle_waiters_locked (self, &settled);
-
-  fc_mutex_unlock (&self->mutex);
-
-  /* Before the waits complete, so that their callbacks see it cancelled. */
-  if (cancel_group)
-    g_cancellable_cancel (self->cancellable);
-
-  fc_gather_return_settled (&settled);
 }
 
 /**
@@ -497,61 +341,19 @@ fc_gather_return_error (FcGather     *self,
   fc_gather_report (self, G_STRFUNC, slot, fc_outcome_new_error (error));
 }
 
-/* Claims @task if it is still pending; returns the queue's reference. */
 static GTask *
-fc_gather_claim (FcGather *self,
-                 GTask    *task)
+fc_gather_wait_task_new (FcGather            *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
 {
-  gboolean claimed;
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
 
-  fc_mutex_lock (&self->mutex);
-  claimed = g_queue_remove (&self->waiters, task);
-  fc_mutex_unlock (&self->mutex);
-
-  return claimed ? task : NULL;
-}
-
-static gboolean
-fc_gather_wait_timeout_cb (gpointer user_data)
-{
-  GTask *task = user_data;
-  FcGather *self = g_task_get_source_object (task);
-  FcGatherWaiter *waiter = g_task_get_task_data (task);
-  GQueue settled = G_QUEUE_INIT;
-  gboolean pending;
-
-  fc_mutex_lock (&self->mutex);
-  pending = g_queue_find (&self->waiters, task) != NULL;
-  if (pending)
-    {
-      waiter->timed_out = TRUE;
-      fc_gather_settle_waiters_locked (self, &settled);
-    }
-  fc_mutex_unlock (&self->mutex);
-
-  if (pending)
-    g_cancellable_cancel (self->cancellable);
-  fc_gather_return_settled (&settled);
-
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-fc_gather_wait_cancelled_cb (GCancellable *cancellable,
-                             gpointer      user_data)
-{
-  GTask *task = user_data;
-  FcGather *self = g_task_get_source_object (task);
-  FcGatherWaiter *waiter = g_task_get_task_data (task);
-
-  if (fc_gather_claim (self, task) == NULL)
-    return G_SOURCE_REMOVE;
-
-  g_cancellable_cancel (self->cancellable);
-  g_cancellable_set_error_if_cancelled (cancellable, &waiter->error);
-  fc_gather_waiter_return (task);
-
-  return G_SOURCE_REMOVE;
+  g_task_set_source_tag (task, fc_gather_wait_async);
+  g_task_set_name (task, "fc_gather_wait_async");
+  /* The wait decides between its outcome and cancellation itself. */
+  g_task_set_check_cancellable (task, FALSE);
+  return task;
 }
 
 /**
@@ -582,18 +384,12 @@ fc_gather_wait_async (FcGather            *self,
 {
   g_autoptr(GTask) task = NULL;
   GError *error = NULL;
-  FcGatherWaiter *waiter;
   gint64 deadline;
-  gboolean settled;
 
   g_return_if_fail (FC_IS_GATHER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, fc_gather_wait_async);
-  g_task_set_name (task, "fc_gather_wait_async");
-  /* The wait decides between its outcome and cancellation itself. */
-  g_task_set_check_cancellable (task, FALSE);
+  task = fc_gather_wait_task_new (self, cancellable, callback, user_data);
 
   if (!fc_timeout_to_deadline (timeout, &deadline, &error))
     {
@@ -601,39 +397,31 @@ fc_gather_wait_async (FcGather            *self,
       return;
     }
 
-  waiter = g_new0 (FcGatherWaiter, 1);
-  g_task_set_task_data (task, waiter, (GDestroyNotify) fc_gather_waiter_free);
-
-  fc_mutex_lock (&self->mutex);
-
-  if (self->outcomes->len == 0)
+  /* Slots are never removed: a gather with a slot keeps it. */
+  if (fc_gather_waits_count (&self->waits) == 0)
     {
-      fc_mutex_unlock (&self->mutex);
       g_task_return_new_error (task, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
                                "%s", _("At least one operation must be provided"));
       return;
     }
 
-  settled = fc_gather_settle_locked (self, waiter);
-  if (!settled)
-    {
-      /* Attached under the mutex, so that whoever claims the wait sees
-       * its sources and can destroy them. */
-      g_queue_push_tail (&self->waiters, g_object_ref (task));
-      if (deadline >= 0)
-        waiter->sources.timer = fc_task_attach_source (task, fc_deadline_source_new (deadline),
-                                               fc_gather_wait_timeout_cb);
-      if (cancellable != NULL)
-        waiter->sources.cancel_source = fc_task_attach_source (task,
-                                                       g_cancellable_source_new (cancellable),
-                                                       (GSourceFunc) G_CALLBACK (fc_gather_wait_cancelled_cb));
-    }
+  fc_gather_waits_start (&self->waits, g_steal_pointer (&task), FC_GATHER_EVERY_SLOT, deadline);
+}
 
-  fc_mutex_unlock (&self->mutex);
+/* Waits for @slot only: fc_run()'s wait, which a main function adding slots
+ * of its own must not prolong. No timeout, no cancellable; finished with
+ * fc_gather_wait_finish(), with a single outcome. */
+void
+fc_gather_wait_slot_async (FcGather            *self,
+                           guint                slot,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (FC_IS_GATHER (self));
+  g_return_if_fail (slot < fc_gather_waits_count (&self->waits));
 
-  /* Already over: GTask completes it from an idle source. */
-  if (settled)
-    fc_gather_waiter_return (g_steal_pointer (&task));
+  fc_gather_waits_start (&self->waits, fc_gather_wait_task_new (self, NULL, callback, user_data),
+                         slot, -1);
 }
 
 /**

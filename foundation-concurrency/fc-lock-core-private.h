@@ -218,10 +218,6 @@ struct _FcRegistry
   GHashTable       *by_order;   /* order (GINT_TO_POINTER) → lock, not a ref (under mutex) */
   FcNameTable      *by_name;    /* published table, read without locking */
   GSList           *retired;    /* outgrown tables, freed with the registry */
-  /* The lock kind's own state for the locks of one manager (FcAsyncLock:
-   * its FcAsyncState), set and freed by that manager; opaque to everything
-   * else. FcLock synchronises per lock and leaves it NULL. */
-  gpointer          kind_state;
 };
 
 G_END_DECLS

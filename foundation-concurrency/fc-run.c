@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "fc-error.h"
+#include "fc-gather-private.h"
 #include "fc-outcome.h"
 #include "fc-private.h"
 #include "fc-run.h"
@@ -75,8 +76,7 @@ fc_run_wait_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   *outcomes = fc_gather_wait_finish (FC_GATHER (source), result, &error);
-  /* A wait without timeout or cancellable on a gather with a slot that
-   * returns exceptions cannot fail. */
+  /* A wait for one slot, without timeout or cancellable, cannot fail. */
   g_assert_no_error (error);
 }
 
@@ -94,7 +94,8 @@ fc_run_wait_cb (GObject      *source,
  * Runs asynchronous work to completion. fc_run() pushes a fresh
  * thread-default #GMainContext, creates an #FcGather (returning exceptions)
  * with one slot, calls @main_func with it, iterates the context until the
- * slot has been reported, pops the context and returns the outcome.
+ * slot has been reported, pops the context and returns the outcome. Slots
+ * that @main_func adds to the gather for work of its own are not waited for.
  *
  * fc_run() may be called from any thread, including from inside a callback
  * of a running main loop: the outer loop does not run meanwhile. Work that
@@ -123,6 +124,7 @@ fc_run (FcRunFunc    main_func,
   g_autoptr(GArray) fds = NULL;
   FcOutcome *outcome;
   const GValue *value;
+  guint slot;
 
   g_return_val_if_fail (main_func != NULL, FALSE);
   g_return_val_if_fail (result == NULL ||
@@ -136,8 +138,10 @@ fc_run (FcRunFunc    main_func,
   g_main_context_acquire (context);
 
   gather = fc_gather_new (TRUE);
-  main_func (gather, fc_gather_add (gather), user_data);
-  fc_gather_wait_async (gather, FC_TIMEOUT_INFINITE, NULL, fc_run_wait_cb, &outcomes);
+  slot = fc_gather_add (gather);
+  main_func (gather, slot, user_data);
+  /* Its own slot only: slots main_func adds are its own business. */
+  fc_gather_wait_slot_async (gather, slot, fc_run_wait_cb, &outcomes);
 
   if (flags & FC_RUN_DEBUG)
     fds = g_array_sized_new (FALSE, TRUE, sizeof (GPollFD), 8);

@@ -20,6 +20,32 @@ typedef struct
   gboolean          release;   /* release the guard at once in the callback */
 } Outcome;
 
+/* A manager with a, b, c and d registered at orders 10, 20, 30 and 40. */
+static inline FcAsyncLockManager *
+new_manager (void)
+{
+  FcAsyncLockManager *manager = fc_async_lock_manager_new ();
+  static const struct { const char *name; int order; } locks[] = {
+    { "a", 10 }, { "b", 20 }, { "c", 30 }, { "d", 40 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (locks); i++)
+    g_assert_nonnull (fc_async_lock_manager_register_lock (manager, locks[i].name, locks[i].order,
+                                                           NULL, NULL, NULL));
+  return manager;
+}
+
+/* The lock registered as @name (transfer none); it must exist. */
+static inline FcAsyncLock *
+get_lock (FcAsyncLockManager *manager,
+          const char         *name)
+{
+  FcAsyncLock *lock = fc_async_lock_manager_get_lock (manager, name, NULL);
+
+  g_assert_nonnull (lock);
+  return lock;
+}
+
 static inline void
 outcome_clear (Outcome *o)
 {

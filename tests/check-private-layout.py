@@ -23,6 +23,9 @@ RANKS = {
     'fc-private': 0,
     'fc-error': 0,
     'fc-outcome': 1,
+    # An FcGather's slots; its waits.
+    'fc-gather-slots': 2,
+    'fc-gather-wait': 3,
     # The lock core: FcLockCore, FcLockKind, lock properties.
     'fc-lock-core': 1,
     # Reports and their delivery to listeners.
@@ -54,8 +57,9 @@ RANKS = {
     'fc-lock-guard': 10,
     'fc-lock-manager': 11,
     'fc-gather': 12,
-    'fc-run': 12,
     'fc-sleep': 12,
+    # fc_run() waits on an FcGather (fc-gather-private.h).
+    'fc-run': 13,
     # Run-time version checks.
     'fc-version': 12,
 }

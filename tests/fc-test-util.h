@@ -8,10 +8,13 @@
 
 #include <foundation-concurrency.h>
 
+/* The library's TSan-annotated mutex wrappers (header-only). */
+#include "fc-mutex-private.h"
+
 /* No test waits longer than this for something that should happen. */
 #define FC_TEST_GUARD_SECONDS 20
 
-static gboolean
+static G_GNUC_UNUSED gboolean
 fc_test_guard_cb (gpointer user_data)
 {
   g_error ("Test did not complete within %d s: a task never completed",
@@ -78,4 +81,77 @@ fc_test_return_int (FcGather *gather,
   g_value_set_int (&v, value);
   fc_gather_return_value (gather, slot, &v);
   g_value_unset (&v);
+}
+
+/* A manager with @names (NULL-terminated) registered at orders 10, 20, … */
+static inline FcLockManager *
+fc_test_make_manager (const char * const *names)
+{
+  FcLockManager *manager = fc_lock_manager_new ();
+
+  for (guint i = 0; names[i] != NULL; i++)
+    g_assert_nonnull (fc_lock_manager_register_lock (manager, names[i], (int) (i + 1) * 10,
+                                                     NULL, NULL, NULL));
+  return manager;
+}
+
+/* The lock registered as @name (transfer none), or NULL. */
+static inline FcLock *
+fc_test_get_lock (FcLockManager *manager,
+                  const char    *name)
+{
+  return fc_lock_manager_get_lock (manager, name, NULL);
+}
+
+/* ---- Reports the library logs ----
+ * Reports are logged (structured, WARNING) once each; record their
+ * messages rather than let GTest abort on the warning. Install the writer
+ * with fc_test_record_reports_install(), first thing in main(). */
+static GMutex fc_test_log_mutex;
+static GPtrArray *fc_test_logged;  /* report messages, under fc_test_log_mutex */
+
+static inline GLogWriterOutput
+fc_test_record_reports (GLogLevelFlags   log_level,
+                        const GLogField *fields,
+                        gsize            n_fields,
+                        gpointer         user_data)
+{
+  const char *kind = NULL;
+  const char *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_strcmp0 (fields[i].key, "FC_REPORT_KIND") == 0)
+        kind = fields[i].value;
+      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+        message = fields[i].value;
+    }
+
+  if (kind == NULL)
+    return g_log_writer_default (log_level, fields, n_fields, user_data);
+
+  fc_mutex_lock (&fc_test_log_mutex);
+  g_ptr_array_add (fc_test_logged, g_strdup (message));
+  fc_mutex_unlock (&fc_test_log_mutex);
+  return G_LOG_WRITER_HANDLED;
+}
+
+static inline void
+fc_test_record_reports_install (void)
+{
+  fc_test_logged = g_ptr_array_new_with_free_func (g_free);
+  g_log_set_writer_func (fc_test_record_reports, NULL, NULL);
+}
+
+/* How many recorded report messages match @pattern (g_pattern_match_simple()). */
+static inline guint
+fc_test_count_logged (const char *pattern)
+{
+  guint n = 0;
+
+  fc_mutex_lock (&fc_test_log_mutex);
+  for (guint i = 0; i < fc_test_logged->len; i++)
+    n += g_pattern_match_simple (pattern, fc_test_logged->pdata[i]);
+  fc_mutex_unlock (&fc_test_log_mutex);
+  return n;
 }

@@ -9,30 +9,6 @@
 
 #define DEADLINE_SOURCE_NAME "[foundation-concurrency] lock deadlines"
 
-static FcAsyncLockManager *
-new_manager (void)
-{
-  FcAsyncLockManager *manager = fc_async_lock_manager_new ();
-  static const struct { const char *name; int order; } locks[] = {
-    { "a", 10 }, { "b", 20 }, { "c", 30 }, { "d", 40 },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (locks); i++)
-    g_assert_nonnull (fc_async_lock_manager_register_lock (manager, locks[i].name, locks[i].order,
-                                                           NULL, NULL, NULL));
-  return manager;
-}
-
-static FcAsyncLock *
-get_lock (FcAsyncLockManager *manager,
-          const char         *name)
-{
-  FcAsyncLock *lock = fc_async_lock_manager_get_lock (manager, name, NULL);
-
-  g_assert_nonnull (lock);
-  return lock;
-}
-
 static void
 assert_owner (FcAsyncLockManager *manager,
               const char         *name,

@@ -9,68 +9,7 @@
 
 #include <foundation-concurrency.h>
 
-#include "fc-mutex-private.h"
-
-/* Reports are logged (structured, WARNING) once each; record them rather
- * than let GTest abort on the warning. */
-static GMutex log_mutex;
-static GPtrArray *logged;
-
-static GLogWriterOutput
-record_reports (GLogLevelFlags   log_level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
-{
-  const char *kind = NULL;
-  const char *message = NULL;
-
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (g_strcmp0 (fields[i].key, "FC_REPORT_KIND") == 0)
-        kind = fields[i].value;
-      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
-        message = fields[i].value;
-    }
-
-  if (kind == NULL)
-    return g_log_writer_default (log_level, fields, n_fields, user_data);
-
-  fc_mutex_lock (&log_mutex);
-  g_ptr_array_add (logged, g_strdup (message));
-  fc_mutex_unlock (&log_mutex);
-  return G_LOG_WRITER_HANDLED;
-}
-
-static guint
-count_logged (const char *pattern)
-{
-  guint n = 0;
-
-  fc_mutex_lock (&log_mutex);
-  for (guint i = 0; i < logged->len; i++)
-    n += g_pattern_match_simple (pattern, logged->pdata[i]);
-  fc_mutex_unlock (&log_mutex);
-  return n;
-}
-
-static FcLockManager *
-make_manager (const char * const *names)
-{
-  FcLockManager *manager = fc_lock_manager_new ();
-
-  for (guint i = 0; names[i] != NULL; i++)
-    g_assert_nonnull (fc_lock_manager_register_lock (manager, names[i], (int) (i + 1) * 10,
-                                                     NULL, NULL, NULL));
-  return manager;
-}
-
-static FcLock *
-get (FcLockManager *manager,
-     const char    *name)
-{
-  return fc_lock_manager_get_lock (manager, name, NULL);
-}
+#include "fc-test-util.h"
 
 static guint
 count_matching (char       **lines,
@@ -98,9 +37,9 @@ take_nested (gpointer data)
   guint n = 0;
 
   for (; nesting->names[n] != NULL; n++)
-    g_assert_true (fc_lock_lock (get (nesting->manager, nesting->names[n]), 1.0, NULL));
+    g_assert_true (fc_lock_lock (fc_test_get_lock (nesting->manager, nesting->names[n]), 1.0, NULL));
   while (n-- > 0)
-    fc_lock_unlock (get (nesting->manager, nesting->names[n]));
+    fc_lock_unlock (fc_test_get_lock (nesting->manager, nesting->names[n]));
   return NULL;
 }
 
@@ -120,7 +59,7 @@ static void
 test_inversion_two_threads (void)
 {
   const char *names[] = { "inv.a", "inv.b", NULL };
-  g_autoptr(FcLockManager) manager = make_manager (names);
+  g_autoptr(FcLockManager) manager = fc_test_make_manager (names);
   g_auto(GStrv) before = NULL;
   g_auto(GStrv) after = NULL;
   g_autoptr(GVariant) report = NULL;
@@ -140,7 +79,7 @@ test_inversion_two_threads (void)
                                          after[0]));
   g_assert_nonnull (strstr (after[0], "'worker-1'"));
   g_assert_nonnull (strstr (after[0], "'worker-2'"));
-  g_assert_cmpuint (count_logged ("Potential deadlock: lock order cycle inv.a -> inv.b -> inv.a*"), ==, 1);
+  g_assert_cmpuint (fc_test_count_logged ("Potential deadlock: lock order cycle inv.a -> inv.b -> inv.a*"), ==, 1);
 
   report = fc_lock_manager_get_deadlock_report (manager);
   g_assert_true (g_variant_is_of_type (report, G_VARIANT_TYPE ("aa{sv}")));
@@ -169,14 +108,14 @@ test_inversion_two_threads (void)
 
   /* Taking the edges again reports nothing new. */
   run_nesting ("worker-3", manager, "inv.b", "inv.a", NULL);
-  g_assert_cmpuint (count_logged ("Potential deadlock: lock order cycle inv.a -> inv.b -> inv.a*"), ==, 1);
+  g_assert_cmpuint (fc_test_count_logged ("Potential deadlock: lock order cycle inv.a -> inv.b -> inv.a*"), ==, 1);
 }
 
 static void
 test_inversion_three_locks (void)
 {
   const char *names[] = { "tri.a", "tri.b", "tri.c", NULL };
-  g_autoptr(FcLockManager) manager = make_manager (names);
+  g_autoptr(FcLockManager) manager = fc_test_make_manager (names);
   g_auto(GStrv) lines = NULL;
 
   run_nesting ("t1", manager, "tri.a", "tri.b", NULL);
@@ -196,7 +135,7 @@ static void
 test_gated_cycle (void)
 {
   const char *names[] = { "gate.g", "gate.a", "gate.b", NULL };
-  g_autoptr(FcLockManager) manager = make_manager (names);
+  g_autoptr(FcLockManager) manager = fc_test_make_manager (names);
   g_auto(GStrv) lines = NULL;
 
   /* a -> b and b -> a, but always under g: they cannot interleave. */
@@ -218,10 +157,10 @@ static void
 test_try_lock_learns_nothing (void)
 {
   const char *names[] = { "try.a", "try.b", NULL };
-  g_autoptr(FcLockManager) manager = make_manager (names);
+  g_autoptr(FcLockManager) manager = fc_test_make_manager (names);
   g_auto(GStrv) lines = NULL;
-  FcLock *a = get (manager, "try.a");
-  FcLock *b = get (manager, "try.b");
+  FcLock *a = fc_test_get_lock (manager, "try.a");
+  FcLock *b = fc_test_get_lock (manager, "try.b");
 
   g_assert_true (fc_lock_lock (a, 1.0, NULL));
   g_assert_true (fc_lock_try_lock (b));
@@ -246,7 +185,7 @@ test_nolockdep (void)
       g_auto(GStrv) lines = NULL;
 
       g_setenv ("FC_DEBUG", "nolockdep", TRUE);
-      manager = make_manager (names);
+      manager = fc_test_make_manager (names);
       run_nesting ("w1", manager, "off.a", "off.b", NULL);
       run_nesting ("w2", manager, "off.b", "off.a", NULL);
       lines = fc_lock_manager_detect_potential_deadlocks (manager);
@@ -290,8 +229,8 @@ static gpointer
 cross (gpointer data)
 {
   Crossing *c = data;
-  FcLock *first = get (c->manager, c->first);
-  FcLock *second = get (c->manager, c->second);
+  FcLock *first = fc_test_get_lock (c->manager, c->first);
+  FcLock *second = fc_test_get_lock (c->manager, c->second);
 
   g_assert_true (fc_lock_lock (first, 1.0, NULL));
   g_atomic_int_inc (c->holding);
@@ -336,7 +275,7 @@ static void
 test_live_deadlock (void)
 {
   const char *names[] = { "live.a", "live.b", NULL };
-  g_autoptr(FcLockManager) manager = make_manager (names);
+  g_autoptr(FcLockManager) manager = fc_test_make_manager (names);
   int holding = 0;
   Crossing one = { manager, "live.a", "live.b", &holding, NULL };
   Crossing two = { manager, "live.b", "live.a", &holding, NULL };
@@ -393,7 +332,7 @@ test_live_deadlock (void)
   g_clear_error (&two.error);
 
   /* The waiters found it themselves too, and it was logged once. */
-  g_assert_cmpuint (count_logged ("Deadlock: 'worker-1' holds 'live.a'*"), ==, 1);
+  g_assert_cmpuint (fc_test_count_logged ("Deadlock: 'worker-1' holds 'live.a'*"), ==, 1);
 }
 
 typedef struct
@@ -417,8 +356,8 @@ static void
 test_statistics (void)
 {
   const char *names[] = { "stats.a", NULL };
-  g_autoptr(FcLockManager) manager = make_manager (names);
-  FcLock *lock = get (manager, "stats.a");
+  g_autoptr(FcLockManager) manager = fc_test_make_manager (names);
+  FcLock *lock = fc_test_get_lock (manager, "stats.a");
   g_autoptr(GVariant) status = NULL;
   g_autoptr(GVariant) info = NULL;
   int ready = 0;
@@ -464,7 +403,7 @@ static void
 test_dot (void)
 {
   const char *names[] = { "dot.a", "dot.b", "dot \"quoted\"", NULL };
-  g_autoptr(FcLockManager) manager = make_manager (names);
+  g_autoptr(FcLockManager) manager = fc_test_make_manager (names);
   g_autofree char *dot = NULL;
   g_autofree char *dot_program = g_find_program_in_path ("dot");
   g_autofree char *path = NULL;
@@ -543,7 +482,7 @@ signal_thread (gpointer data)
   const char *names[] = { "sig.a", "sig.b", NULL };
 
   g_main_context_push_thread_default (check->context);
-  check->manager = make_manager (names);
+  check->manager = fc_test_make_manager (names);
   g_signal_connect (check->manager, "potential-deadlock", G_CALLBACK (on_potential_deadlock), check);
 
   /* The inversion happens on other threads. */
@@ -608,7 +547,7 @@ static void
 test_watchdog (void)
 {
   const char *names[] = { "dog.a", NULL };
-  g_autoptr(FcLockManager) manager = make_manager (names);
+  g_autoptr(FcLockManager) manager = fc_test_make_manager (names);
   SignalCheck check = { 0, };
   g_autoptr(GSource) timeout = g_timeout_source_new_seconds (10);
   double interval = -1;
@@ -619,15 +558,15 @@ test_watchdog (void)
   g_object_get (manager, "watchdog-interval", &interval, NULL);
   g_assert_cmpfloat (interval, ==, 0.02);
 
-  g_assert_true (fc_lock_lock (get (manager, "dog.a"), 1.0, NULL));
+  g_assert_true (fc_lock_lock (fc_test_get_lock (manager, "dog.a"), 1.0, NULL));
   g_source_set_callback (timeout, give_up, check.loop, NULL);
   g_source_attach (timeout, NULL);
   g_main_loop_run (check.loop);
   g_source_destroy (timeout);
-  fc_lock_unlock (get (manager, "dog.a"));
+  fc_lock_unlock (fc_test_get_lock (manager, "dog.a"));
 
   g_assert_nonnull (check.message);
-  g_assert_cmpuint (count_logged ("Lock 'dog.a' held by main for *"), ==, 1);
+  g_assert_cmpuint (fc_test_count_logged ("Lock 'dog.a' held by main for *"), ==, 1);
   fc_lock_manager_set_watchdog_interval (manager, 0);
   g_free (check.message);
   g_main_loop_unref (check.loop);
@@ -868,8 +807,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  logged = g_ptr_array_new_with_free_func (g_free);
-  g_log_set_writer_func (record_reports, NULL, NULL);
+  fc_test_record_reports_install ();
 
   g_test_add_func ("/diagnostics/order/inversion-two-threads", test_inversion_two_threads);
   g_test_add_func ("/diagnostics/order/inversion-three-locks", test_inversion_three_locks);

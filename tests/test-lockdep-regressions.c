@@ -14,50 +14,7 @@
 #include <foundation-concurrency.h>
 
 #include "fc-lockdep-private.h"
-#include "fc-mutex-private.h"
-
-/* Reports are logged (structured, WARNING); record them rather than let
- * GTest abort on the warning. */
-static GMutex log_mutex;
-static GPtrArray *logged;
-
-static GLogWriterOutput
-record_reports (GLogLevelFlags   log_level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
-{
-  const char *kind = NULL;
-  const char *message = NULL;
-
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (g_strcmp0 (fields[i].key, "FC_REPORT_KIND") == 0)
-        kind = fields[i].value;
-      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
-        message = fields[i].value;
-    }
-
-  if (kind == NULL)
-    return g_log_writer_default (log_level, fields, n_fields, user_data);
-
-  fc_mutex_lock (&log_mutex);
-  g_ptr_array_add (logged, g_strdup (message));
-  fc_mutex_unlock (&log_mutex);
-  return G_LOG_WRITER_HANDLED;
-}
-
-static guint
-count_logged (const char *pattern)
-{
-  guint n = 0;
-
-  fc_mutex_lock (&log_mutex);
-  for (guint i = 0; i < logged->len; i++)
-    n += g_pattern_match_simple (pattern, logged->pdata[i]);
-  fc_mutex_unlock (&log_mutex);
-  return n;
-}
+#include "fc-test-util.h"
 
 static FcLockdepCounters
 counters (void)
@@ -263,7 +220,7 @@ test_reused_address (void)
   gpointer old_address = b;
   g_autoptr(GPtrArray) spare = g_ptr_array_new_with_free_func (g_object_unref);
   FcLockdepCounters c0, c1;
-  guint cycles = count_logged ("Potential deadlock: lock order cycle*reuse.a*");
+  guint cycles = fc_test_count_logged ("Potential deadlock: lock order cycle*reuse.a*");
 
   /* Reports are keyed by lock names: only one of these is registered. */
   nest (a, b);              /* a -> b, in this thread's cache */
@@ -290,14 +247,14 @@ test_reused_address (void)
 
   /* b2 -> a closes no cycle: a -> b was b's, not b2's. */
   nest (b2, a);
-  g_assert_cmpuint (count_logged ("Potential deadlock: lock order cycle*reuse.a*"), ==, cycles);
+  g_assert_cmpuint (fc_test_count_logged ("Potential deadlock: lock order cycle*reuse.a*"), ==, cycles);
 
   /* a -> b2 is new (not the cached a -> b): it closes the cycle. */
   c0 = counters ();
   nest (a, b2);
   c1 = counters ();
   g_assert_cmpuint (c1.n_edges, ==, c0.n_edges + 1);
-  g_assert_cmpuint (count_logged ("Potential deadlock: lock order cycle*reuse.a*"), ==, cycles + 1);
+  g_assert_cmpuint (fc_test_count_logged ("Potential deadlock: lock order cycle*reuse.a*"), ==, cycles + 1);
 
   g_object_unref (b2);
 }
@@ -340,7 +297,7 @@ test_reused_gate_address (void)
   g_assert_true (fc_lock_lock (g2, 10.0, NULL));
   nest (b, a);
   fc_lock_unlock (g2);
-  g_assert_cmpuint (count_logged (cycle), ==, 1);
+  g_assert_cmpuint (fc_test_count_logged (cycle), ==, 1);
 
   g_object_unref (g2);
 }
@@ -403,7 +360,7 @@ test_concurrent_churn (void)
 {
   GThread *threads[CHURN_THREADS];
   FcLockdepCounters before = counters (), after;
-  guint cycles = count_logged ("Potential deadlock: lock order cycle*");
+  guint cycles = fc_test_count_logged ("Potential deadlock: lock order cycle*");
 
   churn_orphans = g_ptr_array_new ();
   for (guint i = 0; i < CHURN_INNER; i++)
@@ -421,7 +378,7 @@ test_concurrent_churn (void)
   after = counters ();
   g_assert_cmpuint (after.n_nodes, ==, before.n_nodes);
   g_assert_cmpuint (after.n_edges, ==, before.n_edges);
-  g_assert_cmpuint (count_logged ("Potential deadlock: lock order cycle*"), ==, cycles);
+  g_assert_cmpuint (fc_test_count_logged ("Potential deadlock: lock order cycle*"), ==, cycles);
 }
 
 int
@@ -429,8 +386,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  logged = g_ptr_array_new_with_free_func (g_free);
-  g_log_set_writer_func (record_reports, NULL, NULL);
+  fc_test_record_reports_install ();
 
   if (fc_debug_flags () & FC_DEBUG_NOLOCKDEP)
     {

@@ -19,6 +19,7 @@
 #include "fc-lockdep-private.h"
 #include "fc-report-private.h"
 #include "fc-mutex-private.h"
+#include "fc-test-util.h"
 #include "fc-thread-private.h"
 
 /* Reports are logged (structured, WARNING) once each: count them rather
@@ -60,45 +61,27 @@ logged_long_holds (void)
   return n;
 }
 
-static FcLockManager *
-make_manager (const char * const *names)
-{
-  FcLockManager *manager = fc_lock_manager_new ();
-
-  for (guint i = 0; names[i] != NULL; i++)
-    g_assert_nonnull (fc_lock_manager_register_lock (manager, names[i], (int) (i + 1) * 10,
-                                                     NULL, NULL, NULL));
-  return manager;
-}
-
-static FcLock *
-get (FcLockManager *manager,
-     const char    *name)
-{
-  return fc_lock_manager_get_lock (manager, name, NULL);
-}
-
 /* ---- Finding 6: a huge or infinite watchdog-interval ------------------ */
 
 static void
 test_watchdog_huge_interval (void)
 {
   const char *names[] = { "huge.a", NULL };
-  g_autoptr(FcLockManager) manager = make_manager (names);
+  g_autoptr(FcLockManager) manager = fc_test_make_manager (names);
   guint before = logged_long_holds ();
 
   /* Every hold is long; a watchdog that waits 1e13 s never scans. The
    * unclamped deadline overflowed and the watchdog scanned at once, in a
    * busy loop. */
   fc_lock_manager_set_hold_warning_threshold (manager, 0);
-  g_assert_true (fc_lock_lock (get (manager, "huge.a"), 0, NULL));
+  g_assert_true (fc_lock_lock (fc_test_get_lock (manager, "huge.a"), 0, NULL));
   g_usleep (10000);
   fc_lock_manager_set_watchdog_interval (manager, 1e13);
   g_assert_cmpfloat (fc_lock_manager_get_watchdog_interval (manager), ==, 1e13);
   g_usleep (200000);
   g_assert_cmpuint (logged_long_holds (), ==, before);
   fc_lock_manager_set_watchdog_interval (manager, 0);
-  fc_lock_unlock (get (manager, "huge.a"));
+  fc_lock_unlock (fc_test_get_lock (manager, "huge.a"));
 
   /* Non-finite values are programming errors: a critical, and nothing
    * changes. */
@@ -244,18 +227,18 @@ static void
 test_reports_bounded (void)
 {
   const char *names[] = { "bounded.a", NULL };
-  g_autoptr(FcLockManager) manager = make_manager (names);
+  g_autoptr(FcLockManager) manager = fc_test_make_manager (names);
   guint base;
 
   /* The key of a long hold that ended is dropped at the next scan. */
   base = fc_report_n_remembered_keys ();
   fc_lock_manager_set_hold_warning_threshold (manager, 0);
-  g_assert_true (fc_lock_lock (get (manager, "bounded.a"), 0, NULL));
+  g_assert_true (fc_lock_lock (fc_test_get_lock (manager, "bounded.a"), 0, NULL));
   fc_lock_manager_set_watchdog_interval (manager, 0.005);
   for (guint i = 0; i < 2000 && fc_report_n_remembered_keys () == base; i++)
     g_usleep (1000);
   g_assert_cmpuint (fc_report_n_remembered_keys (), ==, base + 1);
-  fc_lock_unlock (get (manager, "bounded.a"));
+  fc_lock_unlock (fc_test_get_lock (manager, "bounded.a"));
   for (guint i = 0; i < 2000 && fc_report_n_remembered_keys () != base; i++)
     g_usleep (1000);
   g_assert_cmpuint (fc_report_n_remembered_keys (), ==, base);
@@ -275,17 +258,17 @@ test_reports_bounded (void)
   /* A manager's order-cycle reports go with it. */
   {
     const char *cycle_names[] = { "cycle.a", "cycle.b", NULL };
-    FcLockManager *cyclic = make_manager (cycle_names);
+    FcLockManager *cyclic = fc_test_make_manager (cycle_names);
     guint cycles = fc_lockdep_n_cycle_reports ();
 
-    g_assert_true (fc_lock_lock (get (cyclic, "cycle.a"), 1, NULL));
-    g_assert_true (fc_lock_lock (get (cyclic, "cycle.b"), 1, NULL));
-    fc_lock_unlock (get (cyclic, "cycle.b"));
-    fc_lock_unlock (get (cyclic, "cycle.a"));
-    g_assert_true (fc_lock_lock (get (cyclic, "cycle.b"), 1, NULL));
-    g_assert_true (fc_lock_lock (get (cyclic, "cycle.a"), 1, NULL));
-    fc_lock_unlock (get (cyclic, "cycle.a"));
-    fc_lock_unlock (get (cyclic, "cycle.b"));
+    g_assert_true (fc_lock_lock (fc_test_get_lock (cyclic, "cycle.a"), 1, NULL));
+    g_assert_true (fc_lock_lock (fc_test_get_lock (cyclic, "cycle.b"), 1, NULL));
+    fc_lock_unlock (fc_test_get_lock (cyclic, "cycle.b"));
+    fc_lock_unlock (fc_test_get_lock (cyclic, "cycle.a"));
+    g_assert_true (fc_lock_lock (fc_test_get_lock (cyclic, "cycle.b"), 1, NULL));
+    g_assert_true (fc_lock_lock (fc_test_get_lock (cyclic, "cycle.a"), 1, NULL));
+    fc_lock_unlock (fc_test_get_lock (cyclic, "cycle.a"));
+    fc_lock_unlock (fc_test_get_lock (cyclic, "cycle.b"));
     g_assert_cmpuint (fc_lockdep_n_cycle_reports (), ==, cycles + 1);
     g_object_unref (cyclic);
     g_assert_cmpuint (fc_lockdep_n_cycle_reports (), ==, cycles);
@@ -342,11 +325,11 @@ hold_a_wait_b (gpointer data)
 {
   Holder *holder = data;
 
-  g_assert_true (fc_lock_lock (get (holder->manager, "try.a"), 0, NULL));
+  g_assert_true (fc_lock_lock (fc_test_get_lock (holder->manager, "try.a"), 0, NULL));
   g_atomic_int_set (&holder->holding, 1);
-  g_assert_true (fc_lock_lock (get (holder->manager, "try.b"), 10, NULL));
-  fc_lock_unlock (get (holder->manager, "try.b"));
-  fc_lock_unlock (get (holder->manager, "try.a"));
+  g_assert_true (fc_lock_lock (fc_test_get_lock (holder->manager, "try.b"), 10, NULL));
+  fc_lock_unlock (fc_test_get_lock (holder->manager, "try.b"));
+  fc_lock_unlock (fc_test_get_lock (holder->manager, "try.a"));
   return NULL;
 }
 
@@ -354,7 +337,7 @@ static void
 test_try_timeout_explanation (void)
 {
   const char *names[] = { "try.a", "try.b", NULL };
-  g_autoptr(FcLockManager) manager = make_manager (names);
+  g_autoptr(FcLockManager) manager = fc_test_make_manager (names);
   g_autoptr(GError) error = NULL;
   Holder holder = { manager, 0, 0 };
   RecordsBlock block;
@@ -362,14 +345,14 @@ test_try_timeout_explanation (void)
 
   /* The chain is followed from the owner: "try.a" is held by the holder,
    * which waits for "try.b", held by this thread. */
-  g_assert_true (fc_lock_lock (get (manager, "try.b"), 0, NULL));
+  g_assert_true (fc_lock_lock (fc_test_get_lock (manager, "try.b"), 0, NULL));
   thread = g_thread_new ("holder", hold_a_wait_b, &holder);
   while (!g_atomic_int_get (&holder.holding))
     g_usleep (1000);
   for (guint i = 0; i < 5000; i++)
     {
       g_clear_error (&error);
-      g_assert_false (fc_lock_lock (get (manager, "try.a"), 0, &error));
+      g_assert_false (fc_lock_lock (fc_test_get_lock (manager, "try.a"), 0, &error));
       g_assert_error (error, FC_ERROR, FC_ERROR_TIMEOUT);
       if (strstr (error->message, "which waits for") != NULL)
         break;
@@ -382,12 +365,12 @@ test_try_timeout_explanation (void)
    * while another thread holds their mutex. */
   records_block_start (&block);
   g_clear_error (&error);
-  g_assert_false (fc_lock_lock (get (manager, "try.a"), 0, &error));
+  g_assert_false (fc_lock_lock (fc_test_get_lock (manager, "try.a"), 0, &error));
   g_assert_error (error, FC_ERROR, FC_ERROR_TIMEOUT);
   g_assert_false (g_atomic_int_get (&block.released));
   records_block_stop (&block);
 
-  fc_lock_unlock (get (manager, "try.b"));
+  fc_lock_unlock (fc_test_get_lock (manager, "try.b"));
   g_thread_join (thread);
 }
 
@@ -409,13 +392,13 @@ hold_and_wait_for_freed (gpointer data)
   Stale *stale = data;
   FcThread *self = fc_thread_self ();
 
-  g_assert_true (fc_lock_lock (get (stale->manager, "stale.a"), 0, NULL));
+  g_assert_true (fc_lock_lock (fc_test_get_lock (stale->manager, "stale.a"), 0, NULL));
   g_atomic_pointer_set (&self->waiting_for, stale->freed);
   g_atomic_int_set (&stale->stage, 1);
   while (g_atomic_int_get (&stale->stage) != 2)
     g_usleep (1000);
   g_atomic_pointer_set (&self->waiting_for, NULL);
-  fc_lock_unlock (get (stale->manager, "stale.a"));
+  fc_lock_unlock (fc_test_get_lock (stale->manager, "stale.a"));
   return NULL;
 }
 
@@ -423,10 +406,10 @@ static void
 test_diagnostics_after_registry_freed (void)
 {
   const char *names[] = { "stale.a", NULL };
-  g_autoptr(FcLockManager) manager = make_manager (names);
+  g_autoptr(FcLockManager) manager = fc_test_make_manager (names);
   g_autoptr(GError) error = NULL;
-  g_autoptr(FcLockManager) gone = make_manager ((const char *[]) { "gone.a", NULL });
-  g_autoptr(FcLock) survivor = g_object_ref (get (gone, "gone.a"));
+  g_autoptr(FcLockManager) gone = fc_test_make_manager ((const char *[]) { "gone.a", NULL });
+  g_autoptr(FcLock) survivor = g_object_ref (fc_test_get_lock (gone, "gone.a"));
   g_autoptr(GVariant) report = NULL;
   g_auto(GStrv) found = NULL;
   g_autofree char *dot = NULL;
@@ -440,7 +423,7 @@ test_diagnostics_after_registry_freed (void)
 
   /* The explanation, the live-deadlock search and the report must not
    * read the freed lock (ASan / valgrind: no invalid read). */
-  g_assert_false (fc_lock_lock (get (manager, "stale.a"), 0, &error));
+  g_assert_false (fc_lock_lock (fc_test_get_lock (manager, "stale.a"), 0, &error));
   g_assert_error (error, FC_ERROR, FC_ERROR_TIMEOUT);
   g_assert_true (g_pattern_match_simple ("Timeout acquiring lock 'stale.a': held by 'stale' for *s",
                                          error->message));
@@ -455,8 +438,8 @@ test_diagnostics_after_registry_freed (void)
   /* A lock that outlives its manager keeps its registry id and is in no
    * other manager's graph. */
   g_assert_true (fc_lock_lock (survivor, 0, NULL));
-  g_assert_true (fc_lock_lock (get (manager, "stale.a"), 1, NULL));
-  fc_lock_unlock (get (manager, "stale.a"));
+  g_assert_true (fc_lock_lock (fc_test_get_lock (manager, "stale.a"), 1, NULL));
+  fc_lock_unlock (fc_test_get_lock (manager, "stale.a"));
   fc_lock_unlock (survivor);
   g_clear_object (&gone);
   dot = fc_lock_manager_dump_order_graph (manager);

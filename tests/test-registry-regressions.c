@@ -5,27 +5,15 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <malloc.h>
-
 #include <foundation-concurrency.h>
 
 #include "async-test-util.h"
+#include "fc-test-heap.h"
 
-/* The heap in use, from mallinfo2() (glibc >= 2.33); 0 where it is not
- * known, or where a sanitizer or valgrind replaces malloc: then the bound
- * below holds trivially and the test checks the lookups only. The tests run
- * with G_SLICE=always-malloc, so GObjects are counted too. */
-static gint64
-heap_in_use (void)
-{
-#if defined (__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-  struct mallinfo2 info = mallinfo2 ();
-
-  return (gint64) info.uordblks + (gint64) info.hblkhd;
-#else
-  return 0;
-#endif
-}
+/* fc_test_heap_in_use() is 0 where the heap is not known (a sanitizer or
+ * valgrind replaces malloc): then the bound below holds trivially and the
+ * test checks the lookups only. The tests run with G_SLICE=always-malloc,
+ * so GObjects are counted too. */
 
 #define MANY_LOCKS       8000
 #define MANY_LOCKS_BOUND (64 * 1024 * 1024)
@@ -38,7 +26,7 @@ static void
 test_register_many_bounded_heap (void)
 {
   g_autoptr(FcLockManager) manager = fc_lock_manager_new ();
-  gint64 heap0 = heap_in_use ();
+  gint64 heap0 = fc_test_heap_in_use ();
   char name[64];
 
   for (guint i = 0; i < MANY_LOCKS; i++)
@@ -49,14 +37,14 @@ test_register_many_bounded_heap (void)
       g_assert_nonnull (fc_lock_manager_register_lock (manager, name, 1000 + (int) i, NULL, NULL, &error));
       g_assert_no_error (error);
 
-      if (i % 256 == 255 && heap_in_use () - heap0 > MANY_LOCKS_BOUND)
+      if (i % 256 == 255 && fc_test_heap_in_use () - heap0 > MANY_LOCKS_BOUND)
         g_error ("%u registrations hold %" G_GINT64_FORMAT " MiB of heap (bound: %d MiB)",
-                 i + 1, (heap_in_use () - heap0) >> 20, MANY_LOCKS_BOUND >> 20);
+                 i + 1, (fc_test_heap_in_use () - heap0) >> 20, MANY_LOCKS_BOUND >> 20);
     }
 
   g_test_message ("%d registrations: heap +%.2f MiB", MANY_LOCKS,
-                  (double) (heap_in_use () - heap0) / (1024 * 1024));
-  g_assert_cmpint (heap_in_use () - heap0, <, MANY_LOCKS_BOUND);
+                  (double) (fc_test_heap_in_use () - heap0) / (1024 * 1024));
+  g_assert_cmpint (fc_test_heap_in_use () - heap0, <, MANY_LOCKS_BOUND);
 }
 
 /* Finding 3: with the table filled in place and grown by doubling, every

@@ -16,6 +16,7 @@ typedef enum
   REPORT_VALUE_AT_ONCE,
   REPORT_FROM_THREAD,
   BLOCK_THEN_REPORT,
+  ADD_SLOT_THEN_REPORT,
 } Mode;
 
 typedef struct
@@ -100,6 +101,12 @@ run_main (FcGather *gather,
       g_source_set_callback (source, run_block_cb, data, NULL);
       g_source_attach (source, data->context);
       g_source_unref (source);
+      break;
+
+    case ADD_SLOT_THEN_REPORT:
+      /* A slot of the main function's own, never reported. */
+      fc_gather_add (gather);
+      fc_test_return_int (gather, slot, 42);
       break;
 
     default:
@@ -277,6 +284,40 @@ test_run_no_debug_no_warning (void)
   g_assert_true (fc_run (run_main, &data, FC_RUN_NONE, NULL, NULL));
 }
 
+/* Issue 16, finding 5: fc_run() waits for its own slot only, not for
+ * slots the main function adds to the gather. */
+static gpointer
+run_own_slot_thread (gpointer user_data)
+{
+  int *done = user_data;
+  RunData data = { ADD_SLOT_THEN_REPORT };
+  GValue result = G_VALUE_INIT;
+  gboolean ok;
+
+  ok = fc_run (run_main, &data, FC_RUN_NONE, &result, NULL) &&
+       G_VALUE_HOLDS_INT (&result) && g_value_get_int (&result) == 42;
+  g_value_unset (&result);
+  g_atomic_int_set (done, ok ? 1 : 2);
+  return NULL;
+}
+
+static void
+test_run_waits_for_own_slot (void)
+{
+  int done = 0;
+  GThread *thread = g_thread_new ("runner", run_own_slot_thread, &done);
+
+  /* Bounded: a run that waits for the extra slot never returns. (An
+   * atomic rather than a GAsyncQueue, whose GMutex hand-off
+   * ThreadSanitizer cannot see.) */
+  for (int i = 0; i < 500 && g_atomic_int_get (&done) == 0; i++)
+    g_usleep (10000);
+  if (g_atomic_int_get (&done) == 0)
+    g_error ("fc_run() did not return: it waits for a slot that is not its own");
+  g_thread_join (thread);
+  g_assert_cmpint (done, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -292,6 +333,7 @@ main (int   argc,
   g_test_add_func ("/run/nested", test_run_nested);
   g_test_add_func ("/run/debug-slow-dispatch", test_run_debug_slow_dispatch);
   g_test_add_func ("/run/no-debug-no-warning", test_run_no_debug_no_warning);
+  g_test_add_func ("/run/waits-for-own-slot", test_run_waits_for_own_slot);
 
   return g_test_run ();
 }
