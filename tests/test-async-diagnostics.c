@@ -46,7 +46,7 @@ on_signal (FcAsyncLockManager *manager,
 }
 
 static FcAsyncLockManager *
-new_manager (GPtrArray *heard)
+new_heard_manager (GPtrArray *heard)
 {
   FcAsyncLockManager *manager = fc_async_lock_manager_new ();
   static const struct { const char *name; int order; } locks[] = {
@@ -116,7 +116,7 @@ static void
 test_siblings_are_not_one_owner (void)
 {
   g_autoptr(GPtrArray) heard = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(FcAsyncLockManager) manager = new_manager (heard);
+  g_autoptr(FcAsyncLockManager) manager = new_heard_manager (heard);
   const char *a[] = { "a", NULL };
   const char *b[] = { "b", NULL };
   Outcome r1 = { 0, }, r2 = { 0, }, holds_a = { 0, }, holds_b = { 0, };
@@ -175,7 +175,7 @@ test_siblings_are_not_one_owner (void)
 static void
 test_timeout_names_the_holder (void)
 {
-  g_autoptr(FcAsyncLockManager) manager = new_manager (NULL);
+  g_autoptr(FcAsyncLockManager) manager = new_heard_manager (NULL);
   const char *a[] = { "a", NULL };
   const char *b[] = { "b", NULL };
   Outcome p = { 0, }, holder = { 0, }, z = { 0, }, waiter = { 0, }, w = { 0, };
@@ -234,7 +234,7 @@ static void
 check_no_cycle (guint n_chains)
 {
   g_autoptr(GPtrArray) heard = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(FcAsyncLockManager) manager = new_manager (heard);
+  g_autoptr(FcAsyncLockManager) manager = new_heard_manager (heard);
   static const char *names[] = { "a", "b", "c" };
   Outcome roots[3] = { { 0, }, }, children[3] = { { 0, }, };
   g_auto(GStrv) lines = NULL;
