@@ -10,7 +10,7 @@
 
 #include "fc-error.h"
 #include "fc-lock-private.h"
-#include "fc-mutex-private.h"
+#include "fc-lock-word-private.h"
 #include "fc-private.h"
 
 /**
@@ -28,8 +28,12 @@
  * also be used directly with fc_lock_lock(), fc_lock_try_lock() and
  * fc_lock_unlock(), as the reference allows through its `get_lock` method.
  *
- * An uncontended acquisition is a single atomic compare-and-swap; only a
- * thread that has to wait touches the lock's internal #GMutex and #GCond.
+ * An uncontended acquisition is a single atomic compare-and-swap of the
+ * lock's word; a thread that has to wait spins briefly, then sleeps on
+ * that word (a futex) until a release wakes it. Threads that arrive while
+ * the lock is free may take it before a woken waiter (which keeps it fast
+ * under contention), but a waiter that has waited about a millisecond is
+ * handed the lock directly, so no thread starves.
  *
  * Whoever holds a lock keeps it alive: if its last reference is dropped
  * while it is held (its manager was finalized, say), it is finalized only
@@ -59,39 +63,34 @@ struct _FcLock
 {
   GObject     parent_instance;
 
+  /* Ends with the statistics the owner writes on every acquisition, so
+   * that they share a cache line with the word the owner just took. */
   FcLockCore  core;
 
-  /* The owning FcThread * (NULL while free), with FC_LOCK_* flags in its
-   * low bits (records are 8-byte aligned). Atomic. */
-  gpointer    owner;
+  /* The owning FcThread * (NULL while free), with FC_LOCK_WORD_* flags in
+   * its low bits (records are 8-byte aligned): fc-lock-word-private.c. */
+  FcLockWord  word;
   guint       depth;        /* written by the owner only; read relaxed */
   gint64      acquired_at;  /* coarse monotonic µs; written by the owner only */
-  /* The FcLockManagerLocker whose hold is the owner's first (a lock guard
-   * or locker), NULL if it was fc_lock_lock(). Owner only. */
+  /* The FcLockGuard whose hold is the owner's first, NULL if it was
+   * fc_lock_lock(). Owner only. */
   gpointer    holder;
-  int         waiters;      /* threads inside the slow path (under mutex; read atomically) */
-
-  GMutex      mutex;        /* guards the sleep/wake-up protocol only */
-  GCond       cond;
 };
 
-/* Some thread may sleep on the lock: its release must wake one. */
-#define FC_LOCK_WAITERS ((guintptr) 1)
 /* The last reference was dropped while the lock was held: the owner has
  * the reference dispose() took back, and drops it once it is done. */
-#define FC_LOCK_ORPHAN  ((guintptr) 2)
-#define FC_LOCK_FLAGS   (FC_LOCK_WAITERS | FC_LOCK_ORPHAN)
+#define FC_LOCK_ORPHAN  FC_LOCK_WORD_USER
 
 static inline FcThread *
 owner_thread (gpointer word)
 {
-  return (FcThread *) ((guintptr) word & ~FC_LOCK_FLAGS);
+  return fc_lock_word_owner (word);
 }
 
 static inline guintptr
 owner_flags (gpointer word)
 {
-  return (guintptr) word & FC_LOCK_FLAGS;
+  return fc_lock_word_flags (word);
 }
 
 G_DEFINE_FINAL_TYPE (FcLock, fc_lock, G_TYPE_OBJECT)
@@ -117,11 +116,11 @@ fc_lock_dispose (GObject *object)
 
   for (;;)
     {
-      gpointer word = g_atomic_pointer_get (&self->owner);
+      gpointer word = fc_lock_word_get (&self->word);
 
       if (owner_thread (word) == NULL || (owner_flags (word) & FC_LOCK_ORPHAN))
         break;
-      if (g_atomic_pointer_compare_and_exchange (&self->owner, word,
+      if (g_atomic_pointer_compare_and_exchange (&self->word.word, word,
                                                  (gpointer) ((guintptr) word | FC_LOCK_ORPHAN)))
         {
           g_object_ref (self);
@@ -136,7 +135,7 @@ static void
 fc_lock_finalize (GObject *object)
 {
   FcLock *self = (FcLock *) object;
-  FcThread *owner = owner_thread (g_atomic_pointer_get (&self->owner));
+  FcThread *owner = owner_thread (fc_lock_word_get (&self->word));
 
   /* Only a reference dropped twice gets here with an owner. */
   if (owner != NULL)
@@ -147,8 +146,6 @@ fc_lock_finalize (GObject *object)
   fc_lockdep_forget (&self->core);
   g_free (self->core.name);
   g_free (self->core.description);
-  g_mutex_clear (&self->mutex);
-  g_cond_clear (&self->cond);
 
   G_OBJECT_CLASS (fc_lock_parent_class)->finalize (object);
 }
@@ -245,8 +242,6 @@ fc_lock_class_init (FcLockClass *klass)
 static void
 fc_lock_init (FcLock *self)
 {
-  g_mutex_init (&self->mutex);
-  g_cond_init (&self->cond);
 }
 
 /**
@@ -335,7 +330,7 @@ fc_lock_is_locked (FcLock *self)
 {
   g_return_val_if_fail (FC_IS_LOCK (self), FALSE);
 
-  return owner_thread (g_atomic_pointer_get (&self->owner)) != NULL;
+  return owner_thread (fc_lock_word_get (&self->word)) != NULL;
 }
 
 /**
@@ -358,7 +353,7 @@ fc_lock_dup_owner (FcLock *self)
 
   g_return_val_if_fail (FC_IS_LOCK (self), NULL);
 
-  owner = owner_thread (g_atomic_pointer_get (&self->owner));
+  owner = owner_thread (fc_lock_word_get (&self->word));
   return owner != NULL ? g_strdup (g_atomic_pointer_get (&owner->name)) : NULL;
 }
 
@@ -389,7 +384,7 @@ fc_lock_get_core (FcLock *self)
 FcThread *
 fc_lock_get_owner_thread (FcLock *self)
 {
-  return owner_thread (g_atomic_pointer_get (&self->owner));
+  return owner_thread (fc_lock_word_get (&self->word));
 }
 
 /* How long a waiter waits before it looks for a deadlock it may be in. */
@@ -417,7 +412,7 @@ fc_lock_note_order (FcThread  *thread,
     {
       FcLock *lock = locks->items[i];
 
-      if (owner_thread (g_atomic_pointer_get (&lock->owner)) == thread)
+      if (owner_thread (fc_lock_word_get (&lock->word)) == thread)
         continue;
 
       if (n > 0)
@@ -456,90 +451,56 @@ fc_lock_check_deadlock (void)
     fc_report_publish_once (reports->pdata[i]);
 }
 
-/* Under self->mutex: takes the lock if it is free, keeping FC_LOCK_WAITERS
- * for the other waiters; or marks it FC_LOCK_WAITERS, so that its owner
- * wakes us. Returns TRUE if taken, FALSE if we may sleep. */
-static gboolean
-fc_lock_try_or_announce_locked (FcLock   *self,
-                                FcThread *thread)
-{
-  for (;;)
-    {
-      gpointer word = g_atomic_pointer_get (&self->owner);
-
-      if (owner_thread (word) == NULL)
-        {
-          guintptr flags = self->waiters > 1 ? FC_LOCK_WAITERS : 0;
-
-          if (g_atomic_pointer_compare_and_exchange (&self->owner, word,
-                                                     (gpointer) ((guintptr) thread | flags)))
-            return TRUE;
-        }
-      else if (owner_flags (word) & FC_LOCK_WAITERS)
-        return FALSE;
-      else if (g_atomic_pointer_compare_and_exchange (&self->owner, word,
-                                                      (gpointer) ((guintptr) word | FC_LOCK_WAITERS)))
-        return FALSE;
-    }
-}
-
+/* Waits for the lock (fc-lock-word-private.c has the protocol): spins a
+ * little, then sleeps until it is taken or @deadline passes, looking for a
+ * deadlock once it has waited FC_DEADLOCK_CHECK_DELAY. */
 static gboolean
 fc_lock_acquire_slow (FcLock     *self,
                       FcThread   *thread,
                       gint64      deadline)
 {
-  gint64 start = g_get_monotonic_time ();
-  gint64 check_at = start + FC_DEADLOCK_CHECK_DELAY;
-  gboolean taken = FALSE;
+  FcLockWaiter waiter;
+  gint64 check_at;
+  gboolean taken;
 
-  g_atomic_pointer_set (&thread->waiting_for, self);
-  fc_mutex_lock (&self->mutex);
-  g_atomic_int_inc (&self->waiters);
-
-  for (;;)
+  if (fc_lock_word_spin (&self->word, thread))
     {
-      gint64 until;
-
-      /* The owner's release sees FC_LOCK_WAITERS (set here, before we
-       * sleep) and wakes us under the mutex: no wake-up is lost. */
-      if (fc_lock_try_or_announce_locked (self, thread))
-        {
-          taken = TRUE;
-          break;
-        }
-
-      until = check_at > 0 && (deadline < 0 || check_at < deadline) ? check_at : deadline;
-      if (until < 0)
-        fc_cond_wait (&self->cond, &self->mutex);
-      else if (!fc_cond_wait_until (&self->cond, &self->mutex, until))
-        {
-          if (until == check_at)
-            {
-              /* Waited long enough to look for a deadlock, without the
-               * mutex: the search reads other locks' owners. */
-              check_at = 0;
-              fc_mutex_unlock (&self->mutex);
-              fc_lock_check_deadlock ();
-              fc_mutex_lock (&self->mutex);
-              continue;
-            }
-          /* The wake-up we may have consumed is not lost: take the lock if
-           * it is free now; if it is not, its owner will wake the others. */
-          taken = g_atomic_pointer_compare_and_exchange (&self->owner, NULL,
-                                                         (gpointer) ((guintptr) thread |
-                                                                     (self->waiters > 1 ? FC_LOCK_WAITERS : 0)));
-          break;
-        }
+      fc_lock_stats_waited (&self->core, 0);
+      return TRUE;
     }
 
-  fc_lock_stats_waited (&self->core, g_get_monotonic_time () - start);
-  g_atomic_int_dec_and_test (&self->waiters);
-  fc_mutex_unlock (&self->mutex);
+  /* ---- The acquisition starts to wait -------------------------------
+   * The one place where a thread that has to wait for an FcLock shows
+   * itself: on the wait-for graph (fc_lock_kind_get_waiting_for()), and
+   * to anything else that wants to know who starts to wait (lock-order
+   * learning may hook here). */
+  g_atomic_pointer_set (&thread->waiting_for, self);
+  fc_lock_word_wait_begin (&self->word, &waiter);
+  /* ---- */
+
+  check_at = waiter.since + FC_DEADLOCK_CHECK_DELAY;
+  for (;;)
+    {
+      gboolean check = check_at >= 0 && (deadline < 0 || check_at < deadline);
+
+      taken = fc_lock_word_wait (&self->word, &waiter, thread, check ? check_at : deadline);
+      if (taken || !check)
+        break;
+      /* Waited long enough to look for a deadlock we may be part of. */
+      check_at = -1;
+      fc_lock_check_deadlock ();
+    }
+
+  fc_lock_word_wait_end (&self->word, &waiter);
   /* A thread that gave up still shows as waiting until its timeout error
    * is made (fc_lock_set_timeout_error()), so that two threads timing out
    * of one deadlock at once each see the other waiting. */
   if (taken)
-    g_atomic_pointer_set (&thread->waiting_for, NULL);
+    {
+      /* We own the lock, and with it the statistics' cache line. */
+      fc_lock_stats_waited (&self->core, g_get_monotonic_time () - waiter.since);
+      g_atomic_pointer_set (&thread->waiting_for, NULL);
+    }
 
   return taken;
 }
@@ -553,14 +514,15 @@ fc_lock_acquire_internal (FcLock     *self,
 {
   gint64 end;
 
-  if (owner_thread (g_atomic_pointer_get (&self->owner)) == thread)
+  if (owner_thread (fc_lock_word_get (&self->word)) == thread)
     {
       /* Only the owner writes depth; others read it relaxed. */
       __atomic_store_n (&self->depth, self->depth + 1, __ATOMIC_RELAXED);
       return TRUE;
     }
 
-  if (g_atomic_pointer_compare_and_exchange (&self->owner, NULL, thread))
+  if (G_LIKELY (fc_lock_word_try_fast (&self->word, thread)) ||
+      fc_lock_word_try (&self->word, thread))
     {
       fc_lock_took (self, thread, holder, stamp);
       return TRUE;
@@ -591,24 +553,21 @@ fc_lock_release_slow (FcLock   *self,
 
   for (;;)
     {
-      word = g_atomic_pointer_get (&self->owner);
+      word = fc_lock_word_get (&self->word);
       /* We hold the lock, so it is alive; an orphan is kept alive by the
-       * reference we drop last. */
-      if (!ref && (owner_flags (word) & (FC_LOCK_WAITERS | FC_LOCK_ORPHAN)) == FC_LOCK_WAITERS)
+       * reference we drop last. The wake-up below only passes the word's
+       * address to the kernel, but tools check it. */
+      if (!ref && (owner_flags (word) & (FC_LOCK_WORD_PARKED | FC_LOCK_ORPHAN)) == FC_LOCK_WORD_PARKED)
         {
           g_object_ref (self);
           ref = TRUE;
         }
-      if (g_atomic_pointer_compare_and_exchange (&self->owner, word, NULL))
+      if (fc_lock_word_release_from (&self->word, word))
         break;
     }
 
-  if (owner_flags (word) & FC_LOCK_WAITERS)
-    {
-      fc_mutex_lock (&self->mutex);
-      g_cond_signal (&self->cond);
-      fc_mutex_unlock (&self->mutex);
-    }
+  if (owner_flags (word) & FC_LOCK_WORD_PARKED)
+    fc_lock_word_wake (&self->word);
 
   if (owner_flags (word) & FC_LOCK_ORPHAN)
     g_object_unref (self);
@@ -629,7 +588,7 @@ fc_lock_release_all (FcLock   *self,
   self->holder = NULL;
 
   /* Nothing of @self may be touched after this, unless flags say so. */
-  if (!g_atomic_pointer_compare_and_exchange (&self->owner, thread, NULL))
+  if (!fc_lock_word_release_fast (&self->word, thread))
     fc_lock_release_slow (self, thread);
 }
 
@@ -670,7 +629,7 @@ fc_lock_release_internal (FcLock   *self,
                           gpointer  holder,
                           gint64   *stamp)
 {
-  if (G_UNLIKELY (owner_thread (g_atomic_pointer_get (&self->owner)) != thread))
+  if (G_UNLIKELY (owner_thread (fc_lock_word_get (&self->word)) != thread))
     return FALSE;
 
   return fc_lock_release_hold (self, thread, holder, stamp);
@@ -819,7 +778,7 @@ fc_lock_unlock (FcLock *self)
 
   thread = fc_thread_self ();
   fc_thread_drain_abandoned (thread);
-  if (owner_thread (g_atomic_pointer_get (&self->owner)) != thread)
+  if (owner_thread (fc_lock_word_get (&self->word)) != thread)
     {
       g_critical ("%s: lock '%s' is not held by the calling thread",
                   G_STRFUNC, fc_lock_core_display_name (&self->core));
@@ -848,7 +807,7 @@ fc_lock_kind_get_state (gpointer     lock,
                         FcLockState *state)
 {
   FcLock *self = lock;
-  FcThread *owner = owner_thread (g_atomic_pointer_get (&self->owner));
+  FcThread *owner = owner_thread (fc_lock_word_get (&self->word));
 
   state->locked = owner != NULL;
   state->owner = owner != NULL ? g_strdup (g_atomic_pointer_get (&owner->name)) : NULL;
@@ -857,7 +816,7 @@ fc_lock_kind_get_state (gpointer     lock,
   if (state->locked && state->acquired_at == 0)
     state->acquired_at = fc_coarse_monotonic_time ();
   state->depth = __atomic_load_n (&self->depth, __ATOMIC_RELAXED);
-  state->waiters = (guint) g_atomic_int_get (&self->waiters);
+  state->waiters = (guint) g_atomic_int_get (&self->word.waiters);
   state->owner_id = owner;
 }
 

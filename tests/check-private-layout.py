@@ -23,6 +23,8 @@ RANKS = {
     'fc-private': 0,
     'fc-error': 0,
     'fc-outcome': 1,
+    # The lock word: FcLock's owner, spinning, parking, hand-off.
+    'fc-lock-word': 1,
     # The lock core: FcLockCore, FcLockKind, lock properties.
     'fc-lock-core': 1,
     # Reports and their delivery to listeners.

@@ -13,6 +13,9 @@
 #define _GNU_SOURCE   /* RTLD_NEXT */
 
 #include <dlfcn.h>
+#include <linux/futex.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -346,12 +349,12 @@ test_unlock_of_guard_held_lock (void)
 
 /* The window to widen is inside fc_lock_unlock(), between publishing the
  * lock free and waking its waiter. No public hook reaches it, so this test
- * interposes g_mutex_lock() and g_cond_wait_until() (the executable's own
- * definitions come before GLib's): when the unlocking thread locks the
- * lock's internal mutex, it first waits until the waiter has taken the
- * lock (its periodic deadlock check wakes it), released it and dropped the
- * last reference. Then it checks that the lock was not finalized under
- * it. */
+ * interposes syscall() (the executable's own definition comes before the C
+ * library's): when the unlocking thread wakes the lock's sleeper (the
+ * futex is the lock's word), it first waits until the waiter has taken the
+ * lock (it wakes itself up after a millisecond to ask for a hand-off),
+ * released it and dropped the last reference. Then it checks that the lock
+ * was not finalized under it. */
 static struct
 {
   gpointer   lock;          /* atomic: the FcLock watched, NULL when done */
@@ -372,54 +375,49 @@ in_watched_lock (gpointer address)
   return lock != NULL && (char *) address >= lock && (char *) address < lock + window.size;
 }
 
-void g_mutex_lock (GMutex *mutex);
+long syscall (long number, ...);
 
-void
-g_mutex_lock (GMutex *mutex)
+long
+syscall (long number,
+         ...)
 {
   static gpointer real;
-  void (*real_lock) (GMutex *);
+  long (*real_syscall) (long, ...);
+  long args[6];
+  va_list ap;
+
+  va_start (ap, number);
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    args[i] = va_arg (ap, long);
+  va_end (ap);
 
   if (g_atomic_pointer_get (&real) == NULL)
-    g_atomic_pointer_set (&real, dlsym (RTLD_NEXT, "g_mutex_lock"));
-  real_lock = (void (*) (GMutex *)) g_atomic_pointer_get (&real);
+    g_atomic_pointer_set (&real, dlsym (RTLD_NEXT, "syscall"));
+  real_syscall = (long (*) (long, ...)) g_atomic_pointer_get (&real);
 
-  if (in_watched_lock (mutex) && pthread_equal (pthread_self (), window.unlocker))
+  if (number == SYS_futex && in_watched_lock ((gpointer) args[0]))
     {
-      /* Up to 5 s: the waiter wakes every 0.1 s to look for deadlocks. */
-      for (int i = 0; i < 500 && !g_atomic_int_get (&window.waiter_done); i++)
-        g_usleep (10000);
-      g_atomic_int_set (&window.triggered, TRUE);
-      g_atomic_pointer_set (&window.lock, NULL);
-      if (g_atomic_int_get (&window.finalized))
+      int op = (int) args[1] & FUTEX_CMD_MASK;
+
+      if (op == FUTEX_WAIT)
+        g_atomic_int_set (&window.waiter_sleeping, TRUE);
+      else if (op == FUTEX_WAKE && pthread_equal (pthread_self (), window.unlocker))
         {
-          g_atomic_int_set (&window.touched_after_free, TRUE);
-          g_printerr ("# the lock was finalized while fc_lock_unlock() still used it\n");
-          _exit (1);
+          /* Up to 5 s. */
+          for (int i = 0; i < 500 && !g_atomic_int_get (&window.waiter_done); i++)
+            g_usleep (10000);
+          g_atomic_int_set (&window.triggered, TRUE);
+          g_atomic_pointer_set (&window.lock, NULL);
+          if (g_atomic_int_get (&window.finalized))
+            {
+              g_atomic_int_set (&window.touched_after_free, TRUE);
+              g_printerr ("# the lock was finalized while fc_lock_unlock() still used it\n");
+              _exit (1);
+            }
         }
     }
 
-  real_lock (mutex);
-}
-
-gboolean g_cond_wait_until (GCond  *cond,
-                            GMutex *mutex,
-                            gint64  end_time);
-
-gboolean
-g_cond_wait_until (GCond  *cond,
-                   GMutex *mutex,
-                   gint64  end_time)
-{
-  static gpointer real;
-  gboolean (*real_wait) (GCond *, GMutex *, gint64);
-
-  if (g_atomic_pointer_get (&real) == NULL)
-    g_atomic_pointer_set (&real, dlsym (RTLD_NEXT, "g_cond_wait_until"));
-  real_wait = (gboolean (*) (GCond *, GMutex *, gint64)) g_atomic_pointer_get (&real);
-  if (in_watched_lock (cond))
-    g_atomic_int_set (&window.waiter_sleeping, TRUE);
-  return real_wait (cond, mutex, end_time);
+  return real_syscall (number, args[0], args[1], args[2], args[3], args[4], args[5]);
 }
 
 static gpointer
