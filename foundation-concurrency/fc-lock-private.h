@@ -23,7 +23,7 @@ FcThread   *fc_lock_get_owner_thread (FcLock   *self);
 
 /* Takes @self for @thread (recursively if it already owns it). Returns FALSE
  * if it could not be taken before @deadline, or at once if @deadline is NULL.
- * @holder: the FcLockManagerLocker the hold is for, NULL for fc_lock_lock().
+ * @holder: the FcLockGuard the hold is for, NULL for fc_lock_lock().
  * @stamp caches the coarse clock across the locks of one call: 0 until read
  * (see fc_stamp()). Order learning is the caller's (fc_lock_note_order()). */
 gboolean fc_lock_acquire_internal (FcLock     *self,
@@ -46,7 +46,7 @@ void     fc_lock_set_timeout_error (FcLock     *self,
 /* Undoes one acquire_internal() by @thread with the same @holder. Returns
  * FALSE, changing nothing, if that hold is not there: @thread does not own
  * @self, @holder's hold was given up already (its thread exited), or (for
- * a NULL @holder) the only hold left is a locker's. */
+ * a NULL @holder) the only hold left is a guard's. */
 gboolean fc_lock_release_internal (FcLock     *self,
                                    FcThread   *thread,
                                    gpointer    holder,

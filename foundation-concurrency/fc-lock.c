@@ -46,7 +46,7 @@
  * a critical names the thread and the locks, and they are released, their
  * waiters proceeding (as with a robust mutex, the data they protect may be
  * inconsistent). The same happens to the locks of its unreleased guards
- * and lockers, which then hold nothing.
+ * (#FcLockGuard), which then hold nothing.
  *
  * Since: 1.0
  */
@@ -107,7 +107,7 @@ static GParamSpec *properties[N_PROPS];
 /* Whoever holds a lock keeps it alive, without a reference of its own
  * (that would cost every acquisition two more atomic operations): when the
  * last reference goes while the lock is held (its manager was finalized
- * under a locker, say), the lock takes one back and hands it to its owner,
+ * under a guard, say), the lock takes one back and hands it to its owner,
  * which drops it with its last release (fc_lock_release_slow()). */
 static void
 fc_lock_dispose (GObject *object)
@@ -758,9 +758,9 @@ fc_lock_try_lock (FcLock *self)
  *
  * Releases the lock once. The lock becomes free when its owner has called
  * this as many times as it took the lock. Unlocking a lock the calling
- * thread does not hold, or whose remaining hold is a #FcLockGuard's or a
- * #FcLockManagerLocker's (release that instead), is a programming error: it
- * emits a critical and changes nothing.
+ * thread does not hold, or whose remaining hold is a #FcLockGuard's
+ * (release that instead), is a programming error: it emits a critical and
+ * changes nothing.
  *
  * Once the lock is free, this touches nothing of it that another thread
  * may free: a thread that takes the lock next may release it and drop the
@@ -786,7 +786,7 @@ fc_lock_unlock (FcLock *self)
     }
 
   if (!fc_lock_release_hold (self, thread, NULL, &stamp))
-    g_critical ("%s: lock '%s' is held through a lock guard or locker: "
+    g_critical ("%s: lock '%s' is held through a lock guard: "
                 "release that instead", G_STRFUNC, fc_lock_core_display_name (&self->core));
 }
 

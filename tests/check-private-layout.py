@@ -41,7 +41,6 @@ RANKS = {
     'fc-lock': 6,
     'fc-async-engine': 6,
     # The thin public types.
-    'fc-lock-manager-locker': 7,
     'fc-async-lock': 7,
     'fc-async-lock-guard': 7,
     'fc-async-lock-manager': 7,
