@@ -37,6 +37,8 @@ RANKS = {
     'fc-registry': 4,
     # What both managers share above the registry.
     'fc-manager': 5,
+    # The holds of an FcLock (fc_lock_lock() and guards).
+    'fc-lock-hold': 5,
     # FcLock, and the async queueing engine.
     'fc-lock': 6,
     'fc-async-engine': 6,
