@@ -9,10 +9,11 @@
  * within 1.5x of the same with FC_DEBUG=nolockdep (measured in two child
  * processes, since FC_DEBUG is read once per process).
  *
- * The manager's acquisition is measured both ways it can be scoped: through
- * an FcLockManagerLocker (no allocation) and through an FcLockGuard, which
- * adds what GLib 2.74 charges for creating and finalizing a GObject; that
- * charge is measured on its own too (an empty GObject, new + unref).
+ * The manager's acquisition is measured both ways a guard is scoped:
+ * acquire + unref (g_autoptr), and acquire + release + unref (as bindings
+ * do). Guards are recycled per thread: neither allocates. What GLib 2.74
+ * charges for creating and finalizing a GObject (an empty one, new +
+ * unref) is shown beside, for scale.
  *
  * A failed try: a timeout-0 acquisition of a lock another thread holds
  * (an explained FC_ERROR_TIMEOUT) against a non-blocking one
@@ -65,7 +66,7 @@ time_manager (FcLockManager      *manager,
   BEST_OF (best,
            FcLockGuard *guard = fc_lock_manager_acquire (manager, names, 10.0, TRUE, NULL);
            fc_lock_guard_release (guard);
-           g_object_unref (guard));
+           fc_lock_guard_unref (guard));
   return best;
 }
 
@@ -76,7 +77,7 @@ time_locker (FcLockManager      *manager,
   double best;
 
   BEST_OF (best,
-           fc_lock_manager_locker_free (fc_lock_manager_locker_new (manager, names, 10.0, TRUE, NULL)));
+           fc_lock_guard_unref (fc_lock_manager_acquire (manager, names, 10.0, TRUE, NULL)));
   return best;
 }
 
@@ -258,8 +259,8 @@ main (int   argc,
           ROUNDS, iterations);
   printf ("  raw GRecMutex lock+unlock                %8.1f ns\n", raw);
   printf ("  fc_lock_lock+unlock (direct)             %8.1f ns  %5.1fx raw\n", direct, direct / raw);
-  printf ("  manager, locker (new+free), 1 lock       %8.1f ns  %5.1fx raw  (goal <= 8x)\n", locker1, locker1 / raw);
-  printf ("  manager, locker (new+free), 3 locks      %8.1f ns  %5.1fx raw  (goal <= 20x)\n", locker3, locker3 / raw);
+  printf ("  guard (acquire+unref), 1 lock            %8.1f ns  %5.1fx raw  (goal <= 8x)\n", locker1, locker1 / raw);
+  printf ("  guard (acquire+unref), 3 locks           %8.1f ns  %5.1fx raw  (goal <= 20x)\n", locker3, locker3 / raw);
   printf ("  manager, guard (acquire+release+unref), 1 lock  %8.1f ns  %5.1fx raw\n", named1, named1 / raw);
   printf ("  manager, guard (acquire+release+unref), 3 locks %8.1f ns  %5.1fx raw\n", named3, named3 / raw);
   printf ("  of which GLib's GObject new+unref alone  %8.1f ns  %5.1fx raw\n", gobject, gobject / raw);

@@ -20,11 +20,13 @@ typedef struct _FcLockCore FcLockCore;
  * mutex) and read with relaxed atomics by status. */
 typedef struct
 {
-  guint64  acquisitions;
   guint64  contentions;
   gint64   wait_total;
   gint64   wait_max;
+  /* Written on every acquisition and release: last, next to what follows
+   * the core in the lock (FcLock: its word, taken just before). */
   gint64   hold_max;
+  guint64  acquisitions;
 } FcLockStats;
 
 /* A lock's place in the learned order graph, owned by fc-lockdep-private.c:

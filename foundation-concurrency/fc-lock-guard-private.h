@@ -7,13 +7,18 @@
 #pragma once
 
 #include "fc-lock-guard.h"
-#include "fc-lock-manager-locker-private.h"
+#include "fc-lock-private.h"
+#include "fc-registry-private.h"
 
 G_BEGIN_DECLS
 
-/* A guard over what @locker took (the guard owns @locker), keeping
- * @keeper (which owns the locks) alive meanwhile. */
-FcLockGuard *fc_lock_guard_new_internal (GObject             *keeper,
-                                         FcLockManagerLocker *locker);
+/* Takes every lock of @registry that @names names for the calling thread,
+ * as fc_lock_manager_acquire() documents (order rule, re-entrancy, one
+ * deadline, rollback), and returns a guard for them; NULL with @error set. */
+FcLockGuard *fc_lock_guard_acquire (FcRegistry          *registry,
+                                    const char * const  *names,
+                                    double               timeout,
+                                    gboolean             blocking,
+                                    GError             **error);
 
 G_END_DECLS

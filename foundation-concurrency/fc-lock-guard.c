@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "fc-error.h"
 #include "fc-lock-guard-private.h"
 
 /**
@@ -16,27 +17,36 @@
  * fc_lock_manager_acquire() returns a #FcLockGuard for the locks it took.
  * fc_lock_guard_release() gives them back, in reverse order; dropping the
  * last reference to an unreleased guard releases it too, so in C
- * `g_autoptr (FcLockGuard)` scopes a critical section:
+ * `g_autoptr (FcLockGuard)` scopes a critical section, as GLib's
+ * #GMutexLocker does for a mutex:
  *
  * |[<!-- language="C" -->
  * {
- *   g_autoptr(FcLockGuard) guard = NULL;
  *   const char *names[] = { "db", "cache", NULL };
+ *   g_autoptr(FcLockGuard) guard =
+ *     fc_lock_manager_acquire (manager, names, 5.0, TRUE, &error);
  *
- *   guard = fc_lock_manager_acquire (manager, names, 5.0, TRUE, &error);
  *   if (guard == NULL)
  *     return FALSE;
- *   ... both locks are held here ...
+ *   ... both locks are held here, until the end of the scope ...
  * }
  * ]|
  *
+ * A guard is a reference-counted boxed type, not a #GObject: guards are
+ * recycled within their thread, so a thread that has acquired before
+ * acquires and releases without allocating anything. The locks a guard
+ * holds stay alive while it holds them, even if their manager is
+ * finalized meanwhile; once released explicitly, it keeps them alive
+ * until its last reference goes, so that fc_lock_guard_dup_names() still
+ * answers.
+ *
  * A guard belongs to the thread that acquired it: releasing it from
- * another thread is a programming error. So is dropping the last
- * reference to an unreleased guard on another thread (a garbage collector
- * may do that): it emits a critical and hands the guard's locks back to
- * the thread that acquired them, which releases them when it next
- * acquires or releases a lock, or exits. Until then the locks, and their
- * manager, stay alive.
+ * another thread is a programming error (a critical, and nothing is
+ * released). So is dropping the last reference to an unreleased guard on
+ * another thread (a garbage collector may do that): it emits a critical
+ * and hands the guard's locks back to the thread that acquired them, which
+ * releases them when it next acquires or releases a lock, or exits. Until
+ * then the locks stay alive and held.
  *
  * Since: 1.0
  */
@@ -45,102 +55,171 @@
  * FcLockGuard:
  *
  * The locks one fc_lock_manager_acquire() call took, released together.
- * Its fields are private.
+ * An opaque, reference-counted boxed type.
  *
  * Since: 1.0
  */
 struct _FcLockGuard
 {
-  GObject               parent_instance;
-
-  GObject              *keeper;   /* keeps the locks alive: their manager */
-  FcThread             *thread;
-  FcLockManagerLocker  *locker;   /* what was taken */
-  guint                 serial;   /* thread->serial when acquired */
-  gboolean              released;
+  gint          ref_count;  /* atomic */
+  gboolean      released;   /* written by the acquiring thread */
+  gboolean      pinned;     /* holds a reference on each of its locks */
+  FcThread     *thread;
+  guint         serial;     /* thread->serial when acquired */
+  FcLockGuard  *next_free;  /* on thread->spare_guards */
+  /* Handed back to the thread when dropped unreleased elsewhere. */
+  FcAbandoned   abandoned;
+  FcLockVec     locks;      /* FcLock *, in acquisition order */
 };
 
-/* An unreleased guard's locks, handed back to their thread. */
-typedef struct
+G_DEFINE_BOXED_TYPE (FcLockGuard, fc_lock_guard, fc_lock_guard_ref, fc_lock_guard_unref)
+
+/* How many released guards a thread keeps for its next acquisitions. */
+#define FC_SPARE_GUARDS_MAX 8
+
+static FcLockGuard *
+guard_get (FcThread *thread)
 {
-  FcAbandoned           base;
-  GObject              *keeper;
-  FcLockManagerLocker  *locker;
-} FcAbandonedGuard;
+  FcLockGuard *self = thread->spare_guards;
 
-static void
-fc_abandoned_guard_release (FcAbandoned *base,
-                            FcThread    *thread)
-{
-  FcAbandonedGuard *self = (FcAbandonedGuard *) base;
-
-  fc_locker_unlock (self->locker);
-  fc_locker_recycle (self->locker);
-  g_clear_object (&self->keeper);
-  g_free (self);
-}
-
-G_DEFINE_FINAL_TYPE (FcLockGuard, fc_lock_guard, G_TYPE_OBJECT)
-
-static void
-fc_lock_guard_finalize (GObject *object)
-{
-  FcLockGuard *self = (FcLockGuard *) object;
-
-  if (!self->released && fc_thread_peek () != self->thread)
+  if (G_LIKELY (self != NULL))
     {
-      g_critical ("%s: a lock guard was finalized unreleased by another thread than the "
-                  "one that acquired it: that thread releases its locks when it next "
-                  "acquires or releases a lock, or exits", G_STRFUNC);
-      if (self->locker->locks.len > 0 &&
-          (guint) g_atomic_int_get (&self->thread->serial) == self->serial)
-        {
-          FcAbandonedGuard *abandoned = g_new0 (FcAbandonedGuard, 1);
-
-          /* The locks keep their manager alive until then. */
-          abandoned->base.release = fc_abandoned_guard_release;
-          abandoned->keeper = g_steal_pointer (&self->keeper);
-          abandoned->locker = g_steal_pointer (&self->locker);
-          fc_thread_abandon (self->thread, &abandoned->base);
-        }
-      else
-        /* Its thread exited, giving the locks up: nothing is held. */
-        fc_locker_free (g_steal_pointer (&self->locker));
+      thread->spare_guards = self->next_free;
+      thread->n_spare_guards--;
+      self->next_free = NULL;
     }
   else
     {
-      fc_lock_guard_release (self);
-      fc_locker_recycle (g_steal_pointer (&self->locker));
+      self = g_new0 (FcLockGuard, 1);
+      fc_lock_vec_init (&self->locks);
     }
 
-  g_clear_object (&self->keeper);
-
-  G_OBJECT_CLASS (fc_lock_guard_parent_class)->finalize (object);
-}
-
-static void
-fc_lock_guard_class_init (FcLockGuardClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = fc_lock_guard_finalize;
-}
-
-static void
-fc_lock_guard_init (FcLockGuard *self)
-{
-}
-
-FcLockGuard *
-fc_lock_guard_new_internal (GObject             *keeper,
-                            FcLockManagerLocker *locker)
-{
-  FcLockGuard *self = g_object_new (FC_TYPE_LOCK_GUARD, NULL);
-
-  self->thread = locker->thread;
-  self->serial = (guint) g_atomic_int_get (&locker->thread->serial);
-  self->locker = locker;
-  if (locker->locks.len > 0)
-    self->keeper = g_object_ref (keeper);
+  self->ref_count = 1;
+  self->released = FALSE;
+  self->thread = thread;
+  self->serial = (guint) g_atomic_int_get (&thread->serial);
   return self;
+}
+
+/* Releases what @self took, in reverse order, on its thread. A hold that
+ * is gone was given up when the thread exited (a critical said so then). */
+static void
+guard_unlock (FcLockGuard *self)
+{
+  gint64 stamp = 0;
+
+  for (guint i = self->locks.len; i > 0; i--)
+    fc_lock_release_internal (self->locks.items[i - 1], self->thread, self, &stamp);
+}
+
+/* Disposes of @self, which holds nothing: kept for the next acquisition
+ * if this is its thread, freed otherwise. */
+static void
+guard_recycle (FcLockGuard *self)
+{
+  FcThread *thread = self->thread;
+
+  if (self->pinned)
+    {
+      for (guint i = 0; i < self->locks.len; i++)
+        g_object_unref (self->locks.items[i]);
+      self->pinned = FALSE;
+    }
+
+  if (fc_thread_peek () != thread || thread->n_spare_guards >= FC_SPARE_GUARDS_MAX)
+    {
+      /* Another thread's list is not ours to touch. */
+      fc_lock_vec_clear (&self->locks);
+      g_free (self);
+      return;
+    }
+
+  /* A guard that once grew keeps its room for its next use. */
+  self->locks.len = 0;
+  self->next_free = thread->spare_guards;
+  thread->spare_guards = self;
+  thread->n_spare_guards++;
+}
+
+static void
+guard_abandoned_release (FcAbandoned *abandoned,
+                         FcThread    *thread)
+{
+  FcLockGuard *self = G_STRUCT_MEMBER_P (abandoned, -G_STRUCT_OFFSET (FcLockGuard, abandoned));
+
+  guard_unlock (self);
+  guard_recycle (self);
+}
+
+/**
+ * fc_lock_guard_ref:
+ * @self: a #FcLockGuard
+ *
+ * Takes a reference to @self.
+ *
+ * Returns: (transfer full): @self
+ *
+ * Since: 1.0
+ */
+FcLockGuard *
+fc_lock_guard_ref (FcLockGuard *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+/**
+ * fc_lock_guard_unref:
+ * @self: (transfer full): a #FcLockGuard
+ *
+ * Drops a reference to @self. Dropping the last one releases the guard
+ * if it was not released yet, as fc_lock_guard_release() does; on another
+ * thread than the acquiring one that is a programming error, and the
+ * locks are handed back to their thread (see the section's description).
+ *
+ * Since: 1.0
+ */
+void
+fc_lock_guard_unref (FcLockGuard *self)
+{
+  FcThread *thread;
+
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+
+  if (G_LIKELY (self->released))
+    {
+      guard_recycle (self);
+      return;
+    }
+
+  if (G_UNLIKELY (fc_thread_peek () != self->thread))
+    {
+      g_critical ("%s: the last reference to an unreleased lock guard was dropped by "
+                  "another thread than the one that acquired it: that thread releases "
+                  "its locks when it next acquires or releases a lock, or exits", G_STRFUNC);
+      if (self->locks.len > 0 &&
+          (guint) g_atomic_int_get (&self->thread->serial) == self->serial)
+        {
+          self->abandoned.release = guard_abandoned_release;
+          fc_thread_abandon (self->thread, &self->abandoned);
+          return;
+        }
+      /* Its thread exited, giving the locks up: nothing is held. */
+      fc_lock_vec_clear (&self->locks);
+      g_free (self);
+      return;
+    }
+
+  thread = self->thread;
+  self->released = TRUE;
+  guard_unlock (self);
+  guard_recycle (self);
+  fc_thread_drain_abandoned (thread);
 }
 
 /**
@@ -159,20 +238,25 @@ fc_lock_guard_new_internal (GObject             *keeper,
 void
 fc_lock_guard_release (FcLockGuard *self)
 {
-  g_return_if_fail (FC_IS_LOCK_GUARD (self));
+  g_return_if_fail (self != NULL);
 
   if (self->released)
     return;
 
-  if (fc_thread_self () != self->thread)
+  if (fc_thread_peek () != self->thread)
     {
       g_critical ("%s: a lock guard must be released by the thread that acquired it",
                   G_STRFUNC);
       return;
     }
 
+  /* The guard may outlive the locks' manager: keep them alive for
+   * fc_lock_guard_dup_names(), taking the references while holding them. */
+  for (guint i = 0; i < self->locks.len; i++)
+    g_object_ref (self->locks.items[i]);
+  self->pinned = TRUE;
   self->released = TRUE;
-  fc_locker_unlock (self->locker);
+  guard_unlock (self);
   fc_thread_drain_abandoned (self->thread);
 }
 
@@ -190,16 +274,14 @@ fc_lock_guard_release (FcLockGuard *self)
 char **
 fc_lock_guard_dup_names (FcLockGuard *self)
 {
-  FcLockManagerLocker *locker;
   char **names;
 
-  g_return_val_if_fail (FC_IS_LOCK_GUARD (self), NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
-  locker = self->locker;
-  names = g_new (char *, locker->locks.len + 1);
-  for (guint i = 0; i < locker->locks.len; i++)
-    names[i] = g_strdup (fc_lock_get_name (locker->locks.items[i]));
-  names[locker->locks.len] = NULL;
+  names = g_new (char *, self->locks.len + 1);
+  for (guint i = 0; i < self->locks.len; i++)
+    names[i] = g_strdup (fc_lock_get_name (self->locks.items[i]));
+  names[self->locks.len] = NULL;
   return names;
 }
 
@@ -209,14 +291,99 @@ fc_lock_guard_dup_names (FcLockGuard *self)
  *
  * Checks whether the guard was released.
  *
- * Returns: %TRUE once fc_lock_guard_release() has released the guard
+ * Returns: %TRUE once fc_lock_guard_release() (or the last reference)
+ *   has released the guard
  *
  * Since: 1.0
  */
 gboolean
 fc_lock_guard_is_released (FcLockGuard *self)
 {
-  g_return_val_if_fail (FC_IS_LOCK_GUARD (self), FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
 
   return self->released;
+}
+
+static gboolean
+held_by_thread (gpointer lock,
+                gpointer thread)
+{
+  return fc_lock_get_owner_thread (lock) == thread;
+}
+
+FcLockGuard *
+fc_lock_guard_acquire (FcRegistry          *registry,
+                       const char * const  *names,
+                       double               timeout,
+                       gboolean             blocking,
+                       GError             **error)
+{
+  FcThread *thread;
+  FcLockVec locks;
+  FcLockGuard *guard = NULL;
+  FcDeadline deadline = FC_DEADLINE_INIT (timeout);
+  gboolean holds_any = FALSE;
+  int max_held = G_MININT;
+  gint64 stamp = 0;
+
+  if (!fc_timeout_validate (timeout, error))
+    return NULL;
+
+  fc_lock_vec_init (&locks);
+
+  if (!fc_registry_resolve (registry, names, &locks, error))
+    goto out;
+
+  thread = fc_thread_self ();
+  fc_thread_drain_abandoned (thread);
+  for (guint i = 0; i < thread->held.len; i++)
+    {
+      FcLockCore *core = fc_lock_get_core (thread->held.items[i]);
+
+      if (core->registry == registry)
+        {
+          holds_any = TRUE;
+          max_held = MAX (max_held, core->order);
+        }
+    }
+
+  if (!fc_registry_check_order (registry, &locks, held_by_thread, thread,
+                                holds_any, max_held, error))
+    goto out;
+
+  /* Only blocking acquisitions teach the order: a try cannot deadlock.
+   * Learned before anything is taken, so that reports are published while
+   * the thread holds only what it held before the call. */
+  if (G_UNLIKELY (thread->held.len > 0 || locks.len > 1) && blocking && timeout != 0)
+    fc_lock_note_order (thread, &locks);
+
+  guard = guard_get (thread);
+  for (guint i = 0; i < locks.len; i++)
+    {
+      FcLock *lock = locks.items[i];
+
+      if (fc_lock_get_owner_thread (lock) == thread)
+        continue;
+
+      if (!fc_lock_acquire_internal (lock, thread, blocking ? &deadline : NULL, guard, &stamp))
+        {
+          /* Roll back: release what we took, in reverse order. */
+          guard_unlock (guard);
+          guard_recycle (g_steal_pointer (&guard));
+
+          if (blocking)
+            fc_lock_set_timeout_error (lock, thread, error);
+          else
+            g_set_error (error, FC_ERROR, FC_ERROR_WOULD_BLOCK,
+                         _("Could not acquire lock '%s' immediately"),
+                         fc_lock_get_core (lock)->name);
+          goto out;
+        }
+
+      fc_lock_vec_append (&guard->locks, lock);
+    }
+
+out:
+  fc_lock_vec_clear (&locks);
+  return guard;
 }

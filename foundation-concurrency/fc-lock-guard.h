@@ -18,14 +18,21 @@ G_BEGIN_DECLS
 
 #define FC_TYPE_LOCK_GUARD (fc_lock_guard_get_type ())
 
-FC_AVAILABLE_IN_ALL
-G_DECLARE_FINAL_TYPE (FcLockGuard, fc_lock_guard, FC, LOCK_GUARD, GObject)
+typedef struct _FcLockGuard FcLockGuard;
 
 FC_AVAILABLE_IN_ALL
-void      fc_lock_guard_release     (FcLockGuard *self);
+GType        fc_lock_guard_get_type    (void) G_GNUC_CONST;
 FC_AVAILABLE_IN_ALL
-char    **fc_lock_guard_dup_names   (FcLockGuard *self);
+FcLockGuard *fc_lock_guard_ref         (FcLockGuard *self);
 FC_AVAILABLE_IN_ALL
-gboolean  fc_lock_guard_is_released (FcLockGuard *self);
+void         fc_lock_guard_unref       (FcLockGuard *self);
+FC_AVAILABLE_IN_ALL
+void         fc_lock_guard_release     (FcLockGuard *self);
+FC_AVAILABLE_IN_ALL
+char       **fc_lock_guard_dup_names   (FcLockGuard *self);
+FC_AVAILABLE_IN_ALL
+gboolean     fc_lock_guard_is_released (FcLockGuard *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FcLockGuard, fc_lock_guard_unref)
 
 G_END_DECLS

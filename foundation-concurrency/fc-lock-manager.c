@@ -8,7 +8,7 @@
 
 #include "fc-error.h"
 #include "fc-lock-guard-private.h"
-#include "fc-lock-manager-locker-private.h"
+#include "fc-lock-manager.h"
 #include "fc-lock-private.h"
 #include "fc-manager-private.h"
 #include "fc-private.h"
@@ -302,13 +302,6 @@ fc_lock_manager_get_lock (FcLockManager  *self,
   return fc_registry_lookup (self->registry, name, error);
 }
 
-static gboolean
-held_by_thread (gpointer lock,
-                gpointer thread)
-{
-  return fc_lock_get_owner_thread (lock) == thread;
-}
-
 /**
  * fc_lock_manager_acquire:
  * @self: a #FcLockManager
@@ -329,8 +322,9 @@ held_by_thread (gpointer lock,
  *
  * With @timeout 0 the call succeeds when every lock is free at once.
  *
- * C code on a hot path can use fc_lock_manager_locker_new() instead: it
- * does the same without creating a #GObject.
+ * The guard is recycled within the thread: once the thread is warm,
+ * acquiring and releasing allocate nothing. Scope it with
+ * `g_autoptr (FcLockGuard)`.
  *
  * Returns: (transfer full): a guard for the locks taken (possibly none), or
  *   %NULL with @error set
@@ -344,117 +338,10 @@ fc_lock_manager_acquire (FcLockManager       *self,
                          gboolean             blocking,
                          GError             **error)
 {
-  FcLockManagerLocker *locker;
-
   g_return_val_if_fail (FC_IS_LOCK_MANAGER (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  locker = fc_lock_manager_locker_new (self, names, timeout, blocking, error);
-  if (locker == NULL)
-    return NULL;
-
-  return fc_lock_guard_new_internal (G_OBJECT (self), locker);
-}
-
-/**
- * fc_lock_manager_locker_new: (skip)
- * @manager: a #FcLockManager
- * @names: (array zero-terminated=1) (nullable): the names of the locks to
- *   take, in any order; duplicates are allowed
- * @timeout: seconds to wait at most for the whole set, 0 to try once, or
- *   %FC_TIMEOUT_INFINITE
- * @blocking: %FALSE to fail at once, instead of waiting, if a lock is taken
- * @error: return location for a #GError
- *
- * Takes every named lock for the calling thread exactly as
- * fc_lock_manager_acquire() does, with the same errors and the same
- * rollback, but returns a #FcLockManagerLocker, which costs no allocation,
- * instead of a #FcLockGuard. Free it with fc_lock_manager_locker_free(),
- * or let `g_autoptr (FcLockManagerLocker)` do so at the end of the scope.
- *
- * Returns: (transfer full) (nullable): a locker for the locks taken
- *   (possibly none), or %NULL with @error set
- *
- * Since: 1.0
- */
-FcLockManagerLocker *
-fc_lock_manager_locker_new (FcLockManager       *manager,
-                            const char * const  *names,
-                            double               timeout,
-                            gboolean             blocking,
-                            GError             **error)
-{
-  FcThread *thread;
-  FcLockVec locks;
-  FcLockManagerLocker *locker = NULL;
-  FcDeadline deadline = FC_DEADLINE_INIT (timeout);
-  gboolean holds_any = FALSE;
-  int max_held = G_MININT;
-  gint64 stamp = 0;
-
-  g_return_val_if_fail (FC_IS_LOCK_MANAGER (manager), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!fc_timeout_validate (timeout, error))
-    return NULL;
-
-  fc_lock_vec_init (&locks);
-
-  if (!fc_registry_resolve (manager->registry, names, &locks, error))
-    goto out;
-
-  thread = fc_thread_self ();
-  fc_thread_drain_abandoned (thread);
-  for (guint i = 0; i < thread->held.len; i++)
-    {
-      FcLockCore *core = fc_lock_get_core (thread->held.items[i]);
-
-      if (core->registry == manager->registry)
-        {
-          holds_any = TRUE;
-          max_held = MAX (max_held, core->order);
-        }
-    }
-
-  if (!fc_registry_check_order (manager->registry, &locks, held_by_thread, thread,
-                                holds_any, max_held, error))
-    goto out;
-
-  /* Only blocking acquisitions teach the order: a try cannot deadlock.
-   * Learned before anything is taken, so that reports are published while
-   * the thread holds only what it held before the call. */
-  if (G_UNLIKELY (thread->held.len > 0 || locks.len > 1) && blocking && timeout != 0)
-    fc_lock_note_order (thread, &locks);
-
-  locker = fc_locker_get (thread);
-  for (guint i = 0; i < locks.len; i++)
-    {
-      FcLock *lock = locks.items[i];
-
-      if (fc_lock_get_owner_thread (lock) == thread)
-        continue;
-
-      if (!fc_lock_acquire_internal (lock, thread, blocking ? &deadline : NULL, locker, &stamp))
-        {
-          /* Roll back: release what we took, in reverse order. */
-          fc_locker_unlock (locker);
-          fc_locker_recycle (g_steal_pointer (&locker));
-
-          if (blocking)
-            fc_lock_set_timeout_error (lock, thread, error);
-          else
-            g_set_error (error, FC_ERROR, FC_ERROR_WOULD_BLOCK,
-                         _("Could not acquire lock '%s' immediately"),
-                         fc_lock_get_core (lock)->name);
-          goto out;
-        }
-
-      fc_lock_vec_append (&locker->locks, lock);
-    }
-
-out:
-  fc_lock_vec_clear (&locks);
-  return locker;
+  return fc_lock_guard_acquire (self->registry, names, timeout, blocking, error);
 }
 
 /**

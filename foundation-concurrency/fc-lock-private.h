@@ -7,52 +7,10 @@
 #pragma once
 
 #include "fc-lock.h"
-#include "fc-private.h"
-#include "fc-lock-core-private.h"
-#include "fc-lockdep-private.h"
-#include "fc-report-private.h"
-#include "fc-thread-private.h"
-#include "fc-waitfor-private.h"
+#include "fc-lock-hold-private.h"
 
 G_BEGIN_DECLS
 
-extern const FcLockKind fc_lock_kind;
-
-FcLockCore *fc_lock_get_core         (FcLock   *self);
-FcThread   *fc_lock_get_owner_thread (FcLock   *self);
-
-/* Takes @self for @thread (recursively if it already owns it). Returns FALSE
- * if it could not be taken before @deadline, or at once if @deadline is NULL.
- * @holder: the FcLockManagerLocker the hold is for, NULL for fc_lock_lock().
- * @stamp caches the coarse clock across the locks of one call: 0 until read
- * (see fc_stamp()). Order learning is the caller's (fc_lock_note_order()). */
-gboolean fc_lock_acquire_internal (FcLock     *self,
-                                   FcThread   *thread,
-                                   FcDeadline *deadline,
-                                   gpointer    holder,
-                                   gint64     *stamp);
-/* Learns, before a blocking acquisition, the order edges from what @thread
- * holds to each lock of @locks (FcLock *, in the order they will be taken)
- * it does not hold yet; publishes the cycles found. */
-void     fc_lock_note_order       (FcThread   *thread,
-                                   FcLockVec  *locks);
-/* Sets FC_ERROR_TIMEOUT for @self, explaining who blocked @thread; every
- * failed blocking acquire_internal() must end with it (it also takes
- * @thread off the wait-for graph). */
-void     fc_lock_set_timeout_error (FcLock     *self,
-                                    FcThread   *thread,
-                                    GError    **error);
-
-/* Undoes one acquire_internal() by @thread with the same @holder. Returns
- * FALSE, changing nothing, if that hold is not there: @thread does not own
- * @self, @holder's hold was given up already (its thread exited), or (for
- * a NULL @holder) the only hold left is a locker's. */
-gboolean fc_lock_release_internal (FcLock     *self,
-                                   FcThread   *thread,
-                                   gpointer    holder,
-                                   gint64     *stamp);
-
-/* fc_thread_exit_hook: releases, with a critical, what @thread holds. */
-void     fc_lock_thread_exit      (FcThread   *thread);
+/* Everything the other modules use of FcLock is in fc-lock-hold-private.h. */
 
 G_END_DECLS

@@ -10,8 +10,6 @@
 
 #include "fc-error.h"
 #include "fc-lock-private.h"
-#include "fc-mutex-private.h"
-#include "fc-private.h"
 
 /**
  * SECTION:fc-lock
@@ -28,8 +26,12 @@
  * also be used directly with fc_lock_lock(), fc_lock_try_lock() and
  * fc_lock_unlock(), as the reference allows through its `get_lock` method.
  *
- * An uncontended acquisition is a single atomic compare-and-swap; only a
- * thread that has to wait touches the lock's internal #GMutex and #GCond.
+ * An uncontended acquisition is a single atomic compare-and-swap of the
+ * lock's word; a thread that has to wait spins briefly, then sleeps on
+ * that word (a futex) until a release wakes it. Threads that arrive while
+ * the lock is free may take it before a woken waiter (which keeps it fast
+ * under contention), but a waiter that has waited about a millisecond is
+ * handed the lock directly, so no thread starves.
  *
  * Whoever holds a lock keeps it alive: if its last reference is dropped
  * while it is held (its manager was finalized, say), it is finalized only
@@ -42,7 +44,7 @@
  * a critical names the thread and the locks, and they are released, their
  * waiters proceeding (as with a robust mutex, the data they protect may be
  * inconsistent). The same happens to the locks of its unreleased guards
- * and lockers, which then hold nothing.
+ * (#FcLockGuard), which then hold nothing.
  *
  * Since: 1.0
  */
@@ -55,45 +57,6 @@
  *
  * Since: 1.0
  */
-struct _FcLock
-{
-  GObject     parent_instance;
-
-  FcLockCore  core;
-
-  /* The owning FcThread * (NULL while free), with FC_LOCK_* flags in its
-   * low bits (records are 8-byte aligned). Atomic. */
-  gpointer    owner;
-  guint       depth;        /* written by the owner only; read relaxed */
-  gint64      acquired_at;  /* coarse monotonic µs; written by the owner only */
-  /* The FcLockManagerLocker whose hold is the owner's first (a lock guard
-   * or locker), NULL if it was fc_lock_lock(). Owner only. */
-  gpointer    holder;
-  int         waiters;      /* threads inside the slow path (under mutex; read atomically) */
-
-  GMutex      mutex;        /* guards the sleep/wake-up protocol only */
-  GCond       cond;
-};
-
-/* Some thread may sleep on the lock: its release must wake one. */
-#define FC_LOCK_WAITERS ((guintptr) 1)
-/* The last reference was dropped while the lock was held: the owner has
- * the reference dispose() took back, and drops it once it is done. */
-#define FC_LOCK_ORPHAN  ((guintptr) 2)
-#define FC_LOCK_FLAGS   (FC_LOCK_WAITERS | FC_LOCK_ORPHAN)
-
-static inline FcThread *
-owner_thread (gpointer word)
-{
-  return (FcThread *) ((guintptr) word & ~FC_LOCK_FLAGS);
-}
-
-static inline guintptr
-owner_flags (gpointer word)
-{
-  return (guintptr) word & FC_LOCK_FLAGS;
-}
-
 G_DEFINE_FINAL_TYPE (FcLock, fc_lock, G_TYPE_OBJECT)
 
 /* name, order, description, locked and owner are shared with the other
@@ -108,7 +71,7 @@ static GParamSpec *properties[N_PROPS];
 /* Whoever holds a lock keeps it alive, without a reference of its own
  * (that would cost every acquisition two more atomic operations): when the
  * last reference goes while the lock is held (its manager was finalized
- * under a locker, say), the lock takes one back and hands it to its owner,
+ * under a guard, say), the lock takes one back and hands it to its owner,
  * which drops it with its last release (fc_lock_release_slow()). */
 static void
 fc_lock_dispose (GObject *object)
@@ -117,11 +80,11 @@ fc_lock_dispose (GObject *object)
 
   for (;;)
     {
-      gpointer word = g_atomic_pointer_get (&self->owner);
+      gpointer word = fc_lock_word_get (&self->word);
 
-      if (owner_thread (word) == NULL || (owner_flags (word) & FC_LOCK_ORPHAN))
+      if (fc_lock_owner_of (word) == NULL || (fc_lock_word_flags (word) & FC_LOCK_ORPHAN))
         break;
-      if (g_atomic_pointer_compare_and_exchange (&self->owner, word,
+      if (g_atomic_pointer_compare_and_exchange (&self->word.word, word,
                                                  (gpointer) ((guintptr) word | FC_LOCK_ORPHAN)))
         {
           g_object_ref (self);
@@ -136,7 +99,7 @@ static void
 fc_lock_finalize (GObject *object)
 {
   FcLock *self = (FcLock *) object;
-  FcThread *owner = owner_thread (g_atomic_pointer_get (&self->owner));
+  FcThread *owner = fc_lock_owner_of (fc_lock_word_get (&self->word));
 
   /* Only a reference dropped twice gets here with an owner. */
   if (owner != NULL)
@@ -147,8 +110,6 @@ fc_lock_finalize (GObject *object)
   fc_lockdep_forget (&self->core);
   g_free (self->core.name);
   g_free (self->core.description);
-  g_mutex_clear (&self->mutex);
-  g_cond_clear (&self->cond);
 
   G_OBJECT_CLASS (fc_lock_parent_class)->finalize (object);
 }
@@ -245,8 +206,6 @@ fc_lock_class_init (FcLockClass *klass)
 static void
 fc_lock_init (FcLock *self)
 {
-  g_mutex_init (&self->mutex);
-  g_cond_init (&self->cond);
 }
 
 /**
@@ -335,7 +294,7 @@ fc_lock_is_locked (FcLock *self)
 {
   g_return_val_if_fail (FC_IS_LOCK (self), FALSE);
 
-  return owner_thread (g_atomic_pointer_get (&self->owner)) != NULL;
+  return fc_lock_owner_of (fc_lock_word_get (&self->word)) != NULL;
 }
 
 /**
@@ -358,7 +317,7 @@ fc_lock_dup_owner (FcLock *self)
 
   g_return_val_if_fail (FC_IS_LOCK (self), NULL);
 
-  owner = owner_thread (g_atomic_pointer_get (&self->owner));
+  owner = fc_lock_owner_of (fc_lock_word_get (&self->word));
   return owner != NULL ? g_strdup (g_atomic_pointer_get (&owner->name)) : NULL;
 }
 
@@ -378,340 +337,6 @@ fc_lock_get_depth (FcLock *self)
   g_return_val_if_fail (FC_IS_LOCK (self), 0);
 
   return __atomic_load_n (&self->depth, __ATOMIC_RELAXED);
-}
-
-FcLockCore *
-fc_lock_get_core (FcLock *self)
-{
-  return &self->core;
-}
-
-FcThread *
-fc_lock_get_owner_thread (FcLock *self)
-{
-  return owner_thread (g_atomic_pointer_get (&self->owner));
-}
-
-/* How long a waiter waits before it looks for a deadlock it may be in. */
-#define FC_DEADLOCK_CHECK_DELAY (G_USEC_PER_SEC / 10)
-/* How many of the locks a thread holds take part in order learning. */
-#define FC_LOCKDEP_MAX_HELD 16
-
-/* Order learning runs before a lock is taken (as Linux lockdep does), so
- * that a report is published, and a log writer runs, while the thread
- * holds only what it held before: never the lock that taught it, nor any
- * internal mutex. A cycle is then reported even if this very acquisition
- * is the one that deadlocks. */
-void
-fc_lock_note_order (FcThread  *thread,
-                    FcLockVec *locks)
-{
-  FcLockCore *held[FC_LOCKDEP_MAX_HELD];
-  guint n = MIN (thread->held.len, FC_LOCKDEP_MAX_HELD);
-  guint first = thread->held.len - n;
-
-  for (guint i = 0; i < n; i++)
-    held[i] = &((FcLock *) thread->held.items[first + i])->core;
-
-  /* Issue 12: a limit hit is said, never silent (fc-lockdep-private.h). */
-  if (G_UNLIKELY (thread->held.len + locks->len > FC_LOCKDEP_MAX_HELD + 1))
-    fc_lockdep_note_held_limit (&((FcLock *) locks->items[locks->len - 1])->core,
-                                thread->held.len + locks->len - 1, FC_LOCKDEP_MAX_HELD);
-
-  for (guint i = 0; i < locks->len; i++)
-    {
-      FcLock *lock = locks->items[i];
-
-      if (owner_thread (g_atomic_pointer_get (&lock->owner)) == thread)
-        continue;
-
-      if (n > 0)
-        fc_lockdep_note_acquire (&thread->lockdep, &lock->core, held, n,
-                                 g_atomic_pointer_get (&thread->name), FALSE);
-      if (n == FC_LOCKDEP_MAX_HELD)
-        {
-          memmove (held, held + 1, sizeof held[0] * (FC_LOCKDEP_MAX_HELD - 1));
-          n--;
-        }
-      held[n++] = &lock->core;
-    }
-}
-
-static inline void
-fc_lock_took (FcLock     *self,
-              FcThread   *thread,
-              gpointer    holder,
-              gint64     *stamp)
-{
-  __atomic_store_n (&self->depth, 1, __ATOMIC_RELAXED);
-  __atomic_store_n (&self->acquired_at, fc_stamp (stamp), __ATOMIC_RELAXED);
-  self->holder = holder;
-  fc_lock_stats_took (&self->core);
-  fc_thread_push_held (thread, self);
-}
-
-/* Called by a waiter that has waited a while: reports the deadlock it is
- * part of, if any (once), in the log and through the managers' signals. */
-static void
-fc_lock_check_deadlock (void)
-{
-  g_autoptr(GPtrArray) reports = fc_waitfor_find_deadlocks (&fc_lock_kind, NULL);
-
-  for (guint i = 0; i < reports->len; i++)
-    fc_report_publish_once (reports->pdata[i]);
-}
-
-/* Under self->mutex: takes the lock if it is free, keeping FC_LOCK_WAITERS
- * for the other waiters; or marks it FC_LOCK_WAITERS, so that its owner
- * wakes us. Returns TRUE if taken, FALSE if we may sleep. */
-static gboolean
-fc_lock_try_or_announce_locked (FcLock   *self,
-                                FcThread *thread)
-{
-  for (;;)
-    {
-      gpointer word = g_atomic_pointer_get (&self->owner);
-
-      if (owner_thread (word) == NULL)
-        {
-          guintptr flags = self->waiters > 1 ? FC_LOCK_WAITERS : 0;
-
-          if (g_atomic_pointer_compare_and_exchange (&self->owner, word,
-                                                     (gpointer) ((guintptr) thread | flags)))
-            return TRUE;
-        }
-      else if (owner_flags (word) & FC_LOCK_WAITERS)
-        return FALSE;
-      else if (g_atomic_pointer_compare_and_exchange (&self->owner, word,
-                                                      (gpointer) ((guintptr) word | FC_LOCK_WAITERS)))
-        return FALSE;
-    }
-}
-
-static gboolean
-fc_lock_acquire_slow (FcLock     *self,
-                      FcThread   *thread,
-                      gint64      deadline)
-{
-  gint64 start = g_get_monotonic_time ();
-  gint64 check_at = start + FC_DEADLOCK_CHECK_DELAY;
-  gboolean taken = FALSE;
-
-  g_atomic_pointer_set (&thread->waiting_for, self);
-  fc_mutex_lock (&self->mutex);
-  g_atomic_int_inc (&self->waiters);
-
-  for (;;)
-    {
-      gint64 until;
-
-      /* The owner's release sees FC_LOCK_WAITERS (set here, before we
-       * sleep) and wakes us under the mutex: no wake-up is lost. */
-      if (fc_lock_try_or_announce_locked (self, thread))
-        {
-          taken = TRUE;
-          break;
-        }
-
-      until = check_at > 0 && (deadline < 0 || check_at < deadline) ? check_at : deadline;
-      if (until < 0)
-        fc_cond_wait (&self->cond, &self->mutex);
-      else if (!fc_cond_wait_until (&self->cond, &self->mutex, until))
-        {
-          if (until == check_at)
-            {
-              /* Waited long enough to look for a deadlock, without the
-               * mutex: the search reads other locks' owners. */
-              check_at = 0;
-              fc_mutex_unlock (&self->mutex);
-              fc_lock_check_deadlock ();
-              fc_mutex_lock (&self->mutex);
-              continue;
-            }
-          /* The wake-up we may have consumed is not lost: take the lock if
-           * it is free now; if it is not, its owner will wake the others. */
-          taken = g_atomic_pointer_compare_and_exchange (&self->owner, NULL,
-                                                         (gpointer) ((guintptr) thread |
-                                                                     (self->waiters > 1 ? FC_LOCK_WAITERS : 0)));
-          break;
-        }
-    }
-
-  fc_lock_stats_waited (&self->core, g_get_monotonic_time () - start);
-  g_atomic_int_dec_and_test (&self->waiters);
-  fc_mutex_unlock (&self->mutex);
-  /* A thread that gave up still shows as waiting until its timeout error
-   * is made (fc_lock_set_timeout_error()), so that two threads timing out
-   * of one deadlock at once each see the other waiting. */
-  if (taken)
-    g_atomic_pointer_set (&thread->waiting_for, NULL);
-
-  return taken;
-}
-
-gboolean
-fc_lock_acquire_internal (FcLock     *self,
-                          FcThread   *thread,
-                          FcDeadline *deadline,
-                          gpointer    holder,
-                          gint64     *stamp)
-{
-  gint64 end;
-
-  if (owner_thread (g_atomic_pointer_get (&self->owner)) == thread)
-    {
-      /* Only the owner writes depth; others read it relaxed. */
-      __atomic_store_n (&self->depth, self->depth + 1, __ATOMIC_RELAXED);
-      return TRUE;
-    }
-
-  if (g_atomic_pointer_compare_and_exchange (&self->owner, NULL, thread))
-    {
-      fc_lock_took (self, thread, holder, stamp);
-      return TRUE;
-    }
-
-  if (deadline != NULL &&
-      ((end = fc_deadline_end (deadline)) < 0 || end > g_get_monotonic_time ()) &&
-      fc_lock_acquire_slow (self, thread, end))
-    {
-      *stamp = 0;   /* time has passed: read the clock again */
-      fc_lock_took (self, thread, holder, stamp);
-      return TRUE;
-    }
-
-  return FALSE;
-}
-
-/* The release of a lock marked with flags. Once the lock is published
- * free, anyone may take it, release it and drop the last reference to it
- * ("last one out frees it"): so nothing of it is touched after the
- * compare-and-swap below, except under a reference taken before it. */
-G_NO_INLINE static void
-fc_lock_release_slow (FcLock   *self,
-                      FcThread *thread)
-{
-  gpointer word;
-  gboolean ref = FALSE;
-
-  for (;;)
-    {
-      word = g_atomic_pointer_get (&self->owner);
-      /* We hold the lock, so it is alive; an orphan is kept alive by the
-       * reference we drop last. */
-      if (!ref && (owner_flags (word) & (FC_LOCK_WAITERS | FC_LOCK_ORPHAN)) == FC_LOCK_WAITERS)
-        {
-          g_object_ref (self);
-          ref = TRUE;
-        }
-      if (g_atomic_pointer_compare_and_exchange (&self->owner, word, NULL))
-        break;
-    }
-
-  if (owner_flags (word) & FC_LOCK_WAITERS)
-    {
-      fc_mutex_lock (&self->mutex);
-      g_cond_signal (&self->cond);
-      fc_mutex_unlock (&self->mutex);
-    }
-
-  if (owner_flags (word) & FC_LOCK_ORPHAN)
-    g_object_unref (self);
-  if (ref)
-    g_object_unref (self);
-}
-
-/* Gives up the hold @thread has on @self for good (depth 0). */
-static inline void
-fc_lock_release_all (FcLock   *self,
-                     FcThread *thread,
-                     gint64   *stamp)
-{
-  fc_thread_remove_held (thread, self);
-  fc_lock_stats_held (&self->core, fc_stamp (stamp) - self->acquired_at);
-  __atomic_store_n (&self->depth, 0, __ATOMIC_RELAXED);
-  __atomic_store_n (&self->acquired_at, 0, __ATOMIC_RELAXED);
-  self->holder = NULL;
-
-  /* Nothing of @self may be touched after this, unless flags say so. */
-  if (!g_atomic_pointer_compare_and_exchange (&self->owner, thread, NULL))
-    fc_lock_release_slow (self, thread);
-}
-
-/* Gives up one hold of @holder (NULL: fc_lock_lock()) by @thread, the
- * owner; FALSE if that hold is not there. */
-static inline gboolean
-fc_lock_release_hold (FcLock   *self,
-                      FcThread *thread,
-                      gpointer  holder,
-                      gint64   *stamp)
-{
-  guint depth = self->depth;
-
-  if (holder != NULL)
-    {
-      /* The holder's hold is the first one; what the thread took with
-       * fc_lock_lock() since then stays. */
-      if (G_UNLIKELY (self->holder != holder))
-        return FALSE;
-      self->holder = NULL;
-    }
-  else if (G_UNLIKELY (depth == 1 && self->holder != NULL))
-    return FALSE;
-
-  if (depth > 1)
-    {
-      __atomic_store_n (&self->depth, depth - 1, __ATOMIC_RELAXED);
-      return TRUE;
-    }
-
-  fc_lock_release_all (self, thread, stamp);
-  return TRUE;
-}
-
-gboolean
-fc_lock_release_internal (FcLock   *self,
-                          FcThread *thread,
-                          gpointer  holder,
-                          gint64   *stamp)
-{
-  if (G_UNLIKELY (owner_thread (g_atomic_pointer_get (&self->owner)) != thread))
-    return FALSE;
-
-  return fc_lock_release_hold (self, thread, holder, stamp);
-}
-
-void
-fc_lock_thread_exit (FcThread *thread)
-{
-  g_autoptr(GString) names = g_string_new (NULL);
-  gint64 stamp = 0;
-
-  for (guint i = 0; i < thread->held.len; i++)
-    {
-      FcLock *lock = thread->held.items[i];
-
-      if (i > 0)
-        g_string_append (names, ", ");
-      g_string_append_printf (names, "'%s'", fc_lock_core_display_name (&lock->core));
-    }
-
-  g_critical ("Thread '%s' exited holding %s: released, as nobody else could",
-              g_atomic_pointer_get (&thread->name), names->str);
-
-  /* In reverse order, as the thread would have. */
-  while (thread->held.len > 0)
-    fc_lock_release_all (thread->held.items[thread->held.len - 1], thread, &stamp);
-}
-
-void
-fc_lock_set_timeout_error (FcLock    *self,
-                           FcThread  *thread,
-                           GError   **error)
-{
-  fc_set_timeout_error (error, &fc_lock_kind, g_atomic_pointer_get (&self->core.registry),
-                        self, thread);
-  g_atomic_pointer_set (&thread->waiting_for, NULL);
 }
 
 /**
@@ -804,9 +429,9 @@ fc_lock_try_lock (FcLock *self)
  *
  * Releases the lock once. The lock becomes free when its owner has called
  * this as many times as it took the lock. Unlocking a lock the calling
- * thread does not hold, or whose remaining hold is a #FcLockGuard's or a
- * #FcLockManagerLocker's (release that instead), is a programming error: it
- * emits a critical and changes nothing.
+ * thread does not hold, or whose remaining hold is a #FcLockGuard's
+ * (release that instead), is a programming error: it emits a critical and
+ * changes nothing.
  *
  * Once the lock is free, this touches nothing of it that another thread
  * may free: a thread that takes the lock next may release it and drop the
@@ -824,15 +449,15 @@ fc_lock_unlock (FcLock *self)
 
   thread = fc_thread_self ();
   fc_thread_drain_abandoned (thread);
-  if (owner_thread (g_atomic_pointer_get (&self->owner)) != thread)
+  if (fc_lock_owner_of (fc_lock_word_get (&self->word)) != thread)
     {
       g_critical ("%s: lock '%s' is not held by the calling thread",
                   G_STRFUNC, fc_lock_core_display_name (&self->core));
       return;
     }
 
-  if (!fc_lock_release_hold (self, thread, NULL, &stamp))
-    g_critical ("%s: lock '%s' is held through a lock guard or locker: "
+  if (!fc_lock_release_internal (self, thread, NULL, &stamp))
+    g_critical ("%s: lock '%s' is held through a lock guard: "
                 "release that instead", G_STRFUNC, fc_lock_core_display_name (&self->core));
 }
 
@@ -853,7 +478,7 @@ fc_lock_kind_get_state (gpointer     lock,
                         FcLockState *state)
 {
   FcLock *self = lock;
-  FcThread *owner = owner_thread (g_atomic_pointer_get (&self->owner));
+  FcThread *owner = fc_lock_owner_of (fc_lock_word_get (&self->word));
 
   state->locked = owner != NULL;
   state->owner = owner != NULL ? g_strdup (g_atomic_pointer_get (&owner->name)) : NULL;
@@ -862,7 +487,7 @@ fc_lock_kind_get_state (gpointer     lock,
   if (state->locked && state->acquired_at == 0)
     state->acquired_at = fc_coarse_monotonic_time ();
   state->depth = __atomic_load_n (&self->depth, __ATOMIC_RELAXED);
-  state->waiters = (guint) g_atomic_int_get (&self->waiters);
+  state->waiters = (guint) g_atomic_int_get (&self->word.waiters);
   state->owner_id = owner;
 }
 

@@ -31,8 +31,8 @@
  *     lock list, the watchdog's fields (with FcRegistry.watchdog_cond). Leaf
  *     (fc_registry_register() makes the new lock under it: a lock's init
  *     takes no mutex). The watchdog thread drops it before a scan.
- *  3. FcLock.mutex (per FcLock, fc-lock.c): its sleep/wake-up protocol only.
- *     Leaf: a waiter drops it for the deadlock check.
+ *  3. (none: an FcLock has no internal mutex; its waiters sleep on its
+ *     lock word, fc-lock-word-private.c, holding nothing of ours.)
  *  4. FcGather.mutex (per gather, fc-gather.c). Leaf: callbacks, logging
  *     and cancellation happen once it is released.
  *  5. Thread records mutex (free_mutex, fc-thread-private.c): the record

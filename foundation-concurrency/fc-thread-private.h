@@ -49,8 +49,10 @@ struct _FcThread
   FcThread   *next_all;
   /* The FcLock this thread is blocked on (atomic), NULL if none. */
   gpointer    waiting_for;
-  /* Recycled FcLockManagerLocker records, touched by this thread only. */
-  gpointer    spare_lockers;
+  /* Released FcLockGuards kept for the next acquisitions (and how many),
+   * touched by this thread only. */
+  gpointer    spare_guards;
+  guint       n_spare_guards;
   /* Lock-order edges this thread knows need no more bookkeeping. */
   FcLockdepCache lockdep;
   /* FcAbandoned * pushed by other threads (atomic, a stack), released by

@@ -18,7 +18,6 @@ G_BEGIN_DECLS
 # include "fc-lock.h"
 # include "fc-lock-guard.h"
 # include "fc-lock-manager.h"
-# include "fc-lock-manager-locker.h"
 # include "fc-outcome.h"
 # include "fc-gather.h"
 # include "fc-sleep.h"

@@ -26,6 +26,8 @@ RANKS = {
     # An FcGather's slots; its waits.
     'fc-gather-slots': 2,
     'fc-gather-wait': 3,
+    # The lock word: FcLock's owner, spinning, parking, hand-off.
+    'fc-lock-word': 1,
     # The lock core: FcLockCore, FcLockKind, lock properties.
     'fc-lock-core': 1,
     # Reports and their delivery to listeners.
@@ -43,6 +45,8 @@ RANKS = {
     'fc-registry': 6,
     # What both managers share above the registry.
     'fc-manager': 7,
+    # The holds of an FcLock (fc_lock_lock() and guards).
+    'fc-lock-hold': 7,
     # FcLock, and the async queueing engine.
     'fc-lock': 8,
     'fc-async-engine': 8,
@@ -50,7 +54,6 @@ RANKS = {
     # wait-for graph).
     'fc-async-waitfor': 9,
     # The thin public types.
-    'fc-lock-manager-locker': 9,
     'fc-async-lock': 10,
     'fc-async-lock-guard': 10,
     'fc-async-lock-manager': 10,

@@ -598,7 +598,7 @@ test_finalize_releases (void)
   FcLockGuard *guard = fc_lock_manager_acquire (manager, a_b, 1.0, TRUE, NULL);
 
   g_assert_true (is_locked (manager, "a"));
-  g_object_unref (guard);
+  fc_lock_guard_unref (guard);
   assert_all_free (manager);
 }
 
@@ -610,11 +610,11 @@ test_null_self (void)
       g_test_expect_message ("FoundationConcurrency", G_LOG_LEVEL_CRITICAL, "*FC_IS_LOCK_MANAGER*");
       g_assert_null (fc_lock_manager_acquire (NULL, NULL, 1.0, TRUE, NULL));
       g_test_assert_expected_messages ();
-      g_test_expect_message ("FoundationConcurrency", G_LOG_LEVEL_CRITICAL, "*FC_IS_LOCK_MANAGER*");
-      g_assert_null (fc_lock_manager_locker_new (NULL, NULL, 1.0, TRUE, NULL));
+      g_test_expect_message ("FoundationConcurrency", G_LOG_LEVEL_CRITICAL, "*self != NULL*");
+      fc_lock_guard_unref (NULL);
       g_test_assert_expected_messages ();
-      g_test_expect_message ("FoundationConcurrency", G_LOG_LEVEL_CRITICAL, "*locker != NULL*");
-      fc_lock_manager_locker_free (NULL);
+      g_test_expect_message ("FoundationConcurrency", G_LOG_LEVEL_CRITICAL, "*self != NULL*");
+      fc_lock_guard_release (NULL);
       g_test_assert_expected_messages ();
       return;
     }
@@ -626,7 +626,7 @@ test_null_self (void)
 static gpointer
 unref_in_thread (gpointer guard)
 {
-  g_object_unref (guard);
+  fc_lock_guard_unref (guard);
   return NULL;
 }
 
@@ -663,10 +663,10 @@ test_finalize_elsewhere (void)
   assert_all_free (manager);
 }
 
-/* ---- FcLockManagerLocker: the same contract without a GObject ---------- */
+/* ---- FcLockGuard scoped with g_autoptr, as the former scoped was ------ */
 
 static void
-test_locker_scope (void)
+test_scoped_scope (void)
 {
   g_autoptr(FcLockManager) manager = make_manager ();
   const char *c_a[] = { "c", "a", "c", NULL };
@@ -675,11 +675,11 @@ test_locker_scope (void)
 
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(FcLockManagerLocker) locker =
-      fc_lock_manager_locker_new (manager, c_a, 1.0, TRUE, &error);
+    g_autoptr(FcLockGuard) scoped =
+      fc_lock_manager_acquire (manager, c_a, 1.0, TRUE, &error);
 
     g_assert_no_error (error);
-    g_assert_nonnull (locker);
+    g_assert_nonnull (scoped);
     g_assert_true (fc_lock_is_locked (a));
     g_assert_true (fc_lock_is_locked (c));
     g_assert_cmpuint (fc_lock_get_depth (c), ==, 1);
@@ -688,11 +688,11 @@ test_locker_scope (void)
   /* The end of the scope released both. */
   assert_all_free (manager);
 
-  /* An empty set (or none) still makes a locker, which holds nothing. */
+  /* An empty set (or none) still makes a guard, which holds nothing. */
   {
     const char *none[] = { NULL };
-    g_autoptr(FcLockManagerLocker) empty = fc_lock_manager_locker_new (manager, none, 0, TRUE, NULL);
-    g_autoptr(FcLockManagerLocker) null_set = fc_lock_manager_locker_new (manager, NULL, 0, TRUE, NULL);
+    g_autoptr(FcLockGuard) empty = fc_lock_manager_acquire (manager, none, 0, TRUE, NULL);
+    g_autoptr(FcLockGuard) null_set = fc_lock_manager_acquire (manager, NULL, 0, TRUE, NULL);
 
     g_assert_nonnull (empty);
     g_assert_nonnull (null_set);
@@ -701,7 +701,7 @@ test_locker_scope (void)
 }
 
 static void
-test_locker_errors (void)
+test_scoped_errors (void)
 {
   g_autoptr(FcLockManager) manager = make_manager ();
   g_autoptr(GError) error = NULL;
@@ -710,18 +710,18 @@ test_locker_errors (void)
   const char *b[] = { "b", NULL };
   const char *a_b_c[] = { "a", "b", "c", NULL };
   const double bad[] = { -0.5, -2.0, NAN, INFINITY, -INFINITY };
-  FcLockManagerLocker *locker;
+  FcLockGuard *scoped;
   Holder h;
   GThread *thread;
 
-  g_assert_null (fc_lock_manager_locker_new (manager, a_x, 1.0, TRUE, &error));
+  g_assert_null (fc_lock_manager_acquire (manager, a_x, 1.0, TRUE, &error));
   g_assert_error (error, FC_ERROR, FC_ERROR_NOT_REGISTERED);
   g_assert_cmpstr (error->message, ==, "Lock 'x' not registered");
   g_clear_error (&error);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_assert_null (fc_lock_manager_locker_new (manager, a, bad[i], TRUE, &error));
+      g_assert_null (fc_lock_manager_acquire (manager, a, bad[i], TRUE, &error));
       g_assert_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT);
       g_assert_cmpstr (error->message, ==, "Timeout must be non-negative");
       g_clear_error (&error);
@@ -729,12 +729,12 @@ test_locker_errors (void)
   assert_all_free (manager);
 
   /* Holding b, asking for a and c: a is below b, nothing is taken. */
-  locker = fc_lock_manager_locker_new (manager, b, 1.0, TRUE, &error);
+  scoped = fc_lock_manager_acquire (manager, b, 1.0, TRUE, &error);
   g_assert_no_error (error);
   {
     const char *c_a[] = { "c", "a", NULL };
 
-    g_assert_null (fc_lock_manager_locker_new (manager, c_a, 1.0, TRUE, &error));
+    g_assert_null (fc_lock_manager_acquire (manager, c_a, 1.0, TRUE, &error));
     g_assert_error (error, FC_ERROR, FC_ERROR_ORDER_VIOLATION);
     g_assert_cmpstr (error->message, ==,
                      "Lock ordering violation: trying to acquire a (order 10) after "
@@ -743,19 +743,19 @@ test_locker_errors (void)
   }
   g_assert_false (is_locked (manager, "a"));
   g_assert_false (is_locked (manager, "c"));
-  fc_lock_manager_locker_free (locker);
+  fc_lock_guard_unref (scoped);
 
   /* Another thread holds b: a is taken, then given back, on every failure. */
   thread = start_holder (&h, manager, b);
-  g_assert_null (fc_lock_manager_locker_new (manager, a_b_c, 0.05, TRUE, &error));
+  g_assert_null (fc_lock_manager_acquire (manager, a_b_c, 0.05, TRUE, &error));
   g_assert_error (error, FC_ERROR, FC_ERROR_TIMEOUT);
   g_assert_true (g_str_has_prefix (error->message, "Timeout acquiring lock 'b'"));
   g_clear_error (&error);
   g_assert_false (is_locked (manager, "a"));
-  g_assert_null (fc_lock_manager_locker_new (manager, a_b_c, 0, TRUE, &error));
+  g_assert_null (fc_lock_manager_acquire (manager, a_b_c, 0, TRUE, &error));
   g_assert_error (error, FC_ERROR, FC_ERROR_TIMEOUT);
   g_clear_error (&error);
-  g_assert_null (fc_lock_manager_locker_new (manager, a_b_c, 5.0, FALSE, &error));
+  g_assert_null (fc_lock_manager_acquire (manager, a_b_c, 5.0, FALSE, &error));
   g_assert_error (error, FC_ERROR, FC_ERROR_WOULD_BLOCK);
   g_assert_cmpstr (error->message, ==, "Could not acquire lock 'b' immediately");
   g_clear_error (&error);
@@ -766,10 +766,10 @@ test_locker_errors (void)
   assert_all_free (manager);
 }
 
-/* Lockers and guards nest either way, skip what the thread holds, and may
+/* Guards nest either way, skip what the thread holds, and may
  * be freed in any order. */
 static void
-test_locker_reentrant (void)
+test_scoped_reentrant (void)
 {
   g_autoptr(FcLockManager) manager = make_manager ();
   g_autoptr(FcLockGuard) guard = NULL;
@@ -779,11 +779,11 @@ test_locker_reentrant (void)
   const char *a_b_c_d[] = { "d", "c", "b", "a", NULL };
   const char *only_d[] = { "d", NULL };
   FcLock *b = fc_lock_manager_get_lock (manager, "b", NULL);
-  FcLockManagerLocker *outer;
-  FcLockManagerLocker *inner;
+  FcLockGuard *outer;
+  FcLockGuard *inner;
 
-  outer = fc_lock_manager_locker_new (manager, a_b, 1.0, TRUE, NULL);
-  inner = fc_lock_manager_locker_new (manager, b_c, 1.0, TRUE, NULL);
+  outer = fc_lock_manager_acquire (manager, a_b, 1.0, TRUE, NULL);
+  inner = fc_lock_manager_acquire (manager, b_c, 1.0, TRUE, NULL);
   g_assert_nonnull (outer);
   g_assert_nonnull (inner);
   g_assert_cmpuint (fc_lock_get_depth (b), ==, 1);
@@ -795,19 +795,19 @@ test_locker_reentrant (void)
   fc_lock_guard_release (guard);
   g_assert_false (is_locked (manager, "d"));
 
-  /* Freeing the outer locker first gives back a and b, not c. */
-  fc_lock_manager_locker_free (outer);
+  /* Freeing the outer guard first gives back a and b, not c. */
+  fc_lock_guard_unref (outer);
   g_assert_false (is_locked (manager, "a"));
   g_assert_false (is_locked (manager, "b"));
   g_assert_true (is_locked (manager, "c"));
-  fc_lock_manager_locker_free (inner);
+  fc_lock_guard_unref (inner);
   assert_all_free (manager);
 
-  /* A locker inside a guard does not release the guard's locks. */
-  g_clear_object (&guard);
+  /* A guard inside a guard does not release the guard's locks. */
+  g_clear_pointer (&guard, fc_lock_guard_unref);
   guard = fc_lock_manager_acquire (manager, a_b, 1.0, TRUE, NULL);
-  inner = fc_lock_manager_locker_new (manager, a_b_c_d, 1.0, TRUE, NULL);
-  fc_lock_manager_locker_free (inner);
+  inner = fc_lock_manager_acquire (manager, a_b_c_d, 1.0, TRUE, NULL);
+  fc_lock_guard_unref (inner);
   g_assert_true (is_locked (manager, "a"));
   g_assert_true (is_locked (manager, "b"));
   g_assert_false (is_locked (manager, "c"));
@@ -815,9 +815,9 @@ test_locker_reentrant (void)
   assert_all_free (manager);
 }
 
-/* More locks than a locker keeps inline, and lockers recycled afterwards. */
+/* More locks than a guard keeps inline, and guards recycled afterwards. */
 static void
-test_locker_many (void)
+test_scoped_many (void)
 {
   g_autoptr(FcLockManager) manager = fc_lock_manager_new ();
   const char *names[21];
@@ -835,7 +835,7 @@ test_locker_many (void)
 
   for (int round = 0; round < 3; round++)
     {
-      g_autoptr(FcLockManagerLocker) all = fc_lock_manager_locker_new (manager, names, 1.0, TRUE, NULL);
+      g_autoptr(FcLockGuard) all = fc_lock_manager_acquire (manager, names, 1.0, TRUE, NULL);
 
       for (int i = 0; i < 20; i++)
         g_assert_true (fc_lock_is_locked (fc_lock_manager_get_lock (manager, names[i], NULL)));
@@ -847,33 +847,33 @@ test_locker_many (void)
     {
       const char *one[] = { names[i], NULL };
 
-      g_ptr_array_add (held, fc_lock_manager_locker_new (manager, one, 1.0, TRUE, NULL));
+      g_ptr_array_add (held, fc_lock_manager_acquire (manager, one, 1.0, TRUE, NULL));
     }
   for (guint i = 0; i < held->len; i += 2)
-    fc_lock_manager_locker_free (held->pdata[i]);
+    fc_lock_guard_unref (held->pdata[i]);
   for (guint i = 1; i < held->len; i += 2)
-    fc_lock_manager_locker_free (held->pdata[i]);
+    fc_lock_guard_unref (held->pdata[i]);
   assert_all_free (manager);
 }
 
 static gpointer
-locker_thread (gpointer data)
+scoped_thread (gpointer data)
 {
   FcLockManager *manager = data;
   const char *a_b[] = { "a", "b", NULL };
 
   for (int i = 0; i < 100; i++)
     {
-      g_autoptr(FcLockManagerLocker) locker = fc_lock_manager_locker_new (manager, a_b, 5.0, TRUE, NULL);
+      g_autoptr(FcLockGuard) scoped = fc_lock_manager_acquire (manager, a_b, 5.0, TRUE, NULL);
 
-      g_assert_nonnull (locker);
+      g_assert_nonnull (scoped);
     }
   return NULL;
 }
 
-/* Threads come and go; their records and spare lockers are reused. */
+/* Threads come and go; their records and spare guards are reused. */
 static void
-test_locker_threads (void)
+test_scoped_threads (void)
 {
   g_autoptr(FcLockManager) manager = make_manager ();
 
@@ -882,7 +882,7 @@ test_locker_threads (void)
       GThread *threads[4];
 
       for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-        threads[i] = g_thread_new ("locker", locker_thread, manager);
+        threads[i] = g_thread_new ("scoped", scoped_thread, manager);
       for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
         g_thread_join (threads[i]);
     }
@@ -890,32 +890,37 @@ test_locker_threads (void)
 }
 
 static gpointer
-free_locker_in_thread (gpointer locker)
+unref_guard_in_thread (gpointer guard)
 {
-  fc_lock_manager_locker_free (locker);
+  fc_lock_guard_unref (guard);
   return NULL;
 }
 
+/* The last reference to an unreleased guard dropped on another thread:
+ * a critical, the locks stay held (and alive) until their own thread's
+ * next call, which releases them. */
 static void
-test_locker_free_wrong_thread (void)
+test_guard_unref_wrong_thread (void)
 {
   if (g_test_subprocess ())
     {
       g_autoptr(FcLockManager) manager = make_manager ();
       const char *a[] = { "a", NULL };
-      FcLockManagerLocker *locker = fc_lock_manager_locker_new (manager, a, 1.0, TRUE, NULL);
+      FcLockGuard *guard = fc_lock_manager_acquire (manager, a, 1.0, TRUE, NULL);
+      FcLock *b = fc_lock_manager_get_lock (manager, "b", NULL);
       GThread *thread;
 
       g_test_expect_message ("FoundationConcurrency", G_LOG_LEVEL_CRITICAL,
-                             "*freed by the thread that made it*");
-      thread = g_thread_new ("intruder", free_locker_in_thread, locker);
+                             "*dropped by another thread*");
+      thread = g_thread_new ("intruder", unref_guard_in_thread, guard);
       g_thread_join (thread);
       g_test_assert_expected_messages ();
 
-      /* Nothing was released; the right thread still can. */
+      /* Nothing was released; this thread's next call releases it. */
       g_assert_true (is_locked (manager, "a"));
-      fc_lock_manager_locker_free (locker);
+      g_assert_true (fc_lock_try_lock (b));
       g_assert_false (is_locked (manager, "a"));
+      fc_lock_unlock (b);
       return;
     }
 
@@ -947,12 +952,12 @@ main (int   argc,
   g_test_add_func ("/lock-manager/guard/finalize-releases", test_finalize_releases);
   g_test_add_func ("/lock-manager/guard/finalize-elsewhere", test_finalize_elsewhere);
   g_test_add_func ("/lock-manager/null-self", test_null_self);
-  g_test_add_func ("/lock-manager/locker/scope", test_locker_scope);
-  g_test_add_func ("/lock-manager/locker/errors", test_locker_errors);
-  g_test_add_func ("/lock-manager/locker/reentrant", test_locker_reentrant);
-  g_test_add_func ("/lock-manager/locker/many", test_locker_many);
-  g_test_add_func ("/lock-manager/locker/threads", test_locker_threads);
-  g_test_add_func ("/lock-manager/locker/free-wrong-thread", test_locker_free_wrong_thread);
+  g_test_add_func ("/lock-manager/guard/scoped/scope", test_scoped_scope);
+  g_test_add_func ("/lock-manager/guard/scoped/errors", test_scoped_errors);
+  g_test_add_func ("/lock-manager/guard/scoped/reentrant", test_scoped_reentrant);
+  g_test_add_func ("/lock-manager/guard/scoped/many", test_scoped_many);
+  g_test_add_func ("/lock-manager/guard/scoped/threads", test_scoped_threads);
+  g_test_add_func ("/lock-manager/guard/unref-wrong-thread", test_guard_unref_wrong_thread);
 
   return g_test_run ();
 }

@@ -13,6 +13,9 @@
 #define _GNU_SOURCE   /* RTLD_NEXT */
 
 #include <dlfcn.h>
+#include <linux/futex.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,15 +60,15 @@ watch_finalize (gpointer  object,
 }
 
 static gpointer
-unref_in_thread (gpointer object)
+unref_in_thread (gpointer guard)
 {
-  g_object_unref (object);
+  fc_lock_guard_unref (guard);
   return NULL;
 }
 
 /* ---- Finding 2: a guard finalized on another thread -------------------- */
 
-/* The guard's locks, and the manager that owns them, stay alive and held
+/* The guard's locks stay alive and held (even once their manager is gone)
  * until the owning thread's next call, which releases them. */
 static void
 test_guard_finalized_on_other_thread (void)
@@ -74,10 +77,11 @@ test_guard_finalized_on_other_thread (void)
     {
       FcLockManager *manager = make_manager ();
       FcLockManager *alive = manager;
+      FcLock *a = get (manager, "a");
       g_autoptr(FcLockManager) other = fc_lock_manager_new ();
       const char *a_b[] = { "a", "b", NULL };
       const char *x[] = { "x", NULL };
-      FcLockManagerLocker *locker;
+      FcLockGuard *held;
       FcLockGuard *guard;
       int a_finalized;
       char *dot;
@@ -87,25 +91,24 @@ test_guard_finalized_on_other_thread (void)
       g_object_add_weak_pointer (G_OBJECT (manager), (gpointer *) &alive);
       guard = fc_lock_manager_acquire (manager, a_b, 1.0, TRUE, NULL);
       g_assert_nonnull (guard);
-      g_object_unref (manager);   /* the guard keeps it alive */
+      g_object_unref (manager);   /* its held locks outlive it */
+      g_assert_null (alive);
 
       g_test_expect_message (DOMAIN, G_LOG_LEVEL_CRITICAL, "*thread*acquired it*");
       g_thread_join (g_thread_new ("collector", unref_in_thread, guard));
       g_test_assert_expected_messages ();
 
       /* Still held by this thread, so still alive. */
-      g_assert_nonnull (alive);
       g_assert_false (g_atomic_int_get (&a_finalized));
-      g_assert_true (fc_lock_is_locked (get (alive, "a")));
+      g_assert_true (fc_lock_is_locked (a));
 
       /* This thread's next acquisition releases them first. */
-      locker = fc_lock_manager_locker_new (other, x, 1.0, TRUE, NULL);
-      g_assert_nonnull (locker);
-      g_assert_null (alive);
+      held = fc_lock_manager_acquire (other, x, 1.0, TRUE, NULL);
+      g_assert_nonnull (held);
       g_assert_true (g_atomic_int_get (&a_finalized));
       dot = fc_lock_manager_dump_order_graph (other);
       g_free (dot);
-      fc_lock_manager_locker_free (locker);
+      fc_lock_guard_unref (held);
       return;
     }
 
@@ -124,7 +127,7 @@ test_guard_finalized_on_other_thread_next_acquisition (void)
       g_autoptr(FcLockManager) other = fc_lock_manager_new ();
       const char *a_b[] = { "a", "b", NULL };
       const char *x_y[] = { "x", "y", NULL };
-      FcLockManagerLocker *outer, *inner;
+      FcLockGuard *outer, *inner;
       FcLockGuard *guard;
       char *dot;
 
@@ -137,15 +140,15 @@ test_guard_finalized_on_other_thread_next_acquisition (void)
       g_thread_join (g_thread_new ("collector", unref_in_thread, guard));
       g_test_assert_expected_messages ();
 
-      outer = fc_lock_manager_locker_new (other, x_y, 1.0, TRUE, NULL);
+      outer = fc_lock_manager_acquire (other, x_y, 1.0, TRUE, NULL);
       g_assert_nonnull (outer);
-      inner = fc_lock_manager_locker_new (other, x_y + 1, 1.0, TRUE, NULL);
+      inner = fc_lock_manager_acquire (other, x_y + 1, 1.0, TRUE, NULL);
       g_assert_nonnull (inner);
       dot = fc_lock_manager_dump_order_graph (other);
       g_assert_null (strstr (dot, "\"a\""));
       g_free (dot);
-      fc_lock_manager_locker_free (inner);
-      fc_lock_manager_locker_free (outer);
+      fc_lock_guard_unref (inner);
+      fc_lock_guard_unref (outer);
       return;
     }
 
@@ -153,22 +156,39 @@ test_guard_finalized_on_other_thread_next_acquisition (void)
   g_test_trap_assert_passed ();
 }
 
-/* Issue 16, finding 1: whatever holds locks keeps what it holds alive. */
+/* Issue 16, finding 1: whatever holds locks keeps what it holds alive (it
+ * was found with the former FcLockManagerLocker, whose place the guard
+ * took: the guard does not keep the manager alive either). */
 static void
-test_locker_outlives_manager (void)
+test_guard_outlives_manager (void)
 {
   FcLockManager *manager = make_manager ();
   const char *a[] = { "a", NULL };
-  FcLockManagerLocker *locker;
+  FcLockGuard *held;
   int a_finalized;
 
   watch_finalize (get (manager, "a"), &a_finalized);
-  locker = fc_lock_manager_locker_new (manager, a, 1.0, TRUE, NULL);
-  g_assert_nonnull (locker);
+  held = fc_lock_manager_acquire (manager, a, 1.0, TRUE, NULL);
+  g_assert_nonnull (held);
   g_object_unref (manager);
   g_assert_false (g_atomic_int_get (&a_finalized));
 
-  fc_lock_manager_locker_free (locker);
+  fc_lock_guard_unref (held);
+  g_assert_true (g_atomic_int_get (&a_finalized));
+
+  /* Released explicitly, the guard still names what it held. */
+  manager = make_manager ();
+  watch_finalize (get (manager, "a"), &a_finalized);
+  held = fc_lock_manager_acquire (manager, a, 1.0, TRUE, NULL);
+  g_object_unref (manager);
+  fc_lock_guard_release (held);
+  g_assert_false (g_atomic_int_get (&a_finalized));
+  {
+    g_auto(GStrv) names = fc_lock_guard_dup_names (held);
+
+    g_assert_cmpstrv (names, a);
+  }
+  fc_lock_guard_unref (held);
   g_assert_true (g_atomic_int_get (&a_finalized));
 }
 
@@ -221,11 +241,11 @@ owner_thread (gpointer data)
   if (owner->call_again)
     {
       /* b is above a: were a still held, this would fail. */
-      FcLockManagerLocker *locker = fc_lock_manager_locker_new (owner->manager, b, 1.0, TRUE, NULL);
+      FcLockGuard *held = fc_lock_manager_acquire (owner->manager, b, 1.0, TRUE, NULL);
 
-      owner->b_free_after_call = locker != NULL && !fc_lock_is_locked (get (owner->manager, "a"));
-      if (locker != NULL)
-        fc_lock_manager_locker_free (locker);
+      owner->b_free_after_call = held != NULL && !fc_lock_is_locked (get (owner->manager, "a"));
+      if (held != NULL)
+        fc_lock_guard_unref (held);
     }
   return NULL;
 }
@@ -246,7 +266,7 @@ run_abandoning (gboolean call_again)
   while (owner.guard == NULL)
     fc_cond_wait (&owner.cond, &owner.mutex);
   g_test_expect_message (DOMAIN, G_LOG_LEVEL_CRITICAL, "*thread*acquired it*");
-  g_object_unref (owner.guard);
+  fc_lock_guard_unref (owner.guard);
   g_test_assert_expected_messages ();
   g_assert_true (fc_lock_is_locked (get (manager, "a")));
   owner.collected = TRUE;
@@ -298,7 +318,7 @@ test_unlock_of_guard_held_lock (void)
       FcLock *a = get (manager, "a");
       const char *names[] = { "a", NULL };
       FcLockGuard *guard;
-      FcLockManagerLocker *locker;
+      FcLockGuard *held;
 
       /* Refused; the guard's release then works. */
       guard = fc_lock_manager_acquire (manager, names, 1.0, TRUE, NULL);
@@ -308,7 +328,7 @@ test_unlock_of_guard_held_lock (void)
       g_assert_true (fc_lock_is_locked (a));
       fc_lock_guard_release (guard);
       g_assert_false (fc_lock_is_locked (a));
-      g_object_unref (guard);
+      fc_lock_guard_unref (guard);
 
       /* Refused, then taken again directly: the guard's release gives up
        * its own hold only, the direct one stays. */
@@ -325,15 +345,15 @@ test_unlock_of_guard_held_lock (void)
       g_assert_cmpuint (fc_lock_get_depth (a), ==, 1);
       fc_lock_unlock (a);
       g_assert_false (fc_lock_is_locked (a));
-      g_object_unref (guard);
+      fc_lock_guard_unref (guard);
 
-      /* The same with a locker. */
-      locker = fc_lock_manager_locker_new (manager, names, 1.0, TRUE, NULL);
+      /* The same scoped by the last reference. */
+      held = fc_lock_manager_acquire (manager, names, 1.0, TRUE, NULL);
       g_test_expect_message (DOMAIN, G_LOG_LEVEL_CRITICAL, "*held through a lock guard*");
       fc_lock_unlock (a);
       g_test_assert_expected_messages ();
       g_assert_true (fc_lock_is_locked (a));
-      fc_lock_manager_locker_free (locker);
+      fc_lock_guard_unref (held);
       g_assert_false (fc_lock_is_locked (a));
       return;
     }
@@ -346,12 +366,12 @@ test_unlock_of_guard_held_lock (void)
 
 /* The window to widen is inside fc_lock_unlock(), between publishing the
  * lock free and waking its waiter. No public hook reaches it, so this test
- * interposes g_mutex_lock() and g_cond_wait_until() (the executable's own
- * definitions come before GLib's): when the unlocking thread locks the
- * lock's internal mutex, it first waits until the waiter has taken the
- * lock (its periodic deadlock check wakes it), released it and dropped the
- * last reference. Then it checks that the lock was not finalized under
- * it. */
+ * interposes syscall() (the executable's own definition comes before the C
+ * library's): when the unlocking thread wakes the lock's sleeper (the
+ * futex is the lock's word), it first waits until the waiter has taken the
+ * lock (it wakes itself up after a millisecond to ask for a hand-off),
+ * released it and dropped the last reference. Then it checks that the lock
+ * was not finalized under it. */
 static struct
 {
   gpointer   lock;          /* atomic: the FcLock watched, NULL when done */
@@ -372,54 +392,49 @@ in_watched_lock (gpointer address)
   return lock != NULL && (char *) address >= lock && (char *) address < lock + window.size;
 }
 
-void g_mutex_lock (GMutex *mutex);
+long syscall (long number, ...);
 
-void
-g_mutex_lock (GMutex *mutex)
+long
+syscall (long number,
+         ...)
 {
   static gpointer real;
-  void (*real_lock) (GMutex *);
+  long (*real_syscall) (long, ...);
+  long args[6];
+  va_list ap;
+
+  va_start (ap, number);
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    args[i] = va_arg (ap, long);
+  va_end (ap);
 
   if (g_atomic_pointer_get (&real) == NULL)
-    g_atomic_pointer_set (&real, dlsym (RTLD_NEXT, "g_mutex_lock"));
-  real_lock = (void (*) (GMutex *)) g_atomic_pointer_get (&real);
+    g_atomic_pointer_set (&real, dlsym (RTLD_NEXT, "syscall"));
+  real_syscall = (long (*) (long, ...)) g_atomic_pointer_get (&real);
 
-  if (in_watched_lock (mutex) && pthread_equal (pthread_self (), window.unlocker))
+  if (number == SYS_futex && in_watched_lock ((gpointer) args[0]))
     {
-      /* Up to 5 s: the waiter wakes every 0.1 s to look for deadlocks. */
-      for (int i = 0; i < 500 && !g_atomic_int_get (&window.waiter_done); i++)
-        g_usleep (10000);
-      g_atomic_int_set (&window.triggered, TRUE);
-      g_atomic_pointer_set (&window.lock, NULL);
-      if (g_atomic_int_get (&window.finalized))
+      int op = (int) args[1] & FUTEX_CMD_MASK;
+
+      if (op == FUTEX_WAIT)
+        g_atomic_int_set (&window.waiter_sleeping, TRUE);
+      else if (op == FUTEX_WAKE && pthread_equal (pthread_self (), window.unlocker))
         {
-          g_atomic_int_set (&window.touched_after_free, TRUE);
-          g_printerr ("# the lock was finalized while fc_lock_unlock() still used it\n");
-          _exit (1);
+          /* Up to 5 s. */
+          for (int i = 0; i < 500 && !g_atomic_int_get (&window.waiter_done); i++)
+            g_usleep (10000);
+          g_atomic_int_set (&window.triggered, TRUE);
+          g_atomic_pointer_set (&window.lock, NULL);
+          if (g_atomic_int_get (&window.finalized))
+            {
+              g_atomic_int_set (&window.touched_after_free, TRUE);
+              g_printerr ("# the lock was finalized while fc_lock_unlock() still used it\n");
+              _exit (1);
+            }
         }
     }
 
-  real_lock (mutex);
-}
-
-gboolean g_cond_wait_until (GCond  *cond,
-                            GMutex *mutex,
-                            gint64  end_time);
-
-gboolean
-g_cond_wait_until (GCond  *cond,
-                   GMutex *mutex,
-                   gint64  end_time)
-{
-  static gpointer real;
-  gboolean (*real_wait) (GCond *, GMutex *, gint64);
-
-  if (g_atomic_pointer_get (&real) == NULL)
-    g_atomic_pointer_set (&real, dlsym (RTLD_NEXT, "g_cond_wait_until"));
-  real_wait = (gboolean (*) (GCond *, GMutex *, gint64)) g_atomic_pointer_get (&real);
-  if (in_watched_lock (cond))
-    g_atomic_int_set (&window.waiter_sleeping, TRUE);
-  return real_wait (cond, mutex, end_time);
+  return real_syscall (number, args[0], args[1], args[2], args[3], args[4], args[5]);
 }
 
 static gpointer
@@ -519,7 +534,7 @@ test_thread_exit_holding_locks (void)
 
       /* The guard it left behind holds nothing any more. */
       g_test_expect_message (DOMAIN, G_LOG_LEVEL_CRITICAL, "*thread*acquired it*");
-      g_object_unref (leaver.guard);
+      fc_lock_guard_unref (leaver.guard);
       g_test_assert_expected_messages ();
       g_assert_true (fc_lock_lock (get (manager, "b"), 0, NULL));
       fc_lock_unlock (get (manager, "b"));
@@ -586,7 +601,7 @@ writer_takes_lock (GLogLevelFlags   log_level,
 {
   const char *log_name[] = { "log", NULL };
   g_autoptr(GError) error = NULL;
-  FcLockManagerLocker *locker;
+  FcLockGuard *held;
   gboolean is_report = FALSE;
 
   for (gsize i = 0; i < n_fields; i++)
@@ -594,11 +609,11 @@ writer_takes_lock (GLogLevelFlags   log_level,
   if (!is_report)
     return g_log_writer_default (log_level, fields, n_fields, user_data);
 
-  locker = fc_lock_manager_locker_new (log_manager, log_name, 1.0, TRUE, &error);
+  held = fc_lock_manager_acquire (log_manager, log_name, 1.0, TRUE, &error);
   if (g_error_matches (error, FC_ERROR, FC_ERROR_ORDER_VIOLATION))
     g_atomic_int_inc (&log_violations);
-  if (locker != NULL)
-    fc_lock_manager_locker_free (locker);
+  if (held != NULL)
+    fc_lock_guard_unref (held);
   g_atomic_int_inc (&log_reports);
   return G_LOG_WRITER_HANDLED;
 }
@@ -609,7 +624,7 @@ test_report_published_outside_lock (void)
   if (g_test_subprocess ())
     {
       const char *c_e_d[] = { "c", "e", "d", NULL };
-      FcLockManagerLocker *locker;
+      FcLockGuard *held;
 
       log_manager = make_manager ();   /* a 10, b 20 */
       fc_lock_manager_register_lock (log_manager, "c", 11, NULL, NULL, NULL);
@@ -638,9 +653,9 @@ test_report_published_outside_lock (void)
       g_assert_true (fc_lock_lock (get (log_manager, "c"), 1.0, NULL));
       fc_lock_unlock (get (log_manager, "c"));
       fc_lock_unlock (get (log_manager, "d"));
-      locker = fc_lock_manager_locker_new (log_manager, c_e_d, 1.0, TRUE, NULL);
-      g_assert_nonnull (locker);
-      fc_lock_manager_locker_free (locker);
+      held = fc_lock_manager_acquire (log_manager, c_e_d, 1.0, TRUE, NULL);
+      g_assert_nonnull (held);
+      fc_lock_guard_unref (held);
       g_assert_cmpint (g_atomic_int_get (&log_reports), ==, 3);   /* c -> d -> c, c -> e -> d -> c */
       g_assert_cmpint (g_atomic_int_get (&log_violations), ==, 0);
 
@@ -662,7 +677,7 @@ main (int   argc,
                    test_guard_finalized_on_other_thread);
   g_test_add_func ("/regression/guard-finalized-on-other-thread/next-acquisition",
                    test_guard_finalized_on_other_thread_next_acquisition);
-  g_test_add_func ("/regression/locker-outlives-manager", test_locker_outlives_manager);
+  g_test_add_func ("/regression/guard-outlives-manager", test_guard_outlives_manager);
   g_test_add_func ("/regression/lock-unreffed-while-held", test_lock_unreffed_while_held);
   g_test_add_func ("/regression/abandoned-guard/released-at-next-call",
                    test_abandoned_guard_released_at_next_call);

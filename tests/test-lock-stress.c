@@ -6,7 +6,7 @@
  * Eight threads acquire random subsets of six locks through one manager, in
  * random name order, with random timeouts (including 0 and infinite), some
  * non-blocking, some nested (re-entrant) and some deliberately out of order,
- * half through guards and half through lockers.
+ * half released explicitly and half by dropping the last reference.
  * Each lock guards a plain counter: mutual exclusion is checked by an
  * occupancy count and by the counters adding up at the end (and under
  * ThreadSanitizer, by the absence of a race report on them).
@@ -137,9 +137,6 @@ worker (gpointer data)
       const char *names[N_LOCKS + 1];
       g_autoptr(GError) error = NULL;
       g_autoptr(FcLockGuard) guard = NULL;
-      g_autoptr(FcLockManagerLocker) locker = NULL;
-      /* Half of the acquisitions go through a locker rather than a guard. */
-      gboolean use_locker = g_rand_boolean (rand);
       double timeout;
       gboolean blocking = g_rand_int_range (rand, 0, 8) != 0;
       guint mine;
@@ -152,19 +149,15 @@ worker (gpointer data)
         default: timeout = g_rand_double_range (rand, 0.0, 0.002); break;
         }
 
-      if (use_locker)
-        locker = fc_lock_manager_locker_new (shared->manager, names, timeout, blocking, &error);
-      else
-        guard = fc_lock_manager_acquire (shared->manager, names, timeout, blocking, &error);
-      if (guard == NULL && locker == NULL)
+      guard = fc_lock_manager_acquire (shared->manager, names, timeout, blocking, &error);
+      if (guard == NULL)
         {
           check_error (shared, error);
           continue;
         }
 
       mine = newly_taken (names, 0);
-      if (guard != NULL)
-        assert_guard_took (guard, mine);
+      assert_guard_took (guard, mine);
       enter (shared, mine);
 
       /* Sometimes nest: a random second set, which may re-enter held
@@ -174,25 +167,20 @@ worker (gpointer data)
           const char *more[N_LOCKS + 1];
           g_autoptr(GError) inner_error = NULL;
           g_autoptr(FcLockGuard) inner = NULL;
-          g_autoptr(FcLockManagerLocker) inner_locker = NULL;
           guint more_mask;
 
           pick_set (rand, more);
           more_mask = newly_taken (more, mine);
-          if (g_rand_boolean (rand))
-            inner_locker = fc_lock_manager_locker_new (shared->manager, more, 0.001, TRUE, &inner_error);
-          else
-            inner = fc_lock_manager_acquire (shared->manager, more, 0.001, TRUE, &inner_error);
-          if (inner != NULL || inner_locker != NULL)
+          inner = fc_lock_manager_acquire (shared->manager, more, 0.001, TRUE, &inner_error);
+          if (inner != NULL)
             {
-              if (inner != NULL)
-                assert_guard_took (inner, more_mask);
+              assert_guard_took (inner, more_mask);
               enter (shared, more_mask);
               leave (shared, more_mask);
-              if (inner != NULL)
+              if (g_rand_boolean (rand))
                 fc_lock_guard_release (inner);
               else
-                fc_lock_manager_locker_free (g_steal_pointer (&inner_locker));
+                g_clear_pointer (&inner, fc_lock_guard_unref);
             }
           else
             check_error (shared, inner_error);
@@ -213,12 +201,7 @@ worker (gpointer data)
 
       leave (shared, mine);
       if (g_rand_boolean (rand))
-        {
-          if (guard != NULL)
-            fc_lock_guard_release (guard);
-          else
-            fc_lock_manager_locker_free (g_steal_pointer (&locker));
-        }
+        fc_lock_guard_release (guard);
       /* else: the end of the scope releases it */
     }
 

@@ -35,7 +35,7 @@ main (void)
   fc_lock_guard_release (guard);
 
   /* Taking a lower lock while holding a higher one is refused, not deadlocked. */
-  g_clear_object (&guard);
+  g_clear_pointer (&guard, fc_lock_guard_unref);
   guard = fc_lock_manager_acquire (manager, ledger, 5.0, TRUE, &error);
   g_assert_no_error (error);
   wrong = fc_lock_manager_acquire (manager, accounts, 5.0, TRUE, &error);
