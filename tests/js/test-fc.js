@@ -228,10 +228,30 @@ async function testAsyncHelpers() {
     equal(e?.message, 'At least one operation must be provided', 'empty gather');
 }
 
+// Every constant of the typelib (the namespace's all-capitals members) has
+// the value of its C #define (FC_<name> in the installed headers).
+function testConstants() {
+    const headers = ['foundation-concurrency/fc-error.h', 'foundation-concurrency/fc-version.h'];
+    const defines = new Map();
+    for (const [dir, file] of [[GLib.getenv('FC_SOURCE_DIR'), headers[0]],
+        [GLib.getenv('FC_BUILD_DIR'), headers[1]]]) {
+        const [, bytes] = GLib.file_get_contents(`${dir}/${file}`);
+        const text = new TextDecoder().decode(bytes);
+        for (const m of text.matchAll(/^#define FC_([A-Z0-9_]+) +(\(-?[0-9.]+\)|"[^"]*")$/gm))
+            defines.set(m[1], JSON.parse(m[2].replace(/^\((.*)\)$/, '$1')));
+    }
+    const names = Object.keys(Fc).filter(n => /^[A-Z][A-Z0-9_]*$/.test(n)).sort();
+    check(names.length >= 5, `the typelib's constants: ${names}`);
+    for (const name of names)
+        equal(Fc[name], defines.get(name), `Fc.${name} is FC_${name}`);
+    equal(Fc.TIMEOUT_INFINITE, -1, 'Fc.TIMEOUT_INFINITE waits forever');
+}
+
 const loop = new GLib.MainLoop(null, false);
 let outcome = null;
 
 (async () => {
+    testConstants();
     testSyncManager();
     await testAsyncLockManager();
     await testAsyncHelpers();

@@ -7,6 +7,8 @@
 # exception): callbacks store what they got and quit the loop; the test
 # asserts after loop.run().
 
+import ast
+import os
 import re
 import threading
 import time
@@ -16,6 +18,7 @@ import gi
 
 gi.require_version("Fc", "1")
 from gi.repository import Fc, Gio, GLib, GObject  # noqa: E402
+from gi import _gi as GIRepository  # noqa: E402  (the typelib's infos)
 
 QUARK = Fc.error_quark()
 
@@ -101,6 +104,36 @@ class TestVersion(unittest.TestCase):
         self.assertIn("too new (major mismatch)", Fc.check_version(major - 1, 0, 0))
         self.assertIn("too old (minor mismatch)", Fc.check_version(major, minor + 1, 0))
         self.assertIn("too old (micro mismatch)", Fc.check_version(major, minor, micro + 1))
+
+
+def c_defines():
+    """{name: value} of the C headers' numeric and string #defines FC_<name>."""
+    headers = [(os.environ["FC_SOURCE_DIR"], "foundation-concurrency/fc-error.h"),
+               (os.environ["FC_BUILD_DIR"], "foundation-concurrency/fc-version.h")]
+    defines = {}
+    for directory, name in headers:
+        with open(os.path.join(directory, name), encoding="utf-8") as f:
+            for m in re.finditer(r'^#define FC_([A-Z0-9_]+) +(\(-?[0-9.]+\)|"[^"]*")$',
+                                 f.read(), re.M):
+                defines[m.group(1)] = ast.literal_eval(m.group(2))
+    return defines
+
+
+class TestConstants(unittest.TestCase):
+    def test_every_constant_is_the_c_value(self):
+        repository = GIRepository.Repository.get_default()
+        names = sorted(info.get_name() for info in repository.get_infos("Fc")
+                       if isinstance(info, GIRepository.ConstantInfo))
+        self.assertGreaterEqual(len(names), 5, names)
+        defines = c_defines()
+        for name in names:
+            with self.subTest(name=name):
+                self.assertIn(name, defines)
+                self.assertEqual(getattr(Fc, name), defines[name])
+                self.assertEqual(type(getattr(Fc, name)), type(defines[name]))
+
+    def test_timeout_infinite(self):
+        self.assertEqual(Fc.TIMEOUT_INFINITE, -1.0)
 
 
 class TestLockManager(FcTestCase):
