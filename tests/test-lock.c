@@ -70,7 +70,7 @@ test_lock_bad_timeouts (void)
 
       g_assert_false (fc_lock_lock (lock, bad[i], &error));
       g_assert_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT);
-      g_assert_cmpstr (error->message, ==, "Timeout must be non-negative");
+      g_assert_cmpstr (error->message, ==, "Timeout must be non-negative or FC_TIMEOUT_INFINITE (-1) to wait forever");
       g_assert_false (fc_lock_is_locked (lock));
     }
 }

@@ -72,7 +72,7 @@ function testSyncManager() {
     throwsFc(Fc.Error.INVALID_ARGUMENT, 'empty name', () => manager.register_lock('', 1, null, null));
     throwsFc(Fc.Error.NOT_REGISTERED, 'unknown lock', () => manager.get_lock('nope'));
     e = throwsFc(Fc.Error.INVALID_ARGUMENT, 'negative timeout', () => manager.acquire(['a'], -2, true));
-    equal(e?.message, 'Timeout must be non-negative', 'INVALID_ARGUMENT message');
+    equal(e?.message, 'Timeout must be non-negative or FC_TIMEOUT_INFINITE (-1) to wait forever', 'INVALID_ARGUMENT message');
 
     const guard = manager.acquire(['b', 'a', 'b'], 5.0, true);
     equal(guard.dup_names(), ['a', 'b'], 'taken in ascending order');
@@ -92,7 +92,7 @@ function testSyncManager() {
     const high = manager.acquire(['b'], 5.0, true);
     e = throwsFc(Fc.Error.ORDER_VIOLATION, 'order violation', () => manager.acquire(['a'], 5.0, true));
     equal(e?.message, 'Lock ordering violation: trying to acquire a (order 300) after ' +
-        'higher-order locks. Current max order: 310', 'ORDER_VIOLATION message');
+        'higher-order locks. Current max order: 310 (held: \'b\')', 'ORDER_VIOLATION message');
     const held = manager.get_lock_status().recursiveUnpack().b;
     check(held.is_locked && typeof held.owner === 'string' && held.acquired_at > 0, 'status of a held lock');
     manager.hold_warning_threshold = 0;

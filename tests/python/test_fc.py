@@ -194,13 +194,13 @@ class TestLockManager(FcTestCase):
             e = self.assertFcError(Fc.Error.ORDER_VIOLATION, self.manager.acquire, "a", "c")
             self.assertEqual(e.message,
                              "Lock ordering violation: trying to acquire a (order 300) after "
-                             "higher-order locks. Current max order: 310")
+                             "higher-order locks. Current max order: 310 (held: 'b')")
             self.assertFalse(self.manager.get_lock("c").is_locked())
 
     def test_invalid_timeout(self):
         for bad in (-2.0, float("nan"), float("inf")):
             e = self.assertFcError(Fc.Error.INVALID_ARGUMENT, self.manager.acquire, "a", timeout=bad)
-            self.assertEqual(e.message, "Timeout must be non-negative")
+            self.assertEqual(e.message, "Timeout must be non-negative or FC_TIMEOUT_INFINITE (-1) to wait forever")
         self.manager.acquire("a", timeout=Fc.TIMEOUT_INFINITE).release()
 
     def test_timeout_and_would_block(self):
@@ -260,7 +260,7 @@ class TestLockManager(FcTestCase):
             time.sleep(0.05)
             warnings = self.manager.detect_potential_deadlocks()
         self.assertIsInstance(warnings, list)
-        self.assertTrue(any(re.fullmatch(r"Lock 'c' held by .+ for [0-9.]+s - "
+        self.assertTrue(any(re.fullmatch(r"Lock 'c' held by '.+' for [0-9.]+s - "
                                          r"potential deadlock or resource leak", w)
                             for w in warnings), warnings)
 
@@ -475,7 +475,7 @@ class TestAsyncLockManager(FcTestCase):
         e = self.acquire(inner, "a")
         self.assertFails(e, QUARK, Fc.Error.ORDER_VIOLATION,
                          "Lock ordering violation: trying to acquire a (order 300) after "
-                         "higher-order locks. Current max order: 320")
+                         "higher-order locks. Current max order: 320 (held: 'c')")
         self.assertFalse(self.locked("a"))
 
         inner.release()
@@ -498,7 +498,7 @@ class TestAsyncLockManager(FcTestCase):
         self.assertEqual(self.manager.get_lock("b").get_waiters(), 0)
         self.assertFails(self.acquire(self.manager, "b", timeout=0), QUARK, Fc.Error.TIMEOUT)
         e = self.acquire(self.manager, "a", timeout=-2.0)
-        self.assertFails(e, QUARK, Fc.Error.INVALID_ARGUMENT, "Timeout must be non-negative")
+        self.assertFails(e, QUARK, Fc.Error.INVALID_ARGUMENT, "Timeout must be non-negative or FC_TIMEOUT_INFINITE (-1) to wait forever")
         e = self.acquire(self.manager, "nope")
         self.assertFails(e, QUARK, Fc.Error.NOT_REGISTERED, "Lock 'nope' not registered")
 
@@ -560,7 +560,7 @@ class TestAsyncLockManager(FcTestCase):
         self.manager.props.hold_warning_threshold = 0.0
         time.sleep(0.05)
         warnings = self.manager.detect_potential_deadlocks()
-        self.assertTrue(any(re.fullmatch(r"Lock 'c' held by sleeper for [0-9.]+s - "
+        self.assertTrue(any(re.fullmatch(r"Lock 'c' held by 'sleeper' for [0-9.]+s - "
                                          r"potential deadlock or resource leak", w)
                             for w in warnings), warnings)
 
