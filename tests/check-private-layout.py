@@ -48,6 +48,7 @@ RANKS = {
     'fc-gather': 10,
     'fc-run': 10,
     'fc-sleep': 10,
+    'fc-thread-name': 10,
     # Run-time version checks.
     'fc-version': 10,
 }
