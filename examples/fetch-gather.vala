@@ -1,4 +1,4 @@
-/* fetch-gather.vala — Vala: gather three "fetches" (Fc.sleep stand-ins) and
+/* fetch-gather.vala — Vala: gather three "fetches" (Fc.sleep_async stand-ins) and
  * wait for all of them with `yield`.
  *
  * Copyright 2026 the foundation-concurrency authors
@@ -8,7 +8,7 @@
 async void fetch (Fc.Gather gather, string url, double delay) {
     var slot = gather.add ();
     try {
-        yield Fc.sleep (delay, gather.get_cancellable ());
+        yield Fc.sleep_async (delay, gather.get_cancellable ());
         gather.return_value (slot, "%s: %.0f ms".printf (url, delay * 1000));
     } catch (Error e) {
         gather.return_error (slot, e);
@@ -20,7 +20,7 @@ async void run () throws Error {
     fetch.begin (gather, "https://example.org/a", 0.03);
     fetch.begin (gather, "https://example.org/b", 0.01);
     fetch.begin (gather, "https://example.org/c", 0.02);
-    foreach (var outcome in yield gather.wait (5.0, null))
+    foreach (var outcome in yield gather.wait_async (5.0, null))
         print ("%s\n", outcome.get_value ().get_string ());
 }
 

@@ -27,9 +27,12 @@ G_BEGIN_DECLS
 #define FC_ERROR (fc_error_quark ())
 
 /**
- * FC_TIMEOUT_INFINITE:
+ * FC_TIMEOUT_INFINITE: (value -1.0)
  *
  * A timeout, in seconds, that waits forever.
+ *
+ * (The `value` annotation gives bindings the value: g-ir-scanner 1.74
+ * drops the sign of a negative floating-point define.)
  *
  * Since: 1.0
  */

@@ -376,7 +376,7 @@ fc_lock_manager_get_lock_status (FcLockManager *self)
  * Looks for signs of trouble among this manager's locks, one line each:
  *
  * - every lock held longer than #FcLockManager:hold-warning-threshold:
- *   `Lock 'a' held by worker for 31.0s - potential deadlock or resource leak`;
+ *   `Lock 'a' held by 'worker' for 31.0s - potential deadlock or resource leak`;
  * - every cycle in the learned lock-order graph, an order in which threads
  *   could deadlock even if they never did:
  *   `Potential deadlock: lock order cycle a -> b -> a (…)`;

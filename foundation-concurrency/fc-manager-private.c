@@ -52,7 +52,7 @@ fc_registry_find_long_holds (FcRegistry *self,
             /* TRANSLATORS: the first %s is a lock name, the second the name of
              * the thread (or async guard) holding it; %.1fs is a duration in
              * seconds, e.g. "31.2s" */
-            g_strdup_printf (_("Lock '%s' held by %s for %.1fs - potential deadlock or resource leak"),
+            g_strdup_printf (_("Lock '%s' held by '%s' for %.1fs - potential deadlock or resource leak"),
                              core->name, owner, held_for);
           g_ptr_array_add (reports, report);
         }

@@ -44,7 +44,7 @@ gboolean
 fc_timeout_invalid (GError **error)
 {
   g_set_error_literal (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
-                       _("Timeout must be non-negative"));
+                       _("Timeout must be non-negative or FC_TIMEOUT_INFINITE (-1) to wait forever"));
   return FALSE;
 }
 

@@ -417,6 +417,25 @@ fc_registry_resolve (FcRegistry         *self,
   return TRUE;
 }
 
+/* The name of the lock registered under @order, or "?": lock-free (the
+ * async engine checks the order under its state mutex, which must not take
+ * the registry's), over the published name table. */
+static const char *
+fc_registry_name_of_order (FcRegistry *self,
+                           int         order)
+{
+  const FcNameTable *table = fc_registry_snapshot (self);
+
+  for (guint i = 0; i <= table->mask; i++)
+    {
+      const char *name = __atomic_load_n (&table->slots[i].name, __ATOMIC_ACQUIRE);
+
+      if (name != NULL && fc_registry_core (self, table->slots[i].lock)->order == order)
+        return name;
+    }
+  return "?";
+}
+
 gboolean
 fc_registry_check_order (FcRegistry   *self,
                          FcLockVec    *sorted,
@@ -440,10 +459,13 @@ fc_registry_check_order (FcRegistry   *self,
       if (core->order <= max_held)
         {
           g_set_error (error, FC_ERROR, FC_ERROR_ORDER_VIOLATION,
-                       /* TRANSLATORS: %s is a lock name, the first %d its order */
+                       /* TRANSLATORS: the first %s is a lock name, the first %d its
+                        * order; the last %d and %s are the highest order the caller
+                        * holds and the name of the lock that has it */
                        _("Lock ordering violation: trying to acquire %s (order %d) after "
-                         "higher-order locks. Current max order: %d"),
-                       core->name, core->order, max_held);
+                         "higher-order locks. Current max order: %d (held: '%s')"),
+                       core->name, core->order, max_held,
+                       fc_registry_name_of_order (self, max_held));
           return FALSE;
         }
     }

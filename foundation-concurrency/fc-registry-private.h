@@ -39,7 +39,8 @@ gboolean  fc_registry_resolve    (FcRegistry         *self,
 
 /* The order rule: every lock of @sorted that @is_held does not claim must
  * have an order above @max_held (when @holds_any). Fails with
- * FC_ERROR_ORDER_VIOLATION naming the first offender. */
+ * FC_ERROR_ORDER_VIOLATION naming the first offender and the held lock of
+ * order @max_held. */
 gboolean  fc_registry_check_order (FcRegistry   *self,
                                    FcLockVec    *sorted,
                                    gboolean    (*is_held) (gpointer lock,

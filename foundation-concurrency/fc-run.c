@@ -82,7 +82,7 @@ fc_run_wait_cb (GObject      *source,
 
 /**
  * fc_run:
- * @main_func: (scope call): the function that starts the work
+ * @main_func: (scope call) (not nullable): the function that starts the work
  * @user_data: (closure main_func): data for @main_func
  * @flags: #FcRunFlags
  * @result: (out caller-allocates) (optional): where to store the value

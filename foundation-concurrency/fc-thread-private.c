@@ -94,6 +94,14 @@ fc_thread_query_name (void)
   return fc_thread_intern ("thread");
 }
 
+void
+fc_thread_set_name (FcThread   *self,
+                    const char *name)
+{
+  g_atomic_pointer_set (&self->name, name != NULL ? fc_thread_intern (name)
+                                                  : fc_thread_query_name ());
+}
+
 FcThread *
 fc_thread_self_slow (void)
 {

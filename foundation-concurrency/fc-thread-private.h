@@ -91,6 +91,10 @@ fc_thread_peek (void)
 
 void      fc_thread_grow_held   (FcThread *self);
 
+/* Names @self (interned; %NULL: the system's name for the thread). */
+void      fc_thread_set_name    (FcThread   *self,
+                                 const char *name);
+
 static inline void
 fc_thread_push_held (FcThread *self,
                      gpointer  lock)

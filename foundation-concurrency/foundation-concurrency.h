@@ -22,6 +22,7 @@ G_BEGIN_DECLS
 # include "fc-gather.h"
 # include "fc-sleep.h"
 # include "fc-run.h"
+# include "fc-thread-name.h"
 # include "fc-async-lock.h"
 # include "fc-async-lock-guard.h"
 # include "fc-async-lock-manager.h"

@@ -61,6 +61,7 @@ RANKS = {
     'fc-lock-manager': 11,
     'fc-gather': 12,
     'fc-sleep': 12,
+    'fc-thread-name': 12,
     # fc_run() waits on an FcGather (fc-gather-private.h).
     'fc-run': 13,
     # Run-time version checks.

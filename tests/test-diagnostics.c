@@ -566,7 +566,7 @@ test_watchdog (void)
   fc_lock_unlock (fc_test_get_lock (manager, "dog.a"));
 
   g_assert_nonnull (check.message);
-  g_assert_cmpuint (fc_test_count_logged ("Lock 'dog.a' held by main for *"), ==, 1);
+  g_assert_cmpuint (fc_test_count_logged ("Lock 'dog.a' held by 'main' for *"), ==, 1);
   fc_lock_manager_set_watchdog_interval (manager, 0);
   g_free (check.message);
   g_main_loop_unref (check.loop);
@@ -792,7 +792,7 @@ test_async_order_and_statistics (void)
   }
   fc_async_lock_manager_set_watchdog_interval (manager, 0);
   g_assert_nonnull (check.message);
-  g_assert_true (g_str_has_prefix (check.message, "Lock 'aord.b' held by guard-"));
+  g_assert_true (g_str_has_prefix (check.message, "Lock 'aord.b' held by 'guard-"));
   g_assert_true (check.emitted_in == NULL || check.emitted_in == g_main_context_default ());
   fc_async_lock_guard_release (outer.guard);
 

@@ -305,7 +305,7 @@ test_gather_invalid_timeout (void)
       fc_test_run_until (&w.done);
 
       g_assert_error (w.error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT);
-      g_assert_cmpstr (w.error->message, ==, "Timeout must be non-negative");
+      g_assert_cmpstr (w.error->message, ==, "Timeout must be non-negative or FC_TIMEOUT_INFINITE (-1) to wait forever");
       /* Nothing started: the group was not cancelled. */
       g_assert_false (w.group_cancelled);
       wait_result_clear (&w);

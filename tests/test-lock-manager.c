@@ -251,7 +251,7 @@ test_acquire_bad_timeouts (void)
 
       g_assert_null (fc_lock_manager_acquire (manager, names, bad[i], TRUE, &error));
       g_assert_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT);
-      g_assert_cmpstr (error->message, ==, "Timeout must be non-negative");
+      g_assert_cmpstr (error->message, ==, "Timeout must be non-negative or FC_TIMEOUT_INFINITE (-1) to wait forever");
       g_clear_error (&error);
 
       g_assert_null (fc_lock_manager_acquire (manager, names, bad[i], FALSE, &error));
@@ -304,7 +304,7 @@ test_order_violation (void)
   g_assert_error (error, FC_ERROR, FC_ERROR_ORDER_VIOLATION);
   g_assert_cmpstr (error->message, ==,
                    "Lock ordering violation: trying to acquire a (order 10) after "
-                   "higher-order locks. Current max order: 30");
+                   "higher-order locks. Current max order: 30 (held: 'c')");
   g_clear_error (&error);
   g_assert_false (is_locked (manager, "a"));
   g_assert_false (is_locked (manager, "d"));
@@ -550,7 +550,7 @@ test_detect (void)
   g_usleep (G_USEC_PER_SEC / 20);
   warnings = fc_lock_manager_detect_potential_deadlocks (manager);
   g_assert_cmpuint (g_strv_length (warnings), ==, 1);
-  g_assert_true (g_pattern_match_simple ("Lock 'b' held by main for *s - potential deadlock or resource leak",
+  g_assert_true (g_pattern_match_simple ("Lock 'b' held by 'main' for *s - potential deadlock or resource leak",
                                          warnings[0]));
 }
 
@@ -723,7 +723,7 @@ test_scoped_errors (void)
     {
       g_assert_null (fc_lock_manager_acquire (manager, a, bad[i], TRUE, &error));
       g_assert_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT);
-      g_assert_cmpstr (error->message, ==, "Timeout must be non-negative");
+      g_assert_cmpstr (error->message, ==, "Timeout must be non-negative or FC_TIMEOUT_INFINITE (-1) to wait forever");
       g_clear_error (&error);
     }
   assert_all_free (manager);
@@ -738,7 +738,7 @@ test_scoped_errors (void)
     g_assert_error (error, FC_ERROR, FC_ERROR_ORDER_VIOLATION);
     g_assert_cmpstr (error->message, ==,
                      "Lock ordering violation: trying to acquire a (order 10) after "
-                     "higher-order locks. Current max order: 20");
+                     "higher-order locks. Current max order: 20 (held: 'b')");
     g_clear_error (&error);
   }
   g_assert_false (is_locked (manager, "a"));

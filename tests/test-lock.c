@@ -5,6 +5,7 @@
  */
 
 #include <math.h>
+#include <string.h>
 
 #include <foundation-concurrency.h>
 
@@ -70,7 +71,7 @@ test_lock_bad_timeouts (void)
 
       g_assert_false (fc_lock_lock (lock, bad[i], &error));
       g_assert_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT);
-      g_assert_cmpstr (error->message, ==, "Timeout must be non-negative");
+      g_assert_cmpstr (error->message, ==, "Timeout must be non-negative or FC_TIMEOUT_INFINITE (-1) to wait forever");
       g_assert_false (fc_lock_is_locked (lock));
     }
 }
@@ -238,6 +239,61 @@ test_lock_unlock_other_thread (void)
   g_test_trap_assert_passed ();
 }
 
+/* fc_set_thread_name(): the owner shown for the calling thread, valid
+ * UTF-8, at most 255 bytes; NULL gives the system's name back. */
+static gpointer
+named_holder (gpointer data)
+{
+  FcLockManager *manager = data;
+  const char *a[] = { "named.a", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FcLockGuard) guard = NULL;
+  g_autoptr(GVariant) status = NULL;
+  g_autoptr(GVariant) entry = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *long_name = g_strnfill (300, 'x');
+  const char *status_owner = NULL;
+
+  fc_set_thread_name ("py-holder");
+  guard = fc_lock_manager_acquire (manager, a, 1.0, TRUE, &error);
+  g_assert_no_error (error);
+  owner = fc_lock_dup_owner (fc_lock_manager_get_lock (manager, "named.a", NULL));
+  g_assert_cmpstr (owner, ==, "py-holder");
+  status = fc_lock_manager_get_lock_status (manager);
+  entry = g_variant_lookup_value (status, "named.a", NULL);
+  g_assert_true (g_variant_lookup (entry, "owner", "m&s", &status_owner));
+  g_assert_cmpstr (status_owner, ==, "py-holder");
+
+  /* Renamed while holding: the held lock shows the new name. */
+  fc_set_thread_name ("cafÃ© ÿ");
+  g_clear_pointer (&owner, g_free);
+  owner = fc_lock_dup_owner (fc_lock_manager_get_lock (manager, "named.a", NULL));
+  g_assert_true (g_utf8_validate (owner, -1, NULL));
+  g_assert_true (g_str_has_prefix (owner, "cafÃ© "));
+
+  fc_set_thread_name (long_name);
+  g_clear_pointer (&owner, g_free);
+  owner = fc_lock_dup_owner (fc_lock_manager_get_lock (manager, "named.a", NULL));
+  g_assert_cmpuint (strlen (owner), ==, 255);
+
+  fc_set_thread_name (NULL);
+  g_clear_pointer (&owner, g_free);
+  owner = fc_lock_dup_owner (fc_lock_manager_get_lock (manager, "named.a", NULL));
+  g_assert_cmpstr (owner, ==, "fc-named");
+  return NULL;
+}
+
+static void
+test_lock_thread_name (void)
+{
+  g_autoptr(FcLockManager) manager = fc_lock_manager_new ();
+  g_autoptr(GError) error = NULL;
+
+  fc_lock_manager_register_lock (manager, "named.a", 1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_thread_join (g_thread_new ("fc-named", named_holder, manager));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -245,6 +301,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/lock/recursive", test_lock_recursive);
+  g_test_add_func ("/lock/thread-name", test_lock_thread_name);
   g_test_add_func ("/lock/properties", test_lock_properties);
   g_test_add_func ("/lock/bad-timeouts", test_lock_bad_timeouts);
   g_test_add_func ("/lock/timeout-other-thread", test_lock_timeout_other_thread);

@@ -72,7 +72,7 @@ function testSyncManager() {
     throwsFc(Fc.Error.INVALID_ARGUMENT, 'empty name', () => manager.register_lock('', 1, null, null));
     throwsFc(Fc.Error.NOT_REGISTERED, 'unknown lock', () => manager.get_lock('nope'));
     e = throwsFc(Fc.Error.INVALID_ARGUMENT, 'negative timeout', () => manager.acquire(['a'], -2, true));
-    equal(e?.message, 'Timeout must be non-negative', 'INVALID_ARGUMENT message');
+    equal(e?.message, 'Timeout must be non-negative or FC_TIMEOUT_INFINITE (-1) to wait forever', 'INVALID_ARGUMENT message');
 
     const guard = manager.acquire(['b', 'a', 'b'], 5.0, true);
     equal(guard.dup_names(), ['a', 'b'], 'taken in ascending order');
@@ -92,7 +92,7 @@ function testSyncManager() {
     const high = manager.acquire(['b'], 5.0, true);
     e = throwsFc(Fc.Error.ORDER_VIOLATION, 'order violation', () => manager.acquire(['a'], 5.0, true));
     equal(e?.message, 'Lock ordering violation: trying to acquire a (order 300) after ' +
-        'higher-order locks. Current max order: 310', 'ORDER_VIOLATION message');
+        'higher-order locks. Current max order: 310 (held: \'b\')', 'ORDER_VIOLATION message');
     const held = manager.get_lock_status().recursiveUnpack().b;
     check(held.is_locked && typeof held.owner === 'string' && held.acquired_at > 0, 'status of a held lock');
     manager.hold_warning_threshold = 0;
@@ -228,10 +228,30 @@ async function testAsyncHelpers() {
     equal(e?.message, 'At least one operation must be provided', 'empty gather');
 }
 
+// Every constant of the typelib (the namespace's all-capitals members) has
+// the value of its C #define (FC_<name> in the installed headers).
+function testConstants() {
+    const headers = ['foundation-concurrency/fc-error.h', 'foundation-concurrency/fc-version.h'];
+    const defines = new Map();
+    for (const [dir, file] of [[GLib.getenv('FC_SOURCE_DIR'), headers[0]],
+        [GLib.getenv('FC_BUILD_DIR'), headers[1]]]) {
+        const [, bytes] = GLib.file_get_contents(`${dir}/${file}`);
+        const text = new TextDecoder().decode(bytes);
+        for (const m of text.matchAll(/^#define FC_([A-Z0-9_]+) +(\(-?[0-9.]+\)|"[^"]*")$/gm))
+            defines.set(m[1], JSON.parse(m[2].replace(/^\((.*)\)$/, '$1')));
+    }
+    const names = Object.keys(Fc).filter(n => /^[A-Z][A-Z0-9_]*$/.test(n)).sort();
+    check(names.length >= 5, `the typelib's constants: ${names}`);
+    for (const name of names)
+        equal(Fc[name], defines.get(name), `Fc.${name} is FC_${name}`);
+    equal(Fc.TIMEOUT_INFINITE, -1, 'Fc.TIMEOUT_INFINITE waits forever');
+}
+
 const loop = new GLib.MainLoop(null, false);
 let outcome = null;
 
 (async () => {
+    testConstants();
     testSyncManager();
     await testAsyncLockManager();
     await testAsyncHelpers();

@@ -1,5 +1,5 @@
 /* test-fc.vala — the foundation-concurrency-1 VAPI from Vala: errordomain,
- * the sync manager, and `yield` on fc_sleep, FcGather and the async lock
+ * the sync manager, and `yield` on fc_sleep_async, FcGather and the async lock
  * manager.
  *
  * Copyright 2026 the foundation-concurrency authors
@@ -10,7 +10,7 @@ void test_manager () {
     var manager = new Fc.LockManager ();
     try {
         manager.register_lock ("a", 300, "Lock A", null);
-        manager.register_lock ("b", 310, null, null);
+        manager.register_lock ("b", 310);  // description and lock default to null
         var guard = manager.acquire ({ "b", "a" }, 5.0, true);
         assert (strv_equal (guard.dup_names (), { "a", "b" }));
         assert (manager.get_lock ("a").is_locked ());
@@ -51,7 +51,7 @@ void test_manager () {
 async void sleep_into (Fc.Gather gather, double delay, int n) {
     var slot = gather.add ();
     try {
-        yield Fc.sleep (delay, gather.get_cancellable ());
+        yield Fc.sleep_async (delay, gather.get_cancellable ());
         gather.return_value (slot, n);
     } catch (Error e) {
         gather.return_error (slot, e);
@@ -61,10 +61,10 @@ async void sleep_into (Fc.Gather gather, double delay, int n) {
 async void test_async () throws Error {
     yield test_async_locks ();
 
-    assert (yield Fc.sleep (0.01, null));
+    assert (yield Fc.sleep_async (0.01));  // the cancellable defaults to null
 
     try {
-        yield Fc.sleep (-1.0, null);
+        yield Fc.sleep_async (-1.0, null);
         assert_not_reached ();
     } catch (Fc.Error.INVALID_ARGUMENT e) {
         assert (e.message == "Sleep delay must be non-negative");
@@ -73,7 +73,7 @@ async void test_async () throws Error {
     var gather = new Fc.Gather (false);
     sleep_into.begin (gather, 0.03, 1);
     sleep_into.begin (gather, 0.01, 2);
-    var outcomes = yield gather.wait (Fc.TIMEOUT_INFINITE, null);
+    var outcomes = yield gather.wait_async (Fc.TIMEOUT_INFINITE);
     assert (outcomes.length == 2);
     assert (outcomes[0].get_value ().get_int () == 1);
     assert (outcomes[1].get_value ().get_int () == 2);
@@ -81,7 +81,7 @@ async void test_async () throws Error {
     gather = new Fc.Gather (false);
     sleep_into.begin (gather, 30.0, 1);
     try {
-        yield gather.wait (0.05, null);
+        yield gather.wait_async (0.05, null);
         assert_not_reached ();
     } catch (Fc.Error.TIMEOUT e) {
         assert (e.message == "Operation timed out");
@@ -95,7 +95,7 @@ async void test_async_locks () throws Error {
     manager.register_lock ("b", 310, null, null);
     manager.register_lock ("c", 320, null, null);
 
-    var guard = yield manager.acquire ({ "c", "a" }, 5.0, null);
+    var guard = yield manager.acquire_async ({ "c", "a" }, 5.0);
     assert (strv_equal (guard.dup_names (), { "a", "c" }));
     assert (manager.get_lock ("a").is_locked ());
     guard.set_label ("task-1");
@@ -103,11 +103,11 @@ async void test_async_locks () throws Error {
 
     /* Nesting through the guard: held names are skipped, new ones must
      * come after every order the chain holds. */
-    var inner = yield guard.acquire ({ "a", "c" }, 5.0, null);
+    var inner = yield guard.acquire_async ({ "a", "c" }, 5.0, null);
     assert (inner.dup_names ().length == 0);
     assert (inner.get_label () == "task-1");
     try {
-        yield inner.acquire ({ "b" }, 5.0, null);
+        yield inner.acquire_async ({ "b" }, 5.0, null);
         assert_not_reached ();
     } catch (Fc.Error.ORDER_VIOLATION e) {
         assert (!manager.get_lock ("b").is_locked ());
@@ -116,16 +116,16 @@ async void test_async_locks () throws Error {
     assert (manager.get_lock ("c").is_locked ());
 
     /* Another task times out on a lock the first one holds. */
-    var other = yield manager.acquire ({ "b" }, 5.0, null);
+    var other = yield manager.acquire_async ({ "b" }, 5.0, null);
     try {
-        yield other.acquire ({ "c" }, 0.05, null);
+        yield other.acquire_async ({ "c" }, 0.05, null);
         assert_not_reached ();
     } catch (Fc.Error.TIMEOUT e) {
         assert (e.message.has_prefix ("Timeout acquiring lock 'c'"));
         assert (manager.get_lock ("c").get_waiters () == 0);
     }
     try {
-        yield manager.acquire ({ "a" }, 0.05, null);
+        yield manager.acquire_async ({ "a" }, 0.05, null);
         assert_not_reached ();
     } catch (Fc.Error.TIMEOUT e) {
         assert (e.message.has_prefix ("Timeout acquiring lock 'a'"));
@@ -134,7 +134,7 @@ async void test_async_locks () throws Error {
     var cancellable = new Cancellable ();
     Timeout.add (20, () => { cancellable.cancel (); return Source.REMOVE; });
     try {
-        yield manager.acquire ({ "a" }, 10.0, cancellable);
+        yield manager.acquire_async ({ "a" }, 10.0, cancellable);
         assert_not_reached ();
     } catch (IOError.CANCELLED e) {
         assert (manager.get_lock ("a").get_waiters () == 0);

@@ -6,12 +6,37 @@
 #     with manager.acquire("accounts", "ledger", timeout=5.0):
 #         ...
 #
+#     async with async_manager.acquire("accounts", "ledger", timeout=5.0) as guard:
+#         async with guard.acquire("audit-log"):
+#             ...
+#
 #     async_manager.acquire("accounts", timeout=5.0, callback=on_locked)
+#
+# - Names are separate arguments or one list or tuple; None, non-strings and
+#   names containing NUL are TypeError / ValueError (the C API would cut the
+#   list, or the name, there). timeout=None waits forever.
+# - Errors of the FC_ERROR domain are raised as one class per FcError code,
+#   each both a GLib.Error (e.matches(Fc.error_quark(), Fc.Error.TIMEOUT)
+#   works) and the builtin exception the Python reference raises:
+#   TimeoutError, KeyError (not registered), ValueError (invalid argument,
+#   already registered, order conflict), RuntimeError (order violation,
+#   would block).
+# - The thread that takes a lock is shown under its Python name
+#   (threading.Thread(name="py-holder") shows as 'py-holder'), through
+#   Fc.set_thread_name().
+# - Status, reports and the potential-deadlock signal's report are plain
+#   Python values.
 #
 # Everything else is the introspected API, unchanged.
 
+import asyncio
+import builtins
+import threading
+import warnings
+
 from ..module import get_introspection_module
 from ..overrides import override
+from gi.repository import GLib, GObject
 
 Fc = get_introspection_module("Fc")
 
@@ -24,7 +49,96 @@ DEFAULT_TIMEOUT = 10.0
 # lookup through the override's MRO, no super().
 _manager_acquire = Fc.LockManager.acquire
 _guard_release = Fc.LockGuard.release
+_set_thread_name = Fc.set_thread_name
+_INFINITE = Fc.TIMEOUT_INFINITE
 
+
+# ---- Errors ---------------------------------------------------------------
+
+class FcError(GLib.Error):
+    """The base of the exceptions raised for errors of the FC_ERROR domain."""
+
+
+def _error_class(name, builtin, doc):
+    cls = type(name, (FcError, builtin), {"__doc__": doc, "__module__": __name__})
+    globals()[name] = cls
+    __all__.append(name)
+    return cls
+
+
+_DOMAIN = GLib.quark_to_string(Fc.error_quark())
+_BY_CODE = {
+    int(Fc.Error.INVALID_ARGUMENT): _error_class(
+        "InvalidArgumentError", ValueError, "FC_ERROR_INVALID_ARGUMENT (a ValueError)."),
+    int(Fc.Error.ALREADY_REGISTERED): _error_class(
+        "AlreadyRegisteredError", ValueError, "FC_ERROR_ALREADY_REGISTERED (a ValueError)."),
+    int(Fc.Error.ORDER_CONFLICT): _error_class(
+        "OrderConflictError", ValueError, "FC_ERROR_ORDER_CONFLICT (a ValueError)."),
+    int(Fc.Error.NOT_REGISTERED): _error_class(
+        "NotRegisteredError", KeyError, "FC_ERROR_NOT_REGISTERED (a KeyError)."),
+    int(Fc.Error.ORDER_VIOLATION): _error_class(
+        "OrderViolationError", RuntimeError, "FC_ERROR_ORDER_VIOLATION (a RuntimeError)."),
+    int(Fc.Error.WOULD_BLOCK): _error_class(
+        "WouldBlockError", RuntimeError, "FC_ERROR_WOULD_BLOCK (a RuntimeError)."),
+    int(Fc.Error.TIMEOUT): _error_class(
+        "TimeoutError", builtins.TimeoutError, "FC_ERROR_TIMEOUT (a TimeoutError)."),
+}
+__all__.append("FcError")
+
+
+def _translate(error):
+    """The exception to raise for @error: FC_ERROR codes get their class."""
+    if error.domain == _DOMAIN and not isinstance(error, FcError):
+        cls = _BY_CODE.get(error.code)
+        if cls is not None:
+            return cls(error.message, error.domain, error.code)
+    return error
+
+
+# ---- Arguments --------------------------------------------------------------
+
+def _names(names):
+    """Names given as separate arguments or as one list or tuple; checked
+    here, as the C array would end at a None and a name at a NUL."""
+    if len(names) == 1 and type(names[0]) is not str and isinstance(names[0], (list, tuple)):
+        names = names[0]
+    try:
+        # One C-speed pass: every item must be a str, none may hold a NUL.
+        if "\0" in "".join(names):
+            raise ValueError("a lock name contains a NUL character: %r" % (names,))
+    except TypeError:
+        bad = next(name for name in names if not isinstance(name, str))
+        raise TypeError("lock names must be str, not %s" % type(bad).__name__) from None
+    return names
+
+
+def _name(name):
+    if not isinstance(name, str):
+        raise TypeError("a lock name must be str, not %s" % type(name).__name__)
+    if "\0" in name:
+        raise ValueError("lock name %r contains a NUL character" % name)
+    return name
+
+
+def _timeout(timeout):
+    return _INFINITE if timeout is None else timeout
+
+
+# Each thread shows as lock owner under its Python name. Threads Python did
+# not start (GLib's, shown as "Dummy-N" by threading) keep their own.
+_local = threading.local()
+_current_thread = threading.current_thread
+_DummyThread = threading._DummyThread
+
+
+def _name_thread():
+    thread = _current_thread()
+    if not isinstance(thread, _DummyThread):
+        _set_thread_name(thread.name)
+    _local.named = True
+
+
+# ---- Guards and managers ----------------------------------------------------
 
 class _GuardContext:
     """A guard is a context manager: leaving the block releases it."""
@@ -42,8 +156,16 @@ class _GuardContext:
         return list(self.dup_names())
 
 
+def _unpacking(handler):
+    """A potential-deadlock handler that gets the report as Python values."""
+    def on_potential_deadlock(manager, message, report, *args):
+        return handler(manager, message, report.unpack(), *args)
+    return on_potential_deadlock
+
+
 class _ManagerDiagnostics:
-    """Status and diagnostics as plain Python values instead of GVariants."""
+    """Status and diagnostics as plain Python values instead of GVariants;
+    registration with the Python errors."""
 
     def get_lock_status(self):
         """{name: {"order": int, "owner": str or None, ...}} for every lock."""
@@ -57,13 +179,54 @@ class _ManagerDiagnostics:
         """A list of dicts: kind, message, locks, owners, orders."""
         return super().get_deadlock_report().unpack()
 
+    def connect(self, detailed_signal, handler, *args):
+        """As GObject.Object.connect(); a potential-deadlock handler gets the
+        report as a dict (kind, message, locks, owners, orders)."""
+        if detailed_signal.split("::")[0] == "potential-deadlock":
+            handler = _unpacking(handler)
+        return super().connect(detailed_signal, handler, *args)
+
+    def connect_after(self, detailed_signal, handler, *args):
+        if detailed_signal.split("::")[0] == "potential-deadlock":
+            handler = _unpacking(handler)
+        return super().connect_after(detailed_signal, handler, *args)
+
     def register_lock(self, name, order, description=None, lock=None):
-        return super().register_lock(name, order, description, lock)
+        try:
+            return super().register_lock(_name(name), order, description, lock)
+        except GLib.Error as e:
+            raise _translate(e) from None
+
+    def get_lock(self, name):
+        try:
+            return super().get_lock(_name(name))
+        except GLib.Error as e:
+            raise _translate(e) from None
+
+    def register_foundation_locks(self):
+        try:
+            return super().register_foundation_locks()
+        except GLib.Error as e:
+            raise _translate(e) from None
 
 
 class Lock(Fc.Lock):
     def lock(self, timeout=DEFAULT_TIMEOUT):
-        return super().lock(timeout)
+        try:
+            _local.named
+        except AttributeError:
+            _name_thread()
+        try:
+            return super().lock(_timeout(timeout))
+        except GLib.Error as e:
+            raise _translate(e) from None
+
+    def try_lock(self):
+        try:
+            _local.named
+        except AttributeError:
+            _name_thread()
+        return super().try_lock()
 
     def __enter__(self):
         self.lock()
@@ -79,6 +242,9 @@ __all__.append("Lock")
 
 
 class LockGuard(_GuardContext, Fc.LockGuard):
+    """Only the guard's methods are used (release, dup_names, is_released),
+    so this works whether FcLockGuard is a GObject or a boxed type."""
+
     def __exit__(self, exc_type, exc_value, traceback):
         _guard_release(self)
         return False
@@ -91,16 +257,47 @@ __all__.append("LockGuard")
 class LockManager(_ManagerDiagnostics, Fc.LockManager):
     def acquire(self, *names, timeout=DEFAULT_TIMEOUT, blocking=True):
         """Takes every named lock, in ascending order, and returns the
-        guard; use it in a with statement to release them on exit."""
-        return _manager_acquire(self, names, timeout, blocking)
+        guard; use it in a with statement to release them on exit. Names
+        are separate arguments or one list or tuple; timeout=None waits
+        forever."""
+        try:
+            _local.named
+        except AttributeError:
+            _name_thread()
+        # _names(), inlined: this is the hot path.
+        if len(names) == 1 and type(names[0]) is not str:
+            names = _names(names)
+        elif "\0" in "".join(names):
+            names = _names(names)
+        try:
+            return _manager_acquire(self, names,
+                                    _INFINITE if timeout is None else timeout, blocking)
+        except GLib.Error as e:
+            raise _translate(e) from None
+        except TypeError:
+            _names(names)
+            raise
 
 
 LockManager = override(LockManager)
 __all__.append("LockManager")
 
 
+# ---- Async managers ---------------------------------------------------------
+
+from ._fc_asyncio import AsyncAcquisition as _AsyncAcquisition  # noqa: E402
+
+
 class _AsyncAcquire:
     """acquire(*names) for FcAsyncLockManager and FcAsyncLockGuard (nesting).
+
+    Under asyncio, await it or use it in an async with statement:
+
+        async with manager.acquire("accounts", "ledger", timeout=5.0) as guard:
+            async with guard.acquire("audit-log"):
+                ...
+
+    On a GLib main loop, give a callback:
 
         def on_locked(source, result):
             with source.acquire_finish(result):
@@ -110,14 +307,27 @@ class _AsyncAcquire:
 
     The callback runs in the caller's thread-default main context; it gets
     user_data as a third argument only when one is given, as with any GIO
-    call in PyGObject."""
+    call in PyGObject. Without a callback, nothing starts until the result
+    is awaited."""
 
     def acquire(self, *names, timeout=DEFAULT_TIMEOUT, cancellable=None,
                 callback=None, user_data=None):
+        names = _names(names)
+        timeout = _timeout(timeout)
+        if callback is None:
+            if user_data is not None:
+                raise TypeError("user_data needs a callback")
+            return _AsyncAcquisition(self, names, timeout, cancellable)
         if user_data is None:
             self.acquire_async(names, timeout, cancellable, callback)
         else:
             self.acquire_async(names, timeout, cancellable, callback, user_data)
+
+    def acquire_finish(self, result):
+        try:
+            return super().acquire_finish(result)
+        except GLib.Error as e:
+            raise _translate(e) from None
 
 
 # Guards are context managers (leaving the block releases them) and the
@@ -136,3 +346,27 @@ class AsyncLockManager(_AsyncAcquire, _ManagerDiagnostics, Fc.AsyncLockManager):
 
 AsyncLockManager = override(AsyncLockManager)
 __all__.append("AsyncLockManager")
+
+
+# ---- Async helpers ------------------------------------------------------------
+
+def sleep_finish(result):
+    try:
+        return Fc.sleep_finish(result)
+    except GLib.Error as e:
+        raise _translate(e) from None
+
+
+__all__.append("sleep_finish")
+
+
+class Gather(Fc.Gather):
+    def wait_finish(self, result):
+        try:
+            return super().wait_finish(result)
+        except GLib.Error as e:
+            raise _translate(e) from None
+
+
+Gather = override(Gather)
+__all__.append("Gather")
