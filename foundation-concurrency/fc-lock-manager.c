@@ -220,7 +220,7 @@ fc_lock_manager_get_default (void)
  * are free for applications.
  *
  * Returns: %TRUE on success; %FALSE if one of them (or its order) is
- *   already registered
+ *   already registered, and then none of them is registered
  *
  * Since: 1.0
  */
@@ -245,9 +245,13 @@ fc_lock_manager_register_foundation_locks (FcLockManager  *self,
  *
  * Registers a lock under @name with @order.
  *
+ * @name must be valid UTF-8 of 1 to 1024 bytes, and @description, if
+ * given, valid UTF-8: they are shown in status, reports and messages.
+ *
  * Returns: (transfer none): the registered lock, or %NULL with
  *   %FC_ERROR_ALREADY_REGISTERED, %FC_ERROR_ORDER_CONFLICT or
- *   %FC_ERROR_INVALID_ARGUMENT (empty name, or @lock registered already)
+ *   %FC_ERROR_INVALID_ARGUMENT (empty, too long or invalid UTF-8 name or
+ *   description, or @lock registered already)
  *
  * Since: 1.0
  */
@@ -423,7 +427,10 @@ fc_lock_manager_locker_new (FcLockManager       *manager,
 
       if (!fc_lock_acquire_internal (lock, thread, blocking ? &deadline : NULL, locker, &stamp))
         {
-          /* Roll back: release what we took, in reverse order. */
+          /* Roll back: release what we took, in reverse order; what is
+           * given back was never acquired, as far as statistics go. */
+          for (guint j = 0; j < locker->locks.len; j++)
+            fc_lock_stats_untook (fc_lock_get_core (locker->locks.items[j]));
           fc_locker_unlock (locker);
           fc_locker_recycle (g_steal_pointer (&locker));
 
