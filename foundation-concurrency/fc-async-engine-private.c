@@ -256,6 +256,9 @@ request_fail_locked (FcAsyncRequest  *req,
       req->queued = FALSE;
     }
 
+  /* What is rolled back was never acquired, as far as statistics go. */
+  for (guint i = 0; i < req->guard->n_held; i++)
+    fc_lock_stats_untook (&req->guard->locks[i]->core);
   guard_release_locked (req->guard, done);
   request_decide_locked (req, error, done);
 }

@@ -263,7 +263,7 @@ fc_async_lock_guard_dup_label (FcAsyncLockGuard *self)
  * fc_async_lock_guard_set_label:
  * @self: a #FcAsyncLockGuard
  * @label: the new label, for example the name of the task that holds the
- *   guard
+ *   guard, in UTF-8 (anything else is a critical and changes nothing)
  *
  * Sets the guard's label, shown as the owner of the locks it holds. Child
  * guards acquired later start with this label. This may be called from any
@@ -282,6 +282,8 @@ fc_async_lock_guard_set_label (FcAsyncLockGuard *self,
 
   g_return_if_fail (FC_IS_ASYNC_LOCK_GUARD (self));
   g_return_if_fail (label != NULL);
+  /* The label is the owner in status variants and messages. */
+  g_return_if_fail (g_utf8_validate (label, -1, NULL));
 
   mutex = fc_async_lock_manager_get_mutex (self->manager);
   fc_mutex_lock (mutex);

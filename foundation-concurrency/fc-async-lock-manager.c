@@ -271,7 +271,7 @@ fc_async_lock_manager_get_default (void)
  * (220). Orders 300 and up are free for applications.
  *
  * Returns: %TRUE on success; %FALSE if one of them (or its order) is
- *   already registered
+ *   already registered, and then none of them is registered
  *
  * Since: 1.0
  */
@@ -296,9 +296,13 @@ fc_async_lock_manager_register_foundation_locks (FcAsyncLockManager  *self,
  *
  * Registers a lock under @name with @order.
  *
+ * @name must be valid UTF-8 of 1 to 1024 bytes, and @description, if
+ * given, valid UTF-8: they are shown in status, reports and messages.
+ *
  * Returns: (transfer none): the registered lock, or %NULL with
  *   %FC_ERROR_ALREADY_REGISTERED, %FC_ERROR_ORDER_CONFLICT or
- *   %FC_ERROR_INVALID_ARGUMENT (empty name, or @lock registered already)
+ *   %FC_ERROR_INVALID_ARGUMENT (empty, too long or invalid UTF-8 name or
+ *   description, or @lock registered already)
  *
  * Since: 1.0
  */

@@ -67,6 +67,15 @@ fc_lock_stats_took (FcLockCore *core)
   FC_STAT_SET (core->stats.acquisitions, FC_STAT_GET (core->stats.acquisitions) + 1);
 }
 
+/* The owner gives back a lock it took for an acquisition that then failed
+ * and rolls back: only acquisitions that succeed are counted, so that the
+ * statistic matches what callers observe. Called while still owning it. */
+static inline void
+fc_lock_stats_untook (FcLockCore *core)
+{
+  FC_STAT_SET (core->stats.acquisitions, FC_STAT_GET (core->stats.acquisitions) - 1);
+}
+
 /* A waiter got the lock after waiting @waited µs. */
 static inline void
 fc_lock_stats_waited (FcLockCore *core,

@@ -174,6 +174,50 @@ fc_name_table_copy (const FcNameTable *from,
   return self;
 }
 
+gboolean
+fc_registry_validate_name (const char  *name,
+                           GError     **error)
+{
+  gsize length;
+
+  if (name == NULL || name[0] == '\0')
+    {
+      g_set_error_literal (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
+                           _("Lock name must not be empty"));
+      return FALSE;
+    }
+
+  length = strnlen (name, FC_LOCK_NAME_MAX + 1);
+  if (length > FC_LOCK_NAME_MAX)
+    {
+      g_set_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
+                   /* TRANSLATORS: %d is a number of bytes */
+                   _("Lock name must not be longer than %d bytes"), FC_LOCK_NAME_MAX);
+      return FALSE;
+    }
+
+  if (!g_utf8_validate_len (name, length, NULL))
+    {
+      g_set_error_literal (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
+                           _("Lock name must be valid UTF-8"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The error for a name that is not registered: an invalid name says what
+ * is wrong with it instead, so that no message quotes invalid UTF-8 or a
+ * name of any length. */
+static void
+fc_registry_set_not_registered (const char  *name,
+                                GError     **error)
+{
+  if (fc_registry_validate_name (name, error))
+    g_set_error (error, FC_ERROR, FC_ERROR_NOT_REGISTERED,
+                 _("Lock '%s' not registered"), name);
+}
+
 FcRegistry *
 fc_registry_new (const FcLockKind *kind)
 {
@@ -222,35 +266,20 @@ fc_registry_snapshot (FcRegistry *self)
   return __atomic_load_n (&self->by_name, __ATOMIC_ACQUIRE);
 }
 
-gpointer
-fc_registry_register (FcRegistry  *self,
-                      const char  *name,
-                      int          order,
-                      const char  *description,
-                      gpointer     lock,
-                      GError     **error)
+/* Under the registry's mutex: whether @name and @order are free. */
+static gboolean
+fc_registry_check_free_locked (FcRegistry  *self,
+                               const char  *name,
+                               int          order,
+                               GError     **error)
 {
-  FcNameTable *current;
-  FcLockCore *core;
   gpointer other;
-  gpointer result = NULL;
 
-  if (name == NULL || name[0] == '\0')
-    {
-      g_set_error_literal (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
-                           _("Lock name must not be empty"));
-      return NULL;
-    }
-
-  fc_mutex_lock (&self->mutex);
-
-  current = self->by_name;
-
-  if (fc_name_table_lookup (current, name) != NULL)
+  if (fc_name_table_lookup (self->by_name, name) != NULL)
     {
       g_set_error (error, FC_ERROR, FC_ERROR_ALREADY_REGISTERED,
                    _("Lock '%s' already registered"), name);
-      goto out;
+      return FALSE;
     }
 
   other = g_hash_table_lookup (self->by_order, GINT_TO_POINTER (order));
@@ -259,8 +288,24 @@ fc_registry_register (FcRegistry  *self,
       g_set_error (error, FC_ERROR, FC_ERROR_ORDER_CONFLICT,
                    _("Lock order %d already used by '%s'. Each lock must have a unique order."),
                    order, fc_registry_core (self, other)->name);
-      goto out;
+      return FALSE;
     }
+
+  return TRUE;
+}
+
+/* Under the registry's mutex, once @name and @order were checked free: it
+ * fails only if @lock belongs to a registry already. */
+static gpointer
+fc_registry_register_locked (FcRegistry  *self,
+                             const char  *name,
+                             int          order,
+                             const char  *description,
+                             gpointer     lock,
+                             GError     **error)
+{
+  FcNameTable *current = self->by_name;
+  FcLockCore *core;
 
   if (lock != NULL)
     {
@@ -281,7 +326,7 @@ fc_registry_register (FcRegistry  *self,
           g_set_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
                        _("Lock '%s' is already registered with a manager"),
                        other_name != NULL ? other_name : name);
-          goto out;
+          return NULL;
         }
       g_object_ref (lock);
     }
@@ -316,10 +361,35 @@ fc_registry_register (FcRegistry  *self,
       __atomic_store_n (&self->by_name, next, __ATOMIC_RELEASE);
     }
 
-  result = lock;
+  return lock;
+}
 
-out:
+gpointer
+fc_registry_register (FcRegistry  *self,
+                      const char  *name,
+                      int          order,
+                      const char  *description,
+                      gpointer     lock,
+                      GError     **error)
+{
+  gpointer result = NULL;
+
+  if (!fc_registry_validate_name (name, error))
+    return NULL;
+
+  /* The description reaches GVariants (status) and messages. */
+  if (description != NULL && !g_utf8_validate (description, -1, NULL))
+    {
+      g_set_error_literal (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
+                           _("Lock description must be valid UTF-8"));
+      return NULL;
+    }
+
+  fc_mutex_lock (&self->mutex);
+  if (fc_registry_check_free_locked (self, name, order, error))
+    result = fc_registry_register_locked (self, name, order, description, lock, error);
   fc_mutex_unlock (&self->mutex);
+
   return result;
 }
 
@@ -328,27 +398,42 @@ fc_registry_register_foundation (FcRegistry  *self,
                                  gboolean     async,
                                  GError     **error)
 {
+  char *names[G_N_ELEMENTS (foundation_locks)];
+  char *descriptions[G_N_ELEMENTS (foundation_locks)];
+  gboolean ok = TRUE;
+
   for (guint i = 0; i < G_N_ELEMENTS (foundation_locks); i++)
     {
-      g_autofree char *name = NULL;
-      g_autofree char *description = NULL;
-
       if (async)
         {
-          name = g_strconcat ("foundation.async.", foundation_locks[i].suffix, NULL);
-          description = g_strconcat ("Async ", foundation_locks[i].description, NULL);
+          names[i] = g_strconcat ("foundation.async.", foundation_locks[i].suffix, NULL);
+          descriptions[i] = g_strconcat ("Async ", foundation_locks[i].description, NULL);
         }
       else
         {
-          name = g_strconcat ("foundation.", foundation_locks[i].suffix, NULL);
-          description = g_strdup (foundation_locks[i].description);
+          names[i] = g_strconcat ("foundation.", foundation_locks[i].suffix, NULL);
+          descriptions[i] = g_strdup (foundation_locks[i].description);
         }
-
-      if (!fc_registry_register (self, name, foundation_locks[i].order, description, NULL, error))
-        return FALSE;
     }
 
-  return TRUE;
+  /* All or nothing: every name and order is checked free, then all are
+   * registered, under one hold of the mutex. Registering new locks cannot
+   * fail once they are. */
+  fc_mutex_lock (&self->mutex);
+  for (guint i = 0; ok && i < G_N_ELEMENTS (foundation_locks); i++)
+    ok = fc_registry_check_free_locked (self, names[i], foundation_locks[i].order, error);
+  for (guint i = 0; ok && i < G_N_ELEMENTS (foundation_locks); i++)
+    ok = fc_registry_register_locked (self, names[i], foundation_locks[i].order,
+                                      descriptions[i], NULL, error) != NULL;
+  fc_mutex_unlock (&self->mutex);
+
+  for (guint i = 0; i < G_N_ELEMENTS (foundation_locks); i++)
+    {
+      g_free (names[i]);
+      g_free (descriptions[i]);
+    }
+
+  return ok;
 }
 
 gpointer
@@ -362,8 +447,7 @@ fc_registry_lookup (FcRegistry  *self,
     lock = fc_name_table_lookup (fc_registry_snapshot (self), name);
 
   if (lock == NULL)
-    g_set_error (error, FC_ERROR, FC_ERROR_NOT_REGISTERED,
-                 _("Lock '%s' not registered"), name != NULL ? name : "");
+    fc_registry_set_not_registered (name, error);
   return lock;
 }
 
@@ -389,8 +473,7 @@ fc_registry_resolve (FcRegistry         *self,
 
       if (lock == NULL)
         {
-          g_set_error (error, FC_ERROR, FC_ERROR_NOT_REGISTERED,
-                       _("Lock '%s' not registered"), names[i]);
+          fc_registry_set_not_registered (names[i], error);
           out->len = 0;
           return FALSE;
         }

@@ -14,6 +14,14 @@
 
 G_BEGIN_DECLS
 
+/* The longest lock name, in bytes (documented at register_lock). */
+#define FC_LOCK_NAME_MAX 1024
+
+/* A lock name must be non-empty valid UTF-8 of at most FC_LOCK_NAME_MAX
+ * bytes: FC_ERROR_INVALID_ARGUMENT otherwise. */
+gboolean    fc_registry_validate_name (const char  *name,
+                                       GError     **error);
+
 FcRegistry *fc_registry_new   (const FcLockKind *kind);
 void        fc_registry_free  (FcRegistry       *self);
 

@@ -89,7 +89,20 @@ fc_thread_query_name (void)
     return fc_thread_intern ("main");
 
   if (prctl (PR_GET_NAME, name, 0, 0, 0) == 0 && name[0] != '\0')
-    return fc_thread_intern (name);
+    {
+      const char *end;
+      g_autofree char *valid = NULL;
+
+      /* The kernel keeps 15 bytes of a name, cutting a multi-byte
+       * character in two: drop the cut character, then replace whatever
+       * else is not UTF-8, since the name reaches GVariants and GErrors. */
+      if (!g_utf8_validate (name, -1, &end) &&
+          g_utf8_get_char_validated (end, (gssize) strlen (end)) == (gunichar) -2)
+        name[end - name] = '\0';
+      valid = g_utf8_make_valid (name, -1);
+      if (valid[0] != '\0')
+        return fc_thread_intern (valid);
+    }
 #endif
   return fc_thread_intern ("thread");
 }

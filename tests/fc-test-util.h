@@ -155,3 +155,5 @@ fc_test_count_logged (const char *pattern)
   fc_mutex_unlock (&fc_test_log_mutex);
   return n;
 }
+/* Drops a guard the test holds (NULL-safe), and clears @guard_ptr. */
+#define fc_test_guard_drop(guard_ptr) g_clear_pointer ((guard_ptr), fc_lock_guard_unref)

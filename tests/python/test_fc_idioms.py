@@ -109,8 +109,10 @@ class TestArguments(unittest.TestCase):
         with self.assertRaises(ValueError) as cm:
             self.manager.register_lock("", 1)
         self.assertIsInstance(cm.exception, Fc.InvalidArgumentError)
-        with self.assertRaises(KeyError):
+        # An empty name is never a lock's: invalid, not unknown.
+        with self.assertRaises(ValueError) as cm:
             self.manager.acquire("")
+        self.assertIsInstance(cm.exception, Fc.InvalidArgumentError)
 
     def test_bad_timeouts(self):
         for bad in (-0.5, -2.0, math.nan, math.inf, -math.inf):
