@@ -178,7 +178,13 @@ request_advance_locked (FcAsyncRequest  *req,
                                  done);
             }
           else
-            request_enqueue_locked (guard->manager, req, lock);
+            {
+              /* The order is learned when the request starts to wait, not
+               * when it is granted: a wait that times out or is cancelled
+               * still teaches it (issue 12, finding 3), as for threads. */
+              chain_note_order_locked (guard, lock);
+              request_enqueue_locked (guard->manager, req, lock);
+            }
           return;
         }
 
@@ -207,7 +213,7 @@ lock_release_locked (FcAsyncLock     *lock,
   next = link->data;
   next->queued = FALSE;
   fc_lock_stats_waited (&lock->core, g_get_monotonic_time () - next->queued_at);
-  lock_grant_locked (lock, next->guard, TRUE);
+  lock_grant_locked (lock, next->guard, FALSE);   /* learned when it queued */
   request_advance_locked (next, done);
 }
 

@@ -224,6 +224,39 @@ test_timeout_names_the_holder (void)
   outcome_clear (&w2);
 }
 
+/* Issue 12, finding 3, async side: a chain holding a waits for b and
+ * times out; the a -> b edge existed the moment it started to wait, so
+ * the order graph has it (learned only at grant time, it was lost). */
+static void
+test_timed_out_wait_teaches (void)
+{
+  g_autoptr(FcAsyncLockManager) manager = new_heard_manager (NULL);
+  const char *b[] = { "b", NULL };
+  Outcome p = { 0, }, z = { 0, }, w = { 0, };
+  g_autofree char *dot = NULL;
+
+  take (manager, NULL, "a", "P", &p);
+  take (manager, NULL, "b", "Z", &z);
+  dot = fc_async_lock_manager_dump_order_graph (manager);
+  g_assert_null (strstr (dot, "\"a\" -> \"b\""));
+  g_clear_pointer (&dot, g_free);
+
+  acquire_start (manager, p.guard, b, 0.05, NULL, &w);
+  outcome_wait (&w);
+  g_assert_error (w.error, FC_ERROR, FC_ERROR_TIMEOUT);
+
+  dot = fc_async_lock_manager_dump_order_graph (manager);
+  g_test_message ("%s", dot);
+  g_assert_nonnull (strstr (dot, "\"a\" -> \"b\""));
+
+  fc_async_lock_guard_release (z.guard);
+  fc_async_lock_guard_release (p.guard);
+  assert_all_idle (manager);
+  outcome_clear (&p);
+  outcome_clear (&z);
+  outcome_clear (&w);
+}
+
 /* Why no async deadlock is left to announce: with the order rule, each
  * edge of the guard wait-for graph leads to a higher lock order (a guard's
  * pending requests want locks above all it holds), so no cycle can form in
@@ -298,6 +331,7 @@ main (int   argc,
 
   g_test_add_func ("/async-diagnostics/siblings-are-not-one-owner", test_siblings_are_not_one_owner);
   g_test_add_func ("/async-diagnostics/timeout-names-the-holder", test_timeout_names_the_holder);
+  g_test_add_func ("/async-diagnostics/timed-out-wait-teaches", test_timed_out_wait_teaches);
   g_test_add_func ("/async-diagnostics/no-cycle/two-chains", test_no_cycle_two_chains);
   g_test_add_func ("/async-diagnostics/no-cycle/three-chains", test_no_cycle_three_chains);
 
