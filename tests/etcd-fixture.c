@@ -442,7 +442,8 @@ fc_test_etcd_start_full (guint        n_members,
       if (attempt < START_ATTEMPTS &&
           strstr (local_error->message, "address already in use") != NULL)
         {
-          g_test_message ("etcd fixture: a port was taken, retrying (%s)", local_error->message);
+          g_test_message ("etcd fixture: a member's port was taken (%.*s), retrying",
+                          (int) strcspn (local_error->message, "\n"), local_error->message);
           g_error_free (local_error);
           continue;
         }
@@ -699,21 +700,22 @@ fc_test_etcd_wait_healthy (FcTestEtcd  *self,
       g_autoptr(GError) last_error = NULL;
       guint i;
 
-      for (i = 0; i < self->n_members && last_error == NULL; i++)
+      /* An exit first: the members left may well be healthy without it. */
+      for (i = 0; i < self->n_members; i++)
         {
           Member *m = &self->members[i];
 
-          if (m->process == NULL || m->stopped)
-            continue;
-          if (!member_running (m))
+          if (m->process != NULL && !member_running (m))
             {
               g_set_error (error, FC_TEST_ETCD_ERROR, FC_TEST_ETCD_ERROR_FAILED,
                            "etcd fixture: %s exited", m->name);
               add_logs_to_error (self, *error);
               return FALSE;
             }
-          member_healthy (self, i, &last_error);
         }
+      for (i = 0; i < self->n_members && last_error == NULL; i++)
+        if (self->members[i].process != NULL && !self->members[i].stopped)
+          member_healthy (self, i, &last_error);
       if (last_error == NULL)
         return TRUE;
       if (g_get_monotonic_time () >= deadline)

@@ -111,6 +111,79 @@ test_start (void)
   g_assert_null (missing);
 }
 
+/* A member that exits at once is a clear error quoting its log, with nothing
+ * left behind (and no retry: it was no port race). */
+static void
+test_start_fails (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  FcTestEtcd *etcd;
+  const char *start, *end;
+
+  etcd = fc_test_etcd_start_full (3, "false", &error);
+  g_assert_error (error, FC_TEST_ETCD_ERROR, FC_TEST_ETCD_ERROR_FAILED);
+  g_assert_null (etcd);
+  g_assert_nonnull (strstr (error->message, "exited"));
+  g_assert_nonnull (strstr (error->message, "--- m0 ("));
+
+  /* The log path, "--- m0 (DIR/m0.log) ---", names the removed directory. */
+  start = strstr (error->message, "--- m0 (") + strlen ("--- m0 (");
+  end = strstr (start, "/m0.log");
+  g_assert_nonnull (end);
+  dir = g_strndup (start, end - start);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+}
+
+/* A member that lost its port to another process (etcd's own words in its
+ * log) makes the fixture try again with fresh ports: here a wrapper around
+ * etcd fails that way once. */
+static void
+test_port_race_retried (void)
+{
+  g_autofree char *etcd_path = g_find_program_in_path ("etcd");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *marker = NULL;
+  g_autofree char *wrapper = NULL;
+  g_autofree char *script = NULL;
+  g_autoptr(FcTestEtcd) etcd = NULL;
+
+  if (etcd_path == NULL)
+    {
+      g_test_skip ("no etcd");
+      return;
+    }
+
+  tmp = g_dir_make_tmp ("fc-etcd-race-XXXXXX", &error);
+  g_assert_no_error (error);
+  marker = g_build_filename (tmp, "failed-once", NULL);
+  wrapper = g_build_filename (tmp, "etcd", NULL);
+  script = g_strdup_printf ("#!/bin/sh\n"
+                            "case \"$*\" in *\"--name m1 \"*)\n"
+                            "  if [ ! -e '%s' ]; then\n"
+                            "    : > '%s'\n"
+                            "    echo 'listen tcp 127.0.0.1:1: bind: address already in use' >&2\n"
+                            "    exit 1\n"
+                            "  fi ;;\n"
+                            "esac\n"
+                            "exec '%s' \"$@\"\n",
+                            marker, marker, etcd_path);
+  g_file_set_contents (wrapper, script, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (wrapper, 0755), ==, 0);
+
+  etcd = fc_test_etcd_start_full (3, wrapper, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
+  assert_put_and_count_everywhere (etcd, "fixture/race/");
+
+  g_clear_pointer (&etcd, fc_test_etcd_free);
+  g_remove (marker);
+  g_remove (wrapper);
+  g_assert_cmpint (g_rmdir (tmp), ==, 0);
+}
+
 static void
 test_one_stopped (void)
 {
@@ -336,6 +409,8 @@ main (int    argc,
 
   g_test_add_func ("/etcd-fixture/not-installed", test_not_installed);
   g_test_add_func ("/etcd-fixture/start", test_start);
+  g_test_add_func ("/etcd-fixture/start-fails", test_start_fails);
+  g_test_add_func ("/etcd-fixture/port-race-retried", test_port_race_retried);
   g_test_add_func ("/etcd-fixture/one-stopped", test_one_stopped);
   g_test_add_func ("/etcd-fixture/two-stopped", test_two_stopped);
   g_test_add_func ("/etcd-fixture/kill-restart", test_kill_restart);
