@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright 2026 the foundation-concurrency authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
 # start-etcd.sh — one local etcd member for the cluster examples: loopback
 # only, free ports, a temporary data directory, all of it removed at exit.
 #
@@ -13,9 +16,6 @@
 # Exits with 77 when there is none, 1 when etcd does not come up (its log is
 # printed). If this script is killed by SIGKILL, etcd dies with it (setpriv
 # --pdeathsig) but the temporary directory stays.
-#
-# Copyright 2026 the foundation-concurrency authors
-# SPDX-License-Identifier: LGPL-2.1-or-later
 set -euo pipefail
 
 me=start-etcd.sh
@@ -23,7 +23,7 @@ start_seconds=20
 attempts=5
 
 usage () {
-  sed -n '2,16s/^# \{0,1\}//p' "$0" >&2
+  sed -n '5,19s/^# \{0,1\}//p' "$0" >&2
   exit 2
 }
 
