@@ -36,6 +36,15 @@ pid_is_ours (GPid        pid,
   return strstr (cmdline, dir) != NULL;
 }
 
+/* The etcd the fixture would run, or %NULL. */
+static char *
+find_etcd (void)
+{
+  const char *binary = g_getenv ("FC_TEST_ETCD_BINARY");
+
+  return g_find_program_in_path (binary != NULL ? binary : "etcd");
+}
+
 static void
 assert_put_and_count_everywhere (FcTestEtcd *etcd,
                                  const char *prefix)
@@ -141,7 +150,7 @@ test_start_fails (void)
 static void
 test_port_race_retried (void)
 {
-  g_autofree char *etcd_path = g_find_program_in_path ("etcd");
+  g_autofree char *etcd_path = find_etcd ();
   g_autoptr(GError) error = NULL;
   g_autofree char *tmp = NULL;
   g_autofree char *marker = NULL;
@@ -353,7 +362,7 @@ test_test_died (void)
   gint64 deadline;
   gboolean gone = FALSE;
   guint i;
-  g_autofree char *etcd_path = g_find_program_in_path ("etcd");
+  g_autofree char *etcd_path = find_etcd ();
 
   if (etcd_path == NULL)
     {
