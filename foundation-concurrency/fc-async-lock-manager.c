@@ -199,6 +199,21 @@ fc_async_lock_manager_class_init (FcAsyncLockManagerClass *klass)
    *
    * Since: 1.0
    */
+  /**
+   * FcAsyncLockManager:log-reports:
+   *
+   * Whether this manager's reports (lock-order cycles, deadlocks, long
+   * holds) are logged, at %G_LOG_LEVEL_WARNING in the
+   * `FoundationConcurrency` domain. %FALSE silences them in the log only:
+   * #FcAsyncLockManager::potential-deadlock is still emitted and
+   * fc_async_lock_manager_detect_potential_deadlocks() still finds them, so a
+   * test that expects a report turns the log off and listens to the signal.
+   * A report involving several managers is logged unless all of them have
+   * turned their log off. `FC_DEBUG=fatal` aborts only after a report is
+   * logged, never for a silenced one.
+   *
+   * Since: 1.0
+   */
   fc_registry_install_class (object_class, properties, &potential_deadlock_signal);
 }
 
