@@ -1,4 +1,9 @@
 #!/usr/bin/env python3
+# check-snippets.py
+#
+# Copyright 2026 the foundation-concurrency authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
 # Runs every code snippet of the README and the manual, so that none can
 # rot: fenced blocks tagged c, python, js or vala in Markdown files, and
 # <programlisting language="..."> CDATA blocks in DocBook files. Output is
@@ -32,9 +37,6 @@
 # With --expect-failure every snippet must fail instead (the checker's own
 # test, on tests/snippets-broken.md). Languages whose tool is missing are
 # skipped; otherwise every language must have a snippet.
-#
-# Copyright 2026 the foundation-concurrency authors
-# SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse
 import os
