@@ -45,6 +45,7 @@
  * once its grant has waited longer than
  * #FcAsyncLockManager:hold-warning-threshold to be dispatched.
  *
+ * <!-- snippet: fragment -->
  * |[<!-- language="C" -->
  * static void
  * on_locked (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -56,14 +57,18 @@
  *
  *   if (guard == NULL)
  *     return;
- *   ... both locks are held until the guard is released ...
+ *   // ... both locks are held until the guard is released ...
  *   fc_async_lock_guard_release (guard);
  * }
  *
- * const char *names[] = { "accounts", "ledger", NULL };
+ * static void
+ * take_both (FcAsyncLockManager *manager)
+ * {
+ *   const char *names[] = { "accounts", "ledger", NULL };
  *
- * fc_async_lock_manager_acquire_async (manager, names, 5.0, NULL,
- *                                      on_locked, NULL);
+ *   fc_async_lock_manager_acquire_async (manager, names, 5.0, NULL,
+ *                                        on_locked, NULL);
+ * }
  * ]|
  *
  * Locks are registered, looked up, described and diagnosed exactly as with

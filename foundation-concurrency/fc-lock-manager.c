@@ -27,8 +27,9 @@
  * deadlock. Names the thread already holds are skipped, so a function that
  * acquires a lock can be called by one that holds it already.
  *
+ * <!-- snippet: fragment -->
  * |[<!-- language="C" -->
- * FcLockManager *manager = fc_lock_manager_new ();
+ * g_autoptr(FcLockManager) manager = fc_lock_manager_new ();
  * const char *names[] = { "accounts", "ledger", NULL };
  * g_autoptr(GError) error = NULL;
  * g_autoptr(FcLockGuard) guard = NULL;

@@ -12,7 +12,9 @@
 #   check-snippets.py [--expect-failure] [--cc CC] [--pkg-config-path DIR]
 #                     [--valac VALAC] [--vapidir DIR] [--gjs GJS] FILE|DIR...
 #
-# A directory stands for its *.md and *.xml files.
+# A directory stands for its *.md, *.xml, *.c and *.h files: in C sources,
+# the examples of gtk-doc comments (|[<!-- language="C" --> … ]|), whose
+# marker is a comment line just before the |[.
 # A snippet is a whole program unless the line before it (in Markdown) or
 # the comment just before its <programlisting> or <informalexample> (in
 # DocBook) says otherwise:
@@ -117,9 +119,24 @@ def docbook_snippets(path, text):
         yield Snippet(path, line, LANGUAGES[language.group(1).lower()], code, marker)
 
 
+def source_snippets(path, text):
+    """The |[<!-- language="C" --> … ]| examples of gtk-doc comments."""
+    for m in re.finditer(r'^[ \t]*\*[ \t]*\|\[<!-- language="([^"]*)" -->\n(.*?)^[ \t]*\*[ \t]*\]\|',
+                         text, re.S | re.M):
+        language = m.group(1).lower()
+        if language not in LANGUAGES:
+            continue
+        before = text[:m.start()].rstrip('\n').rsplit('\n', 1)[-1]
+        marker = MARKER.search(before)
+        code = ''.join(re.sub(r'^[ \t]*\*( |$)', '', line) + '\n'
+                       for line in m.group(2).split('\n')[:-1])
+        line = text.count('\n', 0, m.start()) + 2
+        yield Snippet(path, line, LANGUAGES[language], code, marker.group(1) if marker else '')
+
+
 # ---- Wrappers for fragments ---------------------------------------------
 
-C_FILE_SCOPE = '''#include <foundation-concurrency.h>
+C_FILE_SCOPE = '''{include}
 #line {line} "{path}"
 {code}
 int
@@ -209,7 +226,9 @@ def c_source(snippet):
     if snippet.marker != 'fragment':
         return '#line %d "%s"\n%s' % (snippet.line, snippet.path, snippet.code), True
     if c_is_file_scope(snippet.code):
-        return C_FILE_SCOPE.format(**fields), False
+        # Unless it includes the header itself (after its own #defines).
+        include = '' if '<foundation-concurrency.h>' in snippet.code else '#include <foundation-concurrency.h>'
+        return C_FILE_SCOPE.format(include=include, **fields), False
     return C_BODY.format(**fields), True
 
 
@@ -297,7 +316,7 @@ def main():
     for path in tools.files:
         if os.path.isdir(path):
             paths.extend(sorted(os.path.join(path, name) for name in os.listdir(path)
-                                if name.endswith(('.md', '.xml'))))
+                                if name.endswith(('.md', '.xml', '.c', '.h'))))
         else:
             paths.append(path)
 
@@ -305,7 +324,12 @@ def main():
     for path in paths:
         with open(path, encoding='utf-8') as f:
             text = f.read()
-        finder = markdown_snippets if path.endswith('.md') else docbook_snippets
+        if path.endswith('.md'):
+            finder = markdown_snippets
+        elif path.endswith(('.c', '.h')):
+            finder = source_snippets
+        else:
+            finder = docbook_snippets
         snippets.extend(finder(path, text))
 
     print('1..%d' % (len(snippets) + 1))
