@@ -29,6 +29,7 @@
  * that chain. Releasing a guard releases its live children first, and
  * fails those still waiting with %G_IO_ERROR_CANCELLED.
  *
+ * <!-- snippet: fragment -->
  * |[<!-- language="C" -->
  * static void
  * on_locked (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -43,7 +44,7 @@
  *       g_warning ("%s", error->message);
  *       return;
  *     }
- *   ... the locks are held here ...
+ *   // ... the locks are held here ...
  *   fc_async_lock_guard_release (guard);
  * }
  * ]|

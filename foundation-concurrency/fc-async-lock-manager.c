@@ -45,6 +45,7 @@
  * once its grant has waited longer than
  * #FcAsyncLockManager:hold-warning-threshold to be dispatched.
  *
+ * <!-- snippet: fragment -->
  * |[<!-- language="C" -->
  * static void
  * on_locked (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -56,14 +57,18 @@
  *
  *   if (guard == NULL)
  *     return;
- *   ... both locks are held until the guard is released ...
+ *   // ... both locks are held until the guard is released ...
  *   fc_async_lock_guard_release (guard);
  * }
  *
- * const char *names[] = { "accounts", "ledger", NULL };
+ * static void
+ * take_both (FcAsyncLockManager *manager)
+ * {
+ *   const char *names[] = { "accounts", "ledger", NULL };
  *
- * fc_async_lock_manager_acquire_async (manager, names, 5.0, NULL,
- *                                      on_locked, NULL);
+ *   fc_async_lock_manager_acquire_async (manager, names, 5.0, NULL,
+ *                                        on_locked, NULL);
+ * }
  * ]|
  *
  * Locks are registered, looked up, described and diagnosed exactly as with
@@ -196,6 +201,21 @@ fc_async_lock_manager_class_init (FcAsyncLockManagerClass *klass)
    * construction or at any time; %NULL restores the default, `manager-N`
    * (N unique in the process). The default manager is named `async-default`.
    * A name must be non-empty, valid UTF-8.
+   *
+   * Since: 1.0
+   */
+  /**
+   * FcAsyncLockManager:log-reports:
+   *
+   * Whether this manager's reports (lock-order cycles, deadlocks, long
+   * holds) are logged, at %G_LOG_LEVEL_WARNING in the
+   * `FoundationConcurrency` domain. %FALSE silences them in the log only:
+   * #FcAsyncLockManager::potential-deadlock is still emitted and
+   * fc_async_lock_manager_detect_potential_deadlocks() still finds them, so a
+   * test that expects a report turns the log off and listens to the signal.
+   * A report involving several managers is logged unless all of them have
+   * turned their log off. `FC_DEBUG=fatal` aborts only after a report is
+   * logged, never for a silenced one.
    *
    * Since: 1.0
    */

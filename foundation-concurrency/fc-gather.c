@@ -24,18 +24,33 @@
  * fc_gather_wait_async(). Slots may be reported from any thread, before or
  * after the wait starts.
  *
+ * <!-- snippet: fragment -->
  * |[<!-- language="C" -->
+ * typedef struct { FcGather *gather; guint slot; } Pending;
+ *
  * static void
  * sleep_done (GObject *source, GAsyncResult *result, gpointer user_data)
  * {
- *   g_autoptr(FcGather) gather = user_data;   // the reference taken below
+ *   Pending *pending = user_data;
  *   g_autoptr(GError) error = NULL;
- *   guint slot = GPOINTER_TO_UINT (g_object_get_data (...));
  *
  *   if (fc_sleep_finish (result, &error))
- *     fc_gather_return_value (gather, slot, NULL);
+ *     fc_gather_return_value (pending->gather, pending->slot, NULL);
  *   else
- *     fc_gather_return_error (gather, slot, error);
+ *     fc_gather_return_error (pending->gather, pending->slot, error);
+ *   g_object_unref (pending->gather);
+ *   g_free (pending);
+ * }
+ *
+ * static void
+ * start_sleep (FcGather *gather, double seconds)
+ * {
+ *   Pending *pending = g_new (Pending, 1);
+ *
+ *   pending->gather = g_object_ref (gather);
+ *   pending->slot = fc_gather_add (gather);
+ *   fc_sleep_async (seconds, fc_gather_get_cancellable (gather),
+ *                   sleep_done, pending);
  * }
  * ]|
  *

@@ -20,15 +20,16 @@
  * `g_autoptr (FcLockGuard)` scopes a critical section, as GLib's
  * #GMutexLocker does for a mutex:
  *
+ * <!-- snippet: fragment -->
  * |[<!-- language="C" -->
  * {
- *   const char *names[] = { "db", "cache", NULL };
+ *   const char *names[] = { "accounts", "ledger", NULL };
  *   g_autoptr(FcLockGuard) guard =
  *     fc_lock_manager_acquire (manager, names, 5.0, TRUE, &error);
  *
  *   if (guard == NULL)
  *     return FALSE;
- *   ... both locks are held here, until the end of the scope ...
+ *   // ... both locks are held here, until the end of the scope ...
  * }
  * ]|
  *

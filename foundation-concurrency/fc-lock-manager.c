@@ -27,8 +27,9 @@
  * deadlock. Names the thread already holds are skipped, so a function that
  * acquires a lock can be called by one that holds it already.
  *
+ * <!-- snippet: fragment -->
  * |[<!-- language="C" -->
- * FcLockManager *manager = fc_lock_manager_new ();
+ * g_autoptr(FcLockManager) manager = fc_lock_manager_new ();
  * const char *names[] = { "accounts", "ledger", NULL };
  * g_autoptr(GError) error = NULL;
  * g_autoptr(FcLockGuard) guard = NULL;
@@ -160,6 +161,21 @@ fc_lock_manager_class_init (FcLockManagerClass *klass)
    * construction or at any time; %NULL restores the default, `manager-N`
    * (N unique in the process). The default manager is named `default`.
    * A name must be non-empty, valid UTF-8.
+   *
+   * Since: 1.0
+   */
+  /**
+   * FcLockManager:log-reports:
+   *
+   * Whether this manager's reports (lock-order cycles, deadlocks, long
+   * holds) are logged, at %G_LOG_LEVEL_WARNING in the
+   * `FoundationConcurrency` domain. %FALSE silences them in the log only:
+   * #FcLockManager::potential-deadlock is still emitted and
+   * fc_lock_manager_detect_potential_deadlocks() still finds them, so a
+   * test that expects a report turns the log off and listens to the signal.
+   * A report involving several managers is logged unless all of them have
+   * turned their log off. `FC_DEBUG=fatal` aborts only after a report is
+   * logged, never for a silenced one.
    *
    * Since: 1.0
    */

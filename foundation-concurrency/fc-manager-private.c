@@ -147,6 +147,10 @@ fc_registry_install_class (GObjectClass *klass,
     g_param_spec_string ("name", "Name", "The manager's name in diagnostics",
                          NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  pspecs[FC_REGISTRY_PROP_LOG_REPORTS] =
+    g_param_spec_boolean ("log-reports", "Log reports", "Whether the manager's reports are logged",
+                          TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (klass, FC_REGISTRY_N_PROPS, pspecs);
 
   *potential_deadlock_signal =
@@ -169,6 +173,8 @@ fc_registry_get_property (FcRegistry *self,
     g_value_set_double (value, fc_registry_get_watchdog_interval (self));
   else if (prop_id == FC_REGISTRY_PROP_NAME)
     g_value_take_string (value, fc_report_dup_registry_name (self->id));
+  else if (prop_id == FC_REGISTRY_PROP_LOG_REPORTS)
+    g_value_set_boolean (value, fc_report_get_registry_logs (self->id));
   else
     g_assert_not_reached ();
 }
@@ -210,6 +216,17 @@ fc_registry_set_property (FcRegistry   *self,
   const char *name;
   g_autofree char *old = NULL;
 
+  if (pspec->param_id == FC_REGISTRY_PROP_LOG_REPORTS)
+    {
+      gboolean logs = g_value_get_boolean (value);
+
+      if (logs != fc_report_get_registry_logs (self->id))
+        {
+          fc_report_set_registry_logs (self->id, logs);
+          g_object_notify_by_pspec (owner, pspec);
+        }
+      return;
+    }
   if (pspec->param_id != FC_REGISTRY_PROP_NAME)
     {
       fc_registry_set_double (self, owner, pspec, g_value_get_double (value));

@@ -26,7 +26,7 @@ void      fc_registry_set_hold_warning_threshold (FcRegistry *self,
                                                   double      threshold);
 
 /* What both managers' classes have: the hold-warning-threshold,
- * watchdog-interval and name properties (at these ids) and the
+ * watchdog-interval, name and log-reports properties (at these ids) and the
  * potential-deadlock signal. Installed once per class, handled by the registry. */
 enum
 {
@@ -34,6 +34,7 @@ enum
   FC_REGISTRY_PROP_HOLD_WARNING_THRESHOLD,
   FC_REGISTRY_PROP_WATCHDOG_INTERVAL,
   FC_REGISTRY_PROP_NAME,
+  FC_REGISTRY_PROP_LOG_REPORTS,
   FC_REGISTRY_N_PROPS
 };
 

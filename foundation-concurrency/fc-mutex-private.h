@@ -49,9 +49,9 @@
  *     the reports waiting for the owner's context. Leaf.
  *  8. Published report keys mutex (published_mutex, fc-report-private.c).
  *     Leaf.
- *  8a. Manager names mutex (names_mutex, fc-report-private.c): the name of
- *     each live registry, read while a report is made (under any of the
- *     above). Leaf.
+ *  8a. Manager names mutex (names_mutex, fc-report-private.c): the name and
+ *     log-reports setting of each live registry, read while a report is
+ *     made (under any of the above) or published. Leaf.
  *
  * No internal mutex is held while calling user code, logging, emitting a
  * signal or dropping a reference that may finalize one of our objects.

@@ -20,6 +20,35 @@ typedef struct
   gpointer        user_data;
 } Listener;
 
+/* FC_DEBUG's keys, by name; `all` is FC_DEBUG_ALL, not every key (as
+ * g_parse_debug_string() would have it). */
+static guint
+fc_debug_parse (const char *string)
+{
+  const GDebugKey keys[] = {
+    { "nolockdep", FC_DEBUG_NOLOCKDEP },
+    { "watchdog", FC_DEBUG_WATCHDOG },
+    { "backtrace", FC_DEBUG_BACKTRACE },
+    { "fatal", FC_DEBUG_FATAL },
+  };
+  g_auto(GStrv) tokens = NULL;
+  guint value = 0;
+
+  if (string == NULL)
+    return 0;
+
+  /* The separators g_parse_debug_string() accepts. */
+  tokens = g_strsplit_set (string, ":;, \t", -1);
+  for (guint i = 0; tokens[i] != NULL; i++)
+    {
+      if (g_ascii_strcasecmp (tokens[i], "all") == 0)
+        value |= FC_DEBUG_ALL;
+      else if (tokens[i][0] != '\0')
+        value |= g_parse_debug_string (tokens[i], keys, G_N_ELEMENTS (keys));
+    }
+  return value;
+}
+
 guint
 fc_debug_flags (void)
 {
@@ -27,12 +56,7 @@ fc_debug_flags (void)
 
   if (g_once_init_enter (&flags))
     {
-      const GDebugKey keys[] = {
-        { "nolockdep", FC_DEBUG_NOLOCKDEP },
-        { "watchdog", FC_DEBUG_WATCHDOG },
-        { "backtrace", FC_DEBUG_BACKTRACE },
-      };
-      guint value = g_parse_debug_string (g_getenv ("FC_DEBUG"), keys, G_N_ELEMENTS (keys));
+      guint value = fc_debug_parse (g_getenv ("FC_DEBUG"));
 
       /* Keep a non-zero value in the once-cell. */
       g_once_init_leave (&flags, (gsize) value | 0x80000000u);
@@ -182,15 +206,16 @@ fc_report_to_variant (FcReport *self)
   return g_variant_builder_end (&builder);
 }
 
-/* Manager names by registry id (guint64 * → char *, the key inside the
- * value's allocation), under names_mutex (a leaf). */
+/* Manager names and log settings by registry id (guint64 * → entry, the
+ * key inside the value's allocation), under names_mutex (a leaf). */
 static GMutex names_mutex;
 static GHashTable *registry_names;
 
 typedef struct
 {
-  guint64  id;
-  char    *name;   /* NULL: the default */
+  guint64   id;
+  char     *name;    /* NULL: the default */
+  gboolean  quiet;   /* its reports are not logged */
 } RegistryName;
 
 static void
@@ -202,18 +227,40 @@ registry_name_free (gpointer data)
   g_free (entry);
 }
 
+/* The entry of @registry_id, made if there is none. */
+static RegistryName *
+registry_name_ensure_locked (guint64 registry_id)
+{
+  RegistryName *entry;
+
+  if (registry_names == NULL)
+    registry_names = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, registry_name_free);
+  entry = g_hash_table_lookup (registry_names, &registry_id);
+  if (entry == NULL)
+    {
+      entry = g_new0 (RegistryName, 1);
+      entry->id = registry_id;
+      g_hash_table_insert (registry_names, &entry->id, entry);
+    }
+  return entry;
+}
+
+static RegistryName *
+registry_name_lookup_locked (guint64 registry_id)
+{
+  return registry_names != NULL ? g_hash_table_lookup (registry_names, &registry_id) : NULL;
+}
+
 void
 fc_report_set_registry_name (guint64     registry_id,
                              const char *name)
 {
-  RegistryName *entry = g_new0 (RegistryName, 1);
+  RegistryName *entry;
 
-  entry->id = registry_id;
-  entry->name = g_strdup (name);
   fc_mutex_lock (&names_mutex);
-  if (registry_names == NULL)
-    registry_names = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, registry_name_free);
-  g_hash_table_replace (registry_names, &entry->id, entry);
+  entry = registry_name_ensure_locked (registry_id);
+  g_free (entry->name);
+  entry->name = g_strdup (name);
   fc_mutex_unlock (&names_mutex);
 }
 
@@ -224,12 +271,52 @@ fc_report_dup_registry_name (guint64 registry_id)
   char *name = NULL;
 
   fc_mutex_lock (&names_mutex);
-  entry = registry_names != NULL ? g_hash_table_lookup (registry_names, &registry_id) : NULL;
+  entry = registry_name_lookup_locked (registry_id);
   if (entry != NULL)
     name = g_strdup (entry->name);
   fc_mutex_unlock (&names_mutex);
 
   return name != NULL ? name : g_strdup_printf ("manager-%" G_GUINT64_FORMAT, registry_id);
+}
+
+void
+fc_report_set_registry_logs (guint64  registry_id,
+                             gboolean logs)
+{
+  fc_mutex_lock (&names_mutex);
+  registry_name_ensure_locked (registry_id)->quiet = !logs;
+  fc_mutex_unlock (&names_mutex);
+}
+
+gboolean
+fc_report_get_registry_logs (guint64 registry_id)
+{
+  RegistryName *entry;
+  gboolean logs;
+
+  fc_mutex_lock (&names_mutex);
+  entry = registry_name_lookup_locked (registry_id);
+  logs = entry == NULL || !entry->quiet;
+  fc_mutex_unlock (&names_mutex);
+  return logs;
+}
+
+/* Whether @report is logged: unless every registry it involves is quiet
+ * (a report of none is always logged). */
+static gboolean
+fc_report_is_logged (FcReport *report)
+{
+  gboolean logged = report->registries->len == 0;
+
+  fc_mutex_lock (&names_mutex);
+  for (guint i = 0; !logged && i < report->registries->len; i++)
+    {
+      RegistryName *entry = registry_name_lookup_locked (g_array_index (report->registries, guint64, i));
+
+      logged = entry == NULL || !entry->quiet;
+    }
+  fc_mutex_unlock (&names_mutex);
+  return logged;
 }
 
 void
@@ -282,14 +369,24 @@ fc_report_unlisten (guint64 registry_id)
 void
 fc_report_publish (FcReport *report)
 {
-  /* MESSAGE must come last: its value is a format. A limit the order
-   * graph hit is a notice, not a finding: a program that holds many locks
-   * at once is not wrong. */
-  g_log_structured (G_LOG_DOMAIN,
-                    report->kind == FC_REPORT_ORDER_LIMIT ? G_LOG_LEVEL_MESSAGE : G_LOG_LEVEL_WARNING,
-                    "FC_REPORT_KIND", fc_report_kind_name (report->kind),
-                    "FC_REPORT_KEY", report->key != NULL ? report->key : "",
-                    "MESSAGE", "%s", report->message);
+  /* A limit the order graph hit is a notice, not a finding: a program
+   * that holds many locks at once is not wrong. */
+  GLogLevelFlags level = report->kind == FC_REPORT_ORDER_LIMIT ? G_LOG_LEVEL_MESSAGE
+                                                               : G_LOG_LEVEL_WARNING;
+  gboolean logged = fc_report_is_logged (report);
+
+  /* MESSAGE must come last: its value is a format. */
+  if (logged)
+    g_log_structured (G_LOG_DOMAIN, level,
+                      "FC_REPORT_KIND", fc_report_kind_name (report->kind),
+                      "FC_REPORT_KEY", report->key != NULL ? report->key : "",
+                      "MESSAGE", "%s", report->message);
+
+  /* FC_DEBUG=fatal: a finding logged stops the program, whatever the log
+   * writer did with it; a quiet manager's findings do not (a test that
+   * expects one turns its manager's log off and listens to the signal). */
+  if (logged && level == G_LOG_LEVEL_WARNING && (fc_debug_flags () & FC_DEBUG_FATAL))
+    g_abort ();
 
   /* Listeners only schedule work (they never block nor call user code),
    * so they are called under the mutex that keeps them alive. */

@@ -14,13 +14,19 @@
 
 G_BEGIN_DECLS
 
-/* FC_DEBUG, read once: a comma-separated list of these. */
+/* FC_DEBUG, read once: a comma-separated list of these, or `all`. */
 typedef enum
 {
   FC_DEBUG_NOLOCKDEP = 1 << 0,   /* no lock-order graph bookkeeping */
   FC_DEBUG_WATCHDOG  = 1 << 1,   /* the default managers run a watchdog */
   FC_DEBUG_BACKTRACE = 1 << 2,   /* order edges keep where they were made */
+  FC_DEBUG_FATAL     = 1 << 3,   /* abort once a report is logged */
 } FcDebugFlags;
+
+/* What `all` turns on: every aid that adds information. Not nolockdep,
+ * which takes the order graph away, nor fatal, which ends the program at
+ * the first report (both stay available by name, beside `all`). */
+#define FC_DEBUG_ALL (FC_DEBUG_WATCHDOG | FC_DEBUG_BACKTRACE)
 
 guint fc_debug_flags (void);
 
@@ -69,7 +75,13 @@ gboolean  fc_report_involves   (FcReport     *self,
 void      fc_report_set_registry_name (guint64     registry_id,
                                        const char *name);
 char     *fc_report_dup_registry_name (guint64     registry_id);
-/* Forgets a freed registry's name. */
+/* Whether reports involving this registry are logged (TRUE unless set
+ * otherwise): a report is logged unless every registry it involves says
+ * not to. */
+void      fc_report_set_registry_logs (guint64     registry_id,
+                                       gboolean    logs);
+gboolean  fc_report_get_registry_logs (guint64     registry_id);
+/* Forgets a freed registry's name and log setting. */
 void      fc_report_forget_registry   (guint64     registry_id);
 /* Whether a lock name alone may not say which manager a lock is of: more
  * than one manager is alive. */
@@ -89,8 +101,9 @@ void fc_report_listen   (guint64         registry_id,
                          gpointer        user_data);
 void fc_report_unlisten (guint64         registry_id);
 
-/* Logs a new report once (g_log_structured, WARNING; MESSAGE for an
- * ORDER_LIMIT notice) and tells the
+/* Logs a new report (g_log_structured, WARNING; MESSAGE for an
+ * ORDER_LIMIT notice) unless every registry it involves has its log turned
+ * off, aborts after logging a WARNING with FC_DEBUG=fatal, and tells the
  * listeners of every registry it involves. */
 void fc_report_publish  (FcReport       *report);
 

@@ -35,6 +35,7 @@
  * - %FC_VERSION_MAX_ALLOWED: the newest version whose API the program may
  *   use; symbols added after it warn.
  *
+ * <!-- snippet: fragment -->
  * |[<!-- language="C" -->
  * // Build against any 1.x, and use nothing newer than 1.0.
  * #define FC_VERSION_MIN_REQUIRED FC_VERSION_1_0

@@ -73,6 +73,15 @@ diag_count_matching (char       **lines,
   return n;
 }
 
+/* A notify:: handler counting into the guint at @user_data. */
+static inline void
+diag_count_notify (GObject    *object,
+                   GParamSpec *pspec,
+                   gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
 /* A manager with @names registered at orders 10, 20, … */
 static inline FcLockManager *
 diag_make_manager (const char * const *names)

@@ -56,14 +56,6 @@ test_two_managers (void)
 
 /* The name property: defaults, set, reset, and in reports. */
 static void
-on_notify (GObject    *object,
-           GParamSpec *pspec,
-           gpointer    user_data)
-{
-  (*(guint *) user_data)++;
-}
-
-static void
 test_manager_names (void)
 {
   const char *names[] = { "named.a", "named.b", NULL };
@@ -83,7 +75,7 @@ test_manager_names (void)
   g_object_get (fc_async_lock_manager_get_default (), "name", &async_default_name, NULL);
   g_assert_cmpstr (async_default_name, ==, "async-default");
 
-  g_signal_connect (manager, "notify::name", G_CALLBACK (on_notify), &notified);
+  g_signal_connect (manager, "notify::name", G_CALLBACK (diag_count_notify), &notified);
   g_object_set (manager, "name", "db", NULL);
   g_object_set (manager, "name", "db", NULL);
   g_assert_cmpuint (notified, ==, 1);

@@ -247,12 +247,97 @@ function testConstants() {
     equal(Fc.TIMEOUT_INFINITE, -1, 'Fc.TIMEOUT_INFINITE waits forever');
 }
 
+// Takes first, then second: teaches their manager that order.
+function nest(first, second) {
+    first.lock(1.0);
+    second.lock(1.0);
+    second.unlock();
+    first.unlock();
+}
+
+// The name and log-reports properties of both managers.
+function testManagerProperties() {
+    for (const [Manager, defaultName] of [[Fc.LockManager, 'default'],
+        [Fc.AsyncLockManager, 'async-default']]) {
+        const what = Manager.name;
+        equal(Manager.get_default().name, defaultName, `${what}: the default manager's name`);
+        const manager = new Manager();
+        check(/^manager-[0-9]+$/.test(manager.name), `${what}: default name ${manager.name}`);
+        const names = [];
+        manager.connect('notify::name', m => names.push(m.name));
+        manager.name = 'billing';
+        manager.name = 'billing';
+        equal(manager.name, 'billing', `${what}: name set`);
+        manager.name = null;
+        check(/^manager-[0-9]+$/.test(manager.name), `${what}: null restores the default`);
+        equal(names.length, 2, `${what}: notify::name once per change`);
+        equal(new Manager({name: 'jobs'}).name, 'jobs', `${what}: name at construction`);
+
+        equal(manager.log_reports, true, `${what}: log-reports defaults to true`);
+        const logs = [];
+        manager.connect('notify::log-reports', m => logs.push(m.log_reports));
+        manager.log_reports = false;
+        manager.log_reports = false;
+        manager.log_reports = true;
+        equal(logs, [false, true], `${what}: notify::log-reports once per change`);
+        equal(new Manager({log_reports: false}).log_reports, false,
+            `${what}: log-reports at construction`);
+    }
+
+    const manager = new Fc.LockManager({name: 'billing', log_reports: false});
+    const a = manager.register_lock('named.a', 1, null, null);
+    const b = manager.register_lock('named.b', 2, null, null);
+    nest(a, b);
+    nest(b, a);
+    const cycles = manager.get_deadlock_report().recursiveUnpack()
+        .filter(r => r.kind === 'order-cycle');
+    equal(cycles.length, 1, 'one cycle reported');
+    equal(cycles[0]?.managers.slice(0, 2), ['billing', 'billing'], 'the name in the report');
+}
+
+// A child gjs teaches a manager an inversion with log-reports as given; the
+// signal must come either way, the log only when it is on.
+function runLogChild(logReports) {
+    const script = `
+        imports.gi.versions.Fc = '1';
+        const {Fc, GLib} = imports.gi;
+        const manager = new Fc.LockManager({log_reports: ${logReports}});
+        const a = manager.register_lock('log.a', 1, null, null);
+        const b = manager.register_lock('log.b', 2, null, null);
+        const heard = [];
+        manager.connect('potential-deadlock', (m, message, report) =>
+            heard.push(report.recursiveUnpack().kind));
+        for (const [first, second] of [[a, b], [b, a]]) {
+            first.lock(1.0); second.lock(1.0); second.unlock(); first.unlock();
+        }
+        while (heard.length === 0)
+            GLib.MainContext.default().iteration(true);
+        print(JSON.stringify(heard));`;
+    const child = Gio.Subprocess.new(['gjs', '-c', script],
+        Gio.SubprocessFlags.STDOUT_PIPE | Gio.SubprocessFlags.STDERR_PIPE);
+    const [, stdout, stderr] = child.communicate_utf8(null, null);
+    equal(child.get_exit_status(), 0, `log-reports=${logReports}: the child's exit status`);
+    return [stdout.trim(), stderr];
+}
+
+function testLogReports() {
+    const [quietOut, quietErr] = runLogChild(false);
+    equal(quietOut, '["order-cycle"]', 'log-reports=false: the signal is emitted');
+    equal(quietErr, '', 'log-reports=false: nothing logged');
+    const [loudOut, loudErr] = runLogChild(true);
+    equal(loudOut, '["order-cycle"]', 'log-reports=true: the signal is emitted');
+    check(/FoundationConcurrency-WARNING \*\*.*Potential deadlock: lock order cycle log\.a -> log\.b -> log\.a/
+        .test(loudErr), `log-reports=true: the report is logged: ${loudErr}`);
+}
+
 const loop = new GLib.MainLoop(null, false);
 let outcome = null;
 
 (async () => {
     testConstants();
     testSyncManager();
+    testManagerProperties();
+    testLogReports();
     await testAsyncLockManager();
     await testAsyncHelpers();
 })().then(() => (outcome = 'done'), e => {

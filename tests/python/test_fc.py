@@ -10,6 +10,8 @@
 import ast
 import os
 import re
+import subprocess
+import sys
 import threading
 import time
 import unittest
@@ -264,19 +266,30 @@ class TestLockManager(FcTestCase):
                             for w in warnings), warnings)
 
 
+def nest(first, second):
+    """Takes lock first, then second, and releases both: teaches their
+    manager that order."""
+    first.lock(1.0)
+    second.lock(1.0)
+    second.unlock()
+    first.unlock()
+
+
+def iterate_until(condition, timeout=5.0):
+    """Iterates the default main context until condition() or timeout."""
+    ctx = GLib.MainContext.default()
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        ctx.iteration(False) or time.sleep(0.01)
+
+
 class TestDiagnostics(FcTestCase):
     def test_inversion_by_two_threads(self):
-        manager = Fc.LockManager()
+        manager = Fc.LockManager(log_reports=False)  # heard, not logged
         a = manager.register_lock("inv.a", 1)
         b = manager.register_lock("inv.b", 2)
         heard = []
         manager.connect("potential-deadlock", lambda m, msg, report: heard.append(msg))
-
-        def nest(first, second):
-            first.lock(1.0)
-            second.lock(1.0)
-            second.unlock()
-            first.unlock()
 
         for first, second in ((a, b), (b, a)):
             t = threading.Thread(target=nest, args=(first, second))
@@ -299,11 +312,94 @@ class TestDiagnostics(FcTestCase):
         self.assertIn('"inv.b" -> "inv.a"', dot)
 
         # The signal is delivered in this thread's main context.
-        ctx = GLib.MainContext.default()
-        deadline = time.monotonic() + 5.0
-        while not heard and time.monotonic() < deadline:
-            ctx.iteration(False) or time.sleep(0.01)
+        iterate_until(lambda: heard)
         self.assertTrue(any("inv.a -> inv.b -> inv.a" in m for m in heard), heard)
+
+
+# A child that teaches a manager an inversion, with log-reports as its
+# argument says, and prints the report kinds the signal brought.
+LOG_CHILD = """
+import sys
+import gi
+gi.require_version("Fc", "1")
+from gi.repository import Fc, GLib
+
+manager = Fc.LockManager(log_reports=sys.argv[1] == "on")
+a = manager.register_lock("log.a", 1)
+b = manager.register_lock("log.b", 2)
+heard = []
+manager.connect("potential-deadlock", lambda m, message, report: heard.append(report["kind"]))
+for first, second in ((a, b), (b, a)):
+    first.lock(1.0)
+    second.lock(1.0)
+    second.unlock()
+    first.unlock()
+while not heard:
+    GLib.MainContext.default().iteration(True)
+print(heard)
+"""
+
+
+class TestManagerProperties(FcTestCase):
+    MANAGERS = (Fc.LockManager, Fc.AsyncLockManager)
+
+    def test_name(self):
+        for cls, default in zip(self.MANAGERS, ("default", "async-default")):
+            with self.subTest(manager=cls.__name__):
+                self.assertEqual(cls.get_default().props.name, default)
+                manager = cls()
+                self.assertRegex(manager.props.name, r"^manager-[0-9]+$")
+                notified = []
+                manager.connect("notify::name", lambda m, pspec: notified.append(m.props.name))
+                manager.props.name = "billing"
+                manager.props.name = "billing"
+                self.assertEqual(manager.props.name, "billing")
+                manager.props.name = None
+                self.assertRegex(manager.props.name, r"^manager-[0-9]+$")
+                self.assertEqual(notified[0], "billing")
+                self.assertEqual(len(notified), 2, notified)
+                self.assertEqual(cls(name="jobs").props.name, "jobs")
+
+    def test_name_in_reports(self):
+        manager = Fc.LockManager(name="billing", log_reports=False)
+        a = manager.register_lock("named.a", 1)
+        b = manager.register_lock("named.b", 2)
+        nest(a, b)
+        nest(b, a)
+        cycle = [r for r in manager.get_deadlock_report() if r["kind"] == "order-cycle"]
+        self.assertEqual(len(cycle), 1, cycle)
+        self.assertEqual(cycle[0]["managers"][:2], ["billing", "billing"])
+
+    def test_log_reports(self):
+        for cls in self.MANAGERS:
+            with self.subTest(manager=cls.__name__):
+                manager = cls()
+                self.assertIs(manager.props.log_reports, True)
+                notified = []
+                manager.connect("notify::log-reports", lambda m, pspec: notified.append(m.props.log_reports))
+                manager.props.log_reports = False
+                manager.props.log_reports = False
+                self.assertIs(manager.props.log_reports, False)
+                manager.props.log_reports = True
+                self.assertEqual(notified, [False, True])
+                self.assertIs(cls(log_reports=False).props.log_reports, False)
+
+    def run_log_child(self, log_reports):
+        return subprocess.run([sys.executable, "-c", LOG_CHILD, log_reports],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, timeout=60, check=True)
+
+    def test_log_reports_false_logs_nothing_but_emits(self):
+        quiet = self.run_log_child("off")
+        self.assertEqual(quiet.stdout.strip(), "['order-cycle']")
+        # (Python's development mode may warn about imports: only ours count.)
+        self.assertNotIn("FoundationConcurrency", quiet.stderr)
+        self.assertNotIn("lock order cycle", quiet.stderr)
+
+        loud = self.run_log_child("on")
+        self.assertEqual(loud.stdout.strip(), "['order-cycle']")
+        self.assertRegex(loud.stderr, r"FoundationConcurrency-WARNING \*\*.*"
+                                      r"Potential deadlock: lock order cycle log\.a -> log\.b -> log\.a")
 
 
 class TestAsyncHelpers(FcTestCase):
