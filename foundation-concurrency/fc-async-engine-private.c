@@ -72,6 +72,7 @@ request_decide_locked (FcAsyncRequest  *req,
   req->error = error;
   if (req->deadlines != NULL)
     deadline_source_remove_locked (req);
+  request_unwatch_locked (req);
   if (req->pending_link.data != NULL)
     {
       guard->parent->pending = g_list_remove_link (guard->parent->pending, &req->pending_link);
@@ -108,6 +109,7 @@ request_enqueue_locked (FcAsyncLockManager *self,
 
   if (req->deadline >= 0 && req->deadlines == NULL)
     deadline_source_add_locked (self, req);
+  request_watch_locked (req);
 }
 
 /* How many of the locks a chain holds take part in order learning. */

@@ -125,6 +125,8 @@ struct _FcAsyncRequest
                                        * its completion; data = this request */
   gint64            granted_at;    /* monotonic µs, once granted */
   FcDeadlineSource *deadlines;    /* holding us in its heap, or NULL */
+  GSource          *watch;         /* the deadlock check, from the first time we
+                                    * queue until decided (a ref); or NULL */
   gulong            cancelled_id;
   gint64            deadline;      /* monotonic µs; -1 for none */
   gint64            queued_at;     /* monotonic µs, when it last queued */
@@ -179,6 +181,20 @@ void              fc_async_lock_guard_release_internal   (FcAsyncLockGuard    *g
 void              deadline_source_add_locked             (FcAsyncLockManager  *self,
                                                           FcAsyncRequest      *req);
 void              deadline_source_remove_locked          (FcAsyncRequest      *req);
+
+/* fc-async-engine-watch-private.c: a request that has waited 100 ms looks
+ * once for a live deadlock or a stuck grant, and announces it. */
+void              request_watch_locked                   (FcAsyncRequest      *req);
+void              request_unwatch_locked                 (FcAsyncRequest      *req);
+/* Adds a report (FC_REPORT_UNDELIVERED) to @reports for every lock handed
+ * to a request whose completion has waited more than @threshold seconds
+ * to be dispatched in its main context; with @stuck_only, only for locks
+ * somebody waits for, handed to a request whose context nobody iterates
+ * now. Takes the state mutex. */
+void              fc_async_state_find_undelivered        (FcAsyncState        *state,
+                                                          double               threshold,
+                                                          gboolean             stuck_only,
+                                                          GPtrArray           *reports);
 
 /* fc-async-engine-private.c, for the deadlines. */
 void              request_fail_locked                    (FcAsyncRequest     *req,
