@@ -521,6 +521,44 @@ test_async_and_thread_not_seen (void)
   outcome_clear (&g);
 }
 
+/* The held-lock cap of order learning, async side: a chain holding more
+ * locks than learning looks at says so in the report and the log, as a
+ * thread does (issue 12: never miss silently). One request for 20 locks:
+ * taking the 18th, the chain holds 17. */
+#define N_HELD 20
+
+static void
+test_held_limit_said (void)
+{
+  g_autoptr(FcAsyncLockManager) manager = fc_async_lock_manager_new ();
+  const char *names[N_HELD + 1] = { NULL, };
+  g_autofree char **owned = g_new0 (char *, N_HELD + 1);
+  const char *pattern = "Lock order learning used only the 16 most recent of 17 held locks "
+                        "while taking held.17*";
+  Outcome o = { 0, };
+  g_auto(GStrv) lines = NULL;
+
+  for (guint i = 0; i < N_HELD; i++)
+    {
+      owned[i] = g_strdup_printf ("held.%02u", i);
+      names[i] = owned[i];
+      g_assert_nonnull (fc_async_lock_manager_register_lock (manager, names[i], (int) i + 1,
+                                                             NULL, NULL, NULL));
+    }
+  acquire_wait (manager, NULL, names, 1.0, NULL, &o);
+  g_assert_no_error (o.error);
+
+  lines = fc_async_lock_manager_detect_potential_deadlocks (manager);
+  g_assert_cmpuint (diag_count_matching (lines, pattern), ==, 1);
+  g_assert_cmpuint (diag_count_logged (pattern), ==, 1);
+
+  fc_async_lock_guard_release (o.guard);
+  assert_all_idle (manager);
+  outcome_clear (&o);
+  for (guint i = 0; i < N_HELD; i++)
+    g_free (owned[i]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -537,6 +575,7 @@ main (int   argc,
   g_test_add_func ("/async-diagnostics/announce/running-context", test_running_context_not_stuck);
   g_test_add_func ("/async-diagnostics/not-seen/two-managers", test_two_managers_not_seen);
   g_test_add_func ("/async-diagnostics/not-seen/async-and-thread", test_async_and_thread_not_seen);
+  g_test_add_func ("/async-diagnostics/held-limit", test_held_limit_said);
 
   return g_test_run ();
 }
