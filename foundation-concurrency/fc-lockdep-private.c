@@ -413,9 +413,7 @@ fc_lockdep_forget (FcLockCore *lock)
   node = link->node;
   table = node->out;
 
-  /* The edges it gates first: a gate that is gone serialises nothing. */
-  dep_forget_steps += fc_dep_node_ungate (node);
-
+  /* The edges it gates keep it as their gate (fc_dep_node_free()). */
   /* Its edges out, from its own table. */
   for (guint i = 0; table != NULL && i <= table->mask; i++)
     {
@@ -445,7 +443,9 @@ fc_lockdep_forget (FcLockCore *lock)
   __atomic_store_n (&link->node, NULL, __ATOMIC_RELAXED);
   g_free (table);
   g_hash_table_unref (node->in);
-  g_free (node);
+  node->out = NULL;
+  node->in = NULL;
+  fc_dep_node_free (node);
 
   fc_mutex_unlock (&dep_mutex);
 }
@@ -557,6 +557,7 @@ fc_lockdep_get_counters (FcLockdepCounters *counters)
   counters->forget_steps = dep_forget_steps;
   counters->order_steps = fc_dep_order_steps ();
   counters->search_limits = dep_search_limits;
+  counters->n_dead_gates = fc_dep_n_dead_gates ();
   if (dep_nodes != NULL)
     {
       counters->n_nodes = g_hash_table_size (dep_nodes);

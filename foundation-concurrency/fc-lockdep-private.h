@@ -154,11 +154,12 @@ char      *fc_lockdep_dump_dot     (guint64             registry_id,
 typedef struct
 {
   guint64 mutex_entries;   /* acquisitions that took the graph's mutex */
-  guint64 forget_steps;    /* edges and gates fc_lockdep_forget() visited */
+  guint64 forget_steps;    /* edges fc_lockdep_forget() visited */
   guint64 order_steps;     /* components the online order visited */
   guint   search_limits;   /* feasibility searches that gave up */
   guint   n_nodes;
   guint   n_edges;
+  guint   n_dead_gates;    /* nodes of finalized locks kept as gates */
 } FcLockdepCounters;
 
 void       fc_lockdep_get_counters (FcLockdepCounters  *counters);
