@@ -109,7 +109,7 @@ request_enqueue_locked (FcAsyncLockManager *self,
 
   if (req->deadline >= 0 && req->deadlines == NULL)
     deadline_source_add_locked (self, req);
-  request_watch_locked (req);
+  request_watch_locked (self, req);
 }
 
 /* How many of the locks a chain holds take part in order learning. */

@@ -1,19 +1,16 @@
-/* fc-async-engine-watch-private.c — part of the async engine: a request
- * that has waited FC_ASYNC_CHECK_DELAY_MS looks, once, for a live deadlock
- * it may be part of and for grants stuck in a main context nobody
- * iterates, and announces what it finds (log and signal), as a thread
- * waiting for an FcLock does (fc-lock-hold-private.c).
+/* fc-async-engine-watch-private.c — part of the async engine: what a
+ * request that has waited FC_ASYNC_CHECK_DELAY_US looks for, once: a live
+ * deadlock it may be part of, or a grant stuck in a main context nobody
+ * iterates; what it finds is announced (log and signal), as by a thread
+ * waiting for an FcLock (fc-lock-hold-private.c).
  *
  * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Each queued request has a timeout source of its own on its task's
- * context, attached when it first queues and destroyed when it is decided
- * (granted, cancelled or timed out): no thread polls. The source holds a
- * reference to the task, so a check that dispatches while another thread
- * decides the request still finds it; destroying it under the state mutex
- * never drops the task's last reference, since a decided request keeps
- * its pending reference until request_complete() runs, unlocked.
+ * The checks are scheduled by the deadline source of the request's context
+ * (fc-async-engine-deadlines-private.c), from when the request first
+ * queues until it is decided: no thread polls, and no context gets a
+ * source per waiter.
  */
 
 #include "config.h"
@@ -23,9 +20,6 @@
 #include "fc-private.h"
 #include "fc-report-private.h"
 #include "fc-waitfor-private.h"
-
-/* As for threads (FC_DEADLOCK_CHECK_DELAY of fc-lock-hold-private.c). */
-#define FC_ASYNC_CHECK_DELAY_MS 100
 
 /* Whether nobody iterates @context now: it has no owner, or we would have
  * acquired it. A context whose owner is busy, or blocked, is running as
@@ -82,54 +76,14 @@ fc_async_state_find_undelivered (FcAsyncState *state,
   fc_mutex_unlock (&state->mutex);
 }
 
-/* The request has waited FC_ASYNC_CHECK_DELAY_MS: if it still waits, looks
- * once for what may keep it waiting for ever, and announces it. */
-static gboolean
-request_check_cb (gpointer data)
+void
+fc_async_lock_manager_check (FcAsyncLockManager *self)
 {
-  FcAsyncRequest *req = g_task_get_task_data (data);
-  FcAsyncState *state = req->guard->state;
   g_autoptr(GPtrArray) reports = NULL;
-  gboolean waiting;
 
-  fc_mutex_lock (&state->mutex);
-  waiting = !req->done;
-  fc_mutex_unlock (&state->mutex);
-  if (!waiting)
-    return G_SOURCE_REMOVE;
-
-  reports = fc_waitfor_find_deadlocks (&fc_async_lock_kind, req->guard->manager->registry);
-  fc_async_state_find_undelivered (state, (double) FC_ASYNC_CHECK_DELAY_MS / 1000, TRUE, reports);
+  reports = fc_waitfor_find_deadlocks (&fc_async_lock_kind, self->registry);
+  fc_async_state_find_undelivered (self->state, (double) FC_ASYNC_CHECK_DELAY_US / G_USEC_PER_SEC,
+                                   TRUE, reports);
   for (guint i = 0; i < reports->len; i++)
     fc_report_publish_once (reports->pdata[i]);
-  return G_SOURCE_REMOVE;
-}
-
-void
-request_watch_locked (FcAsyncRequest *req)
-{
-  GSource *source;
-
-  if (req->watch != NULL)
-    return;  /* once per request, from when it first queued */
-
-  source = g_timeout_source_new (FC_ASYNC_CHECK_DELAY_MS);
-  g_source_set_static_name (source, "[foundation-concurrency] deadlock check");
-  g_source_set_priority (source, g_task_get_priority (req->task));
-  g_source_set_callback (source, request_check_cb, g_object_ref (req->task), g_object_unref);
-  req->watch = source;
-  /* Attaching takes the context's lock under ours, as for deadlines. */
-  g_source_attach (source, g_task_get_context (req->task));
-}
-
-void
-request_unwatch_locked (FcAsyncRequest *req)
-{
-  if (req->watch == NULL)
-    return;
-
-  /* Releases the task reference now, or once a running check returns;
-   * never the last one (see the top of this file). */
-  g_source_destroy (req->watch);
-  g_clear_pointer (&req->watch, g_source_unref);
 }
