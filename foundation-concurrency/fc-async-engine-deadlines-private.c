@@ -1,6 +1,7 @@
 /* fc-async-engine-deadlines-private.c — part of the async engine: one
  * source per main context runs the deadlines of every request queued from
- * that context, from a binary min-heap.
+ * that context, from a binary min-heap, and their deadlock checks, from a
+ * queue.
  *
  * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -62,7 +63,16 @@ heap_sift (GPtrArray *heap,
 static void
 deadline_source_update_locked (FcDeadlineSource *ds)
 {
-  g_source_set_ready_time (&ds->source, ds->heap->len > 0 ? heap_deadline (ds->heap, 0) : -1);
+  gint64 ready = ds->heap->len > 0 ? heap_deadline (ds->heap, 0) : -1;
+
+  if (ds->checks.head != NULL)
+    {
+      gint64 check_at = MAX (((FcAsyncRequest *) ds->checks.head->data)->check_at,
+                             ds->checked_at + FC_ASYNC_CHECK_DELAY_US);
+
+      ready = ready < 0 ? check_at : MIN (ready, check_at);
+    }
+  g_source_set_ready_time (&ds->source, ready);
 }
 
 /* A context's source lives only while it has a deadline to run: fc_run()
@@ -106,9 +116,27 @@ deadline_source_remove_locked (FcAsyncRequest *req)
       heap_sift (heap, i);
     }
   req->deadlines = NULL;
-  if (heap->len == 0)
+  if (heap->len == 0 && ds->checks.length == 0)
     deadline_source_prune_locked (ds);
   else if (i == 0)
+    deadline_source_update_locked (ds);
+}
+
+void
+request_unwatch_locked (FcAsyncRequest *req)
+{
+  FcDeadlineSource *ds = req->checks;
+  gboolean first;
+
+  if (ds == NULL)
+    return;
+
+  first = ds->checks.head == &req->check_link;
+  g_queue_unlink (&ds->checks, &req->check_link);
+  req->checks = NULL;
+  if (ds->heap->len == 0 && ds->checks.length == 0)
+    deadline_source_prune_locked (ds);
+  else if (first)
     deadline_source_update_locked (ds);
 }
 
@@ -120,6 +148,7 @@ deadline_source_dispatch (GSource     *source,
   FcDeadlineSource *ds = (FcDeadlineSource *) source;
   GMutex *mutex = &ds->state->mutex;
   FcAsyncRequest *done = NULL;
+  FcAsyncLockManager *check = NULL;
   gint64 now = g_get_monotonic_time ();
 
   fc_mutex_lock (mutex);
@@ -133,11 +162,30 @@ deadline_source_dispatch (GSource     *source,
                                         req->waiting_on->core.name),
                            &done);
     }
+  /* Requests still waiting since their check time: one check covers them
+   * all (it looks at the whole manager); each is checked once. */
+  while (ds->checks.head != NULL &&
+         ((FcAsyncRequest *) ds->checks.head->data)->check_at <= now &&
+         ds->checked_at + FC_ASYNC_CHECK_DELAY_US <= now)
+    {
+      FcAsyncRequest *req = ds->checks.head->data;
+
+      if (check == NULL)
+        check = g_object_ref (req->guard->manager);  /* not the last: req holds one */
+      request_unwatch_locked (req);
+    }
+  if (check != NULL)
+    ds->checked_at = now;
   if (!ds->pruned)
     deadline_source_update_locked (ds);
   fc_mutex_unlock (mutex);
 
   requests_complete_later (done);
+  if (check != NULL)
+    {
+      fc_async_lock_manager_check (check);
+      g_object_unref (check);
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -156,8 +204,9 @@ static GSourceFuncs deadline_source_funcs = {
   .finalize = deadline_source_finalize,
 };
 
-void
-deadline_source_add_locked (FcAsyncLockManager *self,
+/* The source of @req's context, made if need be. */
+static FcDeadlineSource *
+deadline_source_get_locked (FcAsyncLockManager *self,
                             FcAsyncRequest     *req)
 {
   GMainContext *context = g_task_get_context (req->task);
@@ -178,10 +227,38 @@ deadline_source_add_locked (FcAsyncLockManager *self,
       g_source_attach (&ds->source, context);
       g_hash_table_replace (state->deadline_sources, context, ds);
     }
+  return ds;
+}
+
+void
+deadline_source_add_locked (FcAsyncLockManager *self,
+                            FcAsyncRequest     *req)
+{
+  FcDeadlineSource *ds = deadline_source_get_locked (self, req);
 
   req->deadlines = ds;
   g_ptr_array_add (ds->heap, req);
   heap_sift (ds->heap, ds->heap->len - 1);
   if (req->heap_index == 0)
+    deadline_source_update_locked (ds);
+}
+
+void
+request_watch_locked (FcAsyncLockManager *self,
+                      FcAsyncRequest     *req)
+{
+  FcDeadlineSource *ds;
+
+  if (req->check_due)
+    return;  /* once per request, from when it first queued */
+
+  ds = deadline_source_get_locked (self, req);
+  req->check_due = TRUE;
+  req->check_at = req->queued_at + FC_ASYNC_CHECK_DELAY_US;
+  req->checks = ds;
+  req->check_link.data = req;
+  /* queued_at is read under the state mutex, so the queue stays ordered. */
+  g_queue_push_tail_link (&ds->checks, &req->check_link);
+  if (ds->checks.head == &req->check_link)
     deadline_source_update_locked (ds);
 }

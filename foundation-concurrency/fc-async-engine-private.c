@@ -72,6 +72,7 @@ request_decide_locked (FcAsyncRequest  *req,
   req->error = error;
   if (req->deadlines != NULL)
     deadline_source_remove_locked (req);
+  request_unwatch_locked (req);
   if (req->pending_link.data != NULL)
     {
       guard->parent->pending = g_list_remove_link (guard->parent->pending, &req->pending_link);
@@ -108,6 +109,7 @@ request_enqueue_locked (FcAsyncLockManager *self,
 
   if (req->deadline >= 0 && req->deadlines == NULL)
     deadline_source_add_locked (self, req);
+  request_watch_locked (self, req);
 }
 
 /* How many of the locks a chain holds take part in order learning. */
@@ -120,12 +122,20 @@ chain_note_order_locked (FcAsyncLockGuard *guard,
 {
   FcLockCore *held[FC_LOCKDEP_MAX_HELD];
   guint n = 0;
+  guint n_chain = 0;
 
+  /* The most recent first: the guard's own locks, last taken first, then
+   * its ancestors', innermost first. */
   for (FcAsyncLockGuard *g = guard; g != NULL; g = g->parent)
-    for (guint i = 0; !g->released && i < g->n_held && n < FC_LOCKDEP_MAX_HELD; i++)
-      held[n++] = &g->locks[i]->core;
+    for (guint i = g->n_held; !g->released && i > 0; i--, n_chain++)
+      if (n < FC_LOCKDEP_MAX_HELD)
+        held[n++] = &g->locks[i - 1]->core;
   if (n == 0)
     return;  /* nothing to learn; and no label to make */
+
+  /* Issue 12: a limit hit is said, never silent (fc-lockdep-private.h). */
+  if (G_UNLIKELY (n_chain > n))
+    fc_lockdep_note_held_limit (&lock->core, n_chain, n, TRUE);
 
   /* Reports wait for fc_lockdep_flush(), once the state mutex is released. */
   fc_lockdep_note_acquire (&guard->state->lockdep, &lock->core, held, n,

@@ -95,15 +95,25 @@ struct _FcAsyncLockManager
 };
 
 /* One source per main context runs the deadlines of every request queued
- * from that context: a GSource per waiter would make each iteration of a
- * context with many waiters walk them all. The requests sit in a binary
- * min-heap on their deadline; the source's ready time is the earliest. */
+ * from that context, and their deadlock checks: a GSource per waiter would
+ * make each iteration of a context with many waiters walk them all. The
+ * requests sit in a binary min-heap on their deadline, and in a queue for
+ * their check (100 ms after they first queued: oldest first, so a FIFO
+ * is ordered); the source's ready time is the earliest of both. A check
+ * looks at the whole manager, so one runs per 100 ms at most, for every
+ * request due by then: each is checked once, 100 to 200 ms after it
+ * queued, and a context with many waiters does not check for each. */
 struct _FcDeadlineSource
 {
   GSource             source;
   FcAsyncState       *state;     /* ref: a dispatch may outlive the manager */
   GMainContext       *context;   /* our key in state->deadline_sources; not a ref */
   GPtrArray          *heap;      /* FcAsyncRequest, under the state mutex */
+  GQueue              checks;    /* FcAsyncRequest (check_link) whose check is
+                                  * due, by check_at; under the state mutex */
+  gint64              checked_at; /* when a check last ran (monotonic µs), under
+                                   * the state mutex: one per FC_ASYNC_CHECK_DELAY_US
+                                   * at most, covering every request then due */
   gboolean            pruned;    /* destroyed and out of the table, under the
                                   * state mutex */
 };
@@ -125,6 +135,9 @@ struct _FcAsyncRequest
                                        * its completion; data = this request */
   gint64            granted_at;    /* monotonic µs, once granted */
   FcDeadlineSource *deadlines;    /* holding us in its heap, or NULL */
+  FcDeadlineSource *checks;        /* holding us in its checks queue, or NULL */
+  GList             check_link;    /* there; data = this request */
+  gint64            check_at;      /* monotonic µs: when to look for a deadlock */
   gulong            cancelled_id;
   gint64            deadline;      /* monotonic µs; -1 for none */
   gint64            queued_at;     /* monotonic µs, when it last queued */
@@ -133,6 +146,7 @@ struct _FcAsyncRequest
   guint             try_once : 1;  /* timeout 0: never queue */
   guint             started : 1;   /* set up; a cancellation can act now */
   guint             cancel_requested : 1;
+  guint             check_due : 1; /* its deadlock check was scheduled once */
   guint             done : 1;      /* the outcome is decided */
   GError           *error;         /* the outcome: NULL for success */
   FcAsyncRequest   *next_done;     /* in a list of requests to complete */
@@ -179,6 +193,28 @@ void              fc_async_lock_guard_release_internal   (FcAsyncLockGuard    *g
 void              deadline_source_add_locked             (FcAsyncLockManager  *self,
                                                           FcAsyncRequest      *req);
 void              deadline_source_remove_locked          (FcAsyncRequest      *req);
+
+/* A request that queues has its deadlock check scheduled, once, for
+ * FC_ASYNC_CHECK_DELAY_US later, in its context's source; a decided one
+ * leaves the queue. */
+#define FC_ASYNC_CHECK_DELAY_US (G_USEC_PER_SEC / 10)   /* as for threads */
+void              request_watch_locked                   (FcAsyncLockManager  *self,
+                                                          FcAsyncRequest      *req);
+void              request_unwatch_locked                 (FcAsyncRequest      *req);
+
+/* fc-async-engine-watch-private.c: what a request that has waited 100 ms
+ * looks for, once (a live deadlock or a stuck grant), announced. Never
+ * under the state mutex. */
+void              fc_async_lock_manager_check            (FcAsyncLockManager  *self);
+/* Adds a report (FC_REPORT_UNDELIVERED) to @reports for every lock handed
+ * to a request whose completion has waited more than @threshold seconds
+ * to be dispatched in its main context; with @stuck_only, only for locks
+ * somebody waits for, handed to a request whose context nobody iterates
+ * now. Takes the state mutex. */
+void              fc_async_state_find_undelivered        (FcAsyncState        *state,
+                                                          double               threshold,
+                                                          gboolean             stuck_only,
+                                                          GPtrArray           *reports);
 
 /* fc-async-engine-private.c, for the deadlines. */
 void              request_fail_locked                    (FcAsyncRequest     *req,

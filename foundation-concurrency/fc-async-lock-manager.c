@@ -7,12 +7,12 @@
 #include "config.h"
 
 #include "fc-async-engine-private.h"
-#include "fc-async-waitfor-private.h"
 #include "fc-error.h"
 #include "fc-manager-private.h"
 #include "fc-mutex-private.h"
 #include "fc-private.h"
 #include "fc-registry-private.h"
+#include "fc-report-private.h"
 
 /**
  * SECTION:fc-async-lock-manager
@@ -185,9 +185,12 @@ fc_async_lock_manager_class_init (FcAsyncLockManagerClass *klass)
    *   fc_async_lock_manager_get_deadlock_report()
    *
    * Emitted once for each new finding that involves a lock of this manager
-   * (a lock-order cycle as soon as it is learned, and what the watchdog
-   * finds), in the thread-default main context of the thread that created
-   * the manager.
+   * (a lock-order cycle as soon as it is learned; what a request that has
+   * waited 100 ms finds: a live deadlock, or a lock handed to a request
+   * whose main context nobody iterates, of kind `undelivered-grant`; and
+   * what the watchdog finds), in the thread-default main context of the
+   * thread that created the manager. See the manual's "Async locks: which
+   * deadlocks the wait-for graph can see".
    *
    * Since: 1.0
    */
@@ -493,17 +496,21 @@ char **
 fc_async_lock_manager_detect_potential_deadlocks (FcAsyncLockManager *self)
 {
   g_auto(GStrv) found = NULL;
+  g_autoptr(GPtrArray) undelivered = NULL;
   GStrvBuilder *builder;
   char **result;
 
   g_return_val_if_fail (FC_IS_ASYNC_LOCK_MANAGER (self), NULL);
 
+  undelivered = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
   found = fc_registry_detect (self->registry);
   builder = g_strv_builder_new ();
   g_strv_builder_addv (builder, (const char **) found);
   fc_async_state_find_undelivered (self->state,
                                    fc_registry_get_hold_warning_threshold (self->registry),
-                                   builder);
+                                   FALSE, undelivered);
+  for (guint i = 0; i < undelivered->len; i++)
+    g_strv_builder_add (builder, ((FcReport *) undelivered->pdata[i])->message);
   result = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
   return result;

@@ -1,5 +1,5 @@
-/* fc-async-waitfor-private.c — the async wait-for graph and undelivered
- * grants, read from the engine's state under its mutex.
+/* fc-async-waitfor-private.c — the async wait-for graph, read from the
+ * engine's state under its mutex.
  *
  * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -66,36 +66,4 @@ fc_async_lock_manager_collect_waits (FcRegistry *registry,
         }
     }
   fc_mutex_unlock (mutex);
-}
-
-void
-fc_async_state_find_undelivered (FcAsyncState *state,
-                                 double        threshold,
-                                 GStrvBuilder *out)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  fc_mutex_lock (&state->mutex);
-  for (GList *l = state->undelivered.head; l != NULL; l = l->next)
-    {
-      FcAsyncRequest *req = l->data;
-      double waited = (double) (now - req->granted_at) / G_USEC_PER_SEC;
-
-      if (waited <= threshold)
-        break;  /* oldest first */
-      for (guint i = 0; i < req->guard->n_held; i++)
-        {
-          g_autofree char *line = NULL;
-
-          /* TRANSLATORS: the first %s is a lock name, the second the label
-           * of the async guard it was handed to; %.1fs is a duration in
-           * seconds, e.g. "31.2s" */
-          line = g_strdup_printf (_("Lock '%s' was handed to %s, whose main context is not "
-                                    "running: the grant has waited %.1fs to be dispatched"),
-                                  req->guard->locks[i]->core.name,
-                                  fc_async_lock_guard_label_locked (req->guard), waited);
-          g_strv_builder_add (out, line);
-        }
-    }
-  fc_mutex_unlock (&state->mutex);
 }

@@ -1,6 +1,7 @@
 /* fc-async-waitfor-private.h — what the async engine's state tells the
- * diagnostics: the async wait-for graph, made of guards, and grants whose
- * completion waits for a main context nobody iterates. Never installed.
+ * diagnostics: the async wait-for graph, made of guards (grants whose
+ * completion waits for a main context nobody iterates are the engine's,
+ * fc_async_state_find_undelivered()). Never installed.
  *
  * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -24,12 +25,5 @@ G_BEGIN_DECLS
  * more for its parent (who: the parent). */
 void fc_async_lock_manager_collect_waits (FcRegistry   *registry,
                                           GArray       *waits);
-
-/* Adds a line to @out for every lock handed to a request whose completion
- * has waited more than @threshold seconds to be dispatched in its main
- * context. */
-void fc_async_state_find_undelivered     (FcAsyncState *state,
-                                          double        threshold,
-                                          GStrvBuilder *out);
 
 G_END_DECLS

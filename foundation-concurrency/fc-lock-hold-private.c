@@ -54,7 +54,7 @@ fc_lock_note_order (FcThread  *thread,
   /* Issue 12: a limit hit is said, never silent (fc-lockdep-private.h). */
   if (G_UNLIKELY (thread->held.len + locks->len > FC_LOCKDEP_MAX_HELD + 1))
     fc_lockdep_note_held_limit (&((FcLock *) locks->items[locks->len - 1])->core,
-                                thread->held.len + locks->len - 1, FC_LOCKDEP_MAX_HELD);
+                                thread->held.len + locks->len - 1, FC_LOCKDEP_MAX_HELD, FALSE);
 
   for (guint i = 0; i < locks->len; i++)
     {

@@ -194,6 +194,25 @@ edge_has_gate (FcDepEdge     *edge,
   return FALSE;
 }
 
+/* Gates kept past their lock's finalization (fc_dep_node_free()). */
+static guint dead_gates;
+
+/* @edge is no longer gated by @gate: takes it out of the gate's index, and
+ * frees a gate whose lock is gone once it gates nothing. */
+static void
+gate_forget_edge (FcDepNode *gate,
+                  FcDepEdge *edge)
+{
+  if (gate->gating == NULL || !g_hash_table_remove (gate->gating, edge))
+    return;
+  if (gate->core == NULL && g_hash_table_size (gate->gating) == 0)
+    {
+      g_hash_table_unref (gate->gating);
+      g_free (gate);
+      dead_gates--;
+    }
+}
+
 /* Drops @instance's gates that are not in @gates; keeps the index exact. */
 static void
 instance_intersect (FcDepEdge     *edge,
@@ -213,7 +232,7 @@ instance_intersect (FcDepEdge     *edge,
       if (keep)
         instance->gates[kept++] = gate;
       else if (!edge_has_gate (edge, gate, instance))
-        g_hash_table_remove (gate->gating, edge);
+        gate_forget_edge (gate, edge);
     }
   instance->n_gates = kept;
 }
@@ -291,51 +310,46 @@ fc_dep_edge_add_instance (FcDepEdge   *edge,
   return TRUE;
 }
 
-guint
-fc_dep_node_ungate (FcDepNode *gate)
+void
+fc_dep_node_free (FcDepNode *node)
 {
-  GHashTableIter iter;
-  gpointer key;
-  guint steps = 0;
-
-  if (gate->gating == NULL)
-    return 0;
-
-  g_hash_table_iter_init (&iter, gate->gating);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
+  node->core = NULL;
+  if (node->gating != NULL && g_hash_table_size (node->gating) > 0)
     {
-      FcDepEdge *edge = key;
-
-      steps++;
-      for (guint i = 0; i < edge->instances->len; i++)
-        {
-          FcDepInstance *instance = edge->instances->pdata[i];
-          guint kept = 0;
-
-          for (guint j = 0; j < instance->n_gates; j++)
-            if (instance->gates[j] != gate)
-              instance->gates[kept++] = instance->gates[j];
-          instance->n_gates = kept;
-          if (kept == 0)
-            fc_dep_edge_set_plain (edge);
-        }
+      dead_gates++;
+      return;
     }
-  g_clear_pointer (&gate->gating, g_hash_table_unref);
-  return steps;
+  g_clear_pointer (&node->gating, g_hash_table_unref);
+  g_free (node);
+}
+
+guint
+fc_dep_n_dead_gates (void)
+{
+  return dead_gates;
 }
 
 void
 fc_dep_edge_free (FcDepEdge *edge)
 {
+  /* Each gate once: forgetting the edge may free a gate whose lock is
+   * gone, which later instances still point to (compared, not read). */
   for (guint i = 0; i < edge->instances->len; i++)
     {
       FcDepInstance *instance = edge->instances->pdata[i];
 
       for (guint j = 0; j < instance->n_gates; j++)
-        if (instance->gates[j]->gating != NULL)
-          g_hash_table_remove (instance->gates[j]->gating, edge);
-      fc_dep_instance_free (instance);
+        {
+          gboolean seen = FALSE;
+
+          for (guint k = 0; k < i && !seen; k++)
+            seen = instance_has_gate (edge->instances->pdata[k], instance->gates[j]);
+          if (!seen)
+            gate_forget_edge (instance->gates[j], edge);
+        }
     }
+  for (guint i = 0; i < edge->instances->len; i++)
+    fc_dep_instance_free (edge->instances->pdata[i]);
   g_ptr_array_unref (edge->instances);
   g_free (edge);
 }

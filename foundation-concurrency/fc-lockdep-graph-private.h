@@ -67,7 +67,7 @@ typedef struct
 struct _FcDepNode
 {
   guint64     id;         /* never reused; also in the lock's link */
-  FcLockCore *core;
+  FcLockCore *core;       /* NULL once the lock is gone (a kept gate) */
   FcDepTable *out;        /* atomic; the edges from here (owned), NULL if none */
   GHashTable *in;         /* FcDepEdge * set: the edges to here */
   GHashTable *gating;     /* FcDepEdge * set: edges with an instance gated by
@@ -108,9 +108,14 @@ gboolean    fc_dep_edge_add_instance (FcDepEdge   *edge,
                                       FcDepNode  **gates,
                                       guint        n_gates,
                                       char        *stack);
-/* Removes @gate from every instance of every edge it gates (@gate is being
- * forgotten: a gate that is gone serialises nothing). Returns the steps. */
-guint       fc_dep_node_ungate       (FcDepNode  *gate);
+/* Frees @node, whose lock is gone and whose own edges are freed; or, if
+ * it still gates edges, keeps it (core NULL) until the last of them goes:
+ * the instances it gated were serialised by it, and stay so (issue 12: a
+ * gate that is gone must not ungate what it gated, which would report
+ * cycles that could never form). */
+void        fc_dep_node_free         (FcDepNode  *node);
+/* How many gates fc_dep_node_free() keeps now. */
+guint       fc_dep_n_dead_gates      (void);
 /* Removes @edge from the gating index of each of its gates, and frees it. */
 void        fc_dep_edge_free         (FcDepEdge  *edge);
 

@@ -193,6 +193,28 @@ fc_lockdep_flush (void)
   g_ptr_array_unref (reports);
 }
 
+/* Publishes @reports (taken) now, or with @defer once the calling thread
+ * calls fc_lockdep_flush(). */
+static void
+fc_lockdep_publish (GPtrArray *reports,
+                    gboolean   defer)
+{
+  if (defer)
+    {
+      GPtrArray *pending = g_private_get (&deferred_reports);
+
+      if (pending == NULL)
+        g_private_set (&deferred_reports, reports);
+      else
+        g_ptr_array_extend_and_steal (pending, reports);
+      return;
+    }
+
+  for (guint i = 0; i < reports->len; i++)
+    fc_report_publish (reports->pdata[i]);
+  g_ptr_array_unref (reports);
+}
+
 /* Whether every edge from @held to @taken is known and needs no more
  * bookkeeping, found in @cache or, without dep_mutex, in the held locks'
  * out-edge tables (the caller holds those locks: see the protocol). Fills
@@ -332,28 +354,15 @@ fc_lockdep_note_acquire_slow (FcLockdepCache     *cache,
 
   fc_mutex_unlock (&dep_mutex);
 
-  if (reports == NULL)
-    return;
-
-  if (defer)
-    {
-      GPtrArray *pending = g_private_get (&deferred_reports);
-
-      if (pending == NULL)
-        g_private_set (&deferred_reports, g_steal_pointer (&reports));
-      else
-        g_ptr_array_extend_and_steal (pending, g_steal_pointer (&reports));
-      return;
-    }
-
-  for (guint i = 0; i < reports->len; i++)
-    fc_report_publish (reports->pdata[i]);
+  if (reports != NULL)
+    fc_lockdep_publish (g_steal_pointer (&reports), defer);
 }
 
 void
 fc_lockdep_note_held_limit (FcLockCore *taken,
                             guint       n_held,
-                            guint       n_used)
+                            guint       n_used,
+                            gboolean    defer)
 {
   static guint64 last_registry = G_MAXUINT64;   /* atomic: said for it already */
   guint64 registry_id = __atomic_load_n (&taken->registry_id, __ATOMIC_ACQUIRE);
@@ -379,8 +388,10 @@ fc_lockdep_note_held_limit (FcLockCore *taken,
 
   if (report != NULL)
     {
-      fc_report_publish (report);
-      fc_report_unref (report);
+      GPtrArray *reports = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
+
+      g_ptr_array_add (reports, report);
+      fc_lockdep_publish (reports, defer);
     }
 }
 
@@ -402,9 +413,7 @@ fc_lockdep_forget (FcLockCore *lock)
   node = link->node;
   table = node->out;
 
-  /* The edges it gates first: a gate that is gone serialises nothing. */
-  dep_forget_steps += fc_dep_node_ungate (node);
-
+  /* The edges it gates keep it as their gate (fc_dep_node_free()). */
   /* Its edges out, from its own table. */
   for (guint i = 0; table != NULL && i <= table->mask; i++)
     {
@@ -434,7 +443,9 @@ fc_lockdep_forget (FcLockCore *lock)
   __atomic_store_n (&link->node, NULL, __ATOMIC_RELAXED);
   g_free (table);
   g_hash_table_unref (node->in);
-  g_free (node);
+  node->out = NULL;
+  node->in = NULL;
+  fc_dep_node_free (node);
 
   fc_mutex_unlock (&dep_mutex);
 }
@@ -546,6 +557,7 @@ fc_lockdep_get_counters (FcLockdepCounters *counters)
   counters->forget_steps = dep_forget_steps;
   counters->order_steps = fc_dep_order_steps ();
   counters->search_limits = dep_search_limits;
+  counters->n_dead_gates = fc_dep_n_dead_gates ();
   if (dep_nodes != NULL)
     {
       counters->n_nodes = g_hash_table_size (dep_nodes);

@@ -117,10 +117,12 @@ slow:
  * fc_lockdep_note_acquire() (it had @n_held, passed the @n_used most
  * recent) before taking @taken: edges from the older ones are not learned.
  * Says so, once per manager, in the log and that manager's reports: a
- * limit is never hit silently. */
+ * limit is never hit silently. With @defer, as for
+ * fc_lockdep_note_acquire(), the log waits for fc_lockdep_flush(). */
 void       fc_lockdep_note_held_limit (FcLockCore       *taken,
                                        guint             n_held,
-                                       guint             n_used);
+                                       guint             n_used,
+                                       gboolean          defer);
 
 /* With @defer, new reports wait on the calling thread until this is called
  * (the caller holds a mutex of its own and must not log under it). */
@@ -152,11 +154,12 @@ char      *fc_lockdep_dump_dot     (guint64             registry_id,
 typedef struct
 {
   guint64 mutex_entries;   /* acquisitions that took the graph's mutex */
-  guint64 forget_steps;    /* edges and gates fc_lockdep_forget() visited */
+  guint64 forget_steps;    /* edges fc_lockdep_forget() visited */
   guint64 order_steps;     /* components the online order visited */
   guint   search_limits;   /* feasibility searches that gave up */
   guint   n_nodes;
   guint   n_edges;
+  guint   n_dead_gates;    /* nodes of finalized locks kept as gates */
 } FcLockdepCounters;
 
 void       fc_lockdep_get_counters (FcLockdepCounters  *counters);

@@ -36,10 +36,18 @@ append_owner (GString             *out,
               GPtrArray           *choice,
               const FcDepInstance *instance)
 {
-  g_string_append_printf (out, "'%s'", instance->owner);
   if (instance->tid != 0 && owner_name_collides (choice, instance))
-    /* TRANSLATORS: follows an owner's name when two threads share it: "'pool' (tid 4711)" */
-    g_string_append_printf (out, _(" (tid %" G_GUINT64_FORMAT ")"), instance->tid);
+    {
+      /* One phrase, so that a translation may order it as it needs; the
+       * id is a string, since gettext cannot see past G_GUINT64_FORMAT. */
+      g_autofree char *tid = g_strdup_printf ("%" G_GUINT64_FORMAT, instance->tid);
+
+      /* TRANSLATORS: an owner's name, when two threads share it, and the
+       * id of this one: "'pool' (tid 4711)" */
+      g_string_append_printf (out, _("'%s' (tid %s)"), instance->owner, tid);
+    }
+  else
+    g_string_append_printf (out, "'%s'", instance->owner);
 }
 
 /* The managers of the cycle's locks, quoted and comma-separated, if a lock

@@ -170,6 +170,8 @@ fc_report_kind_name (FcReportKind kind)
       return "deadlock";
     case FC_REPORT_ORDER_LIMIT:
       return "order-limit";
+    case FC_REPORT_UNDELIVERED:
+      return "undelivered-grant";
     default:
       g_assert_not_reached ();
     }

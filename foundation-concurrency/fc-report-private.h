@@ -38,6 +38,7 @@ typedef enum
   FC_REPORT_ORDER_CYCLE,
   FC_REPORT_DEADLOCK,
   FC_REPORT_ORDER_LIMIT,       /* the order graph gave up a search: say so */
+  FC_REPORT_UNDELIVERED,       /* an async grant waits for a context nobody runs */
 } FcReportKind;
 
 typedef struct

@@ -130,7 +130,26 @@ typedef struct
   gpointer          start;
   GArray           *path;      /* guint indices into waits */
   GHashTable       *visited;
+  GHashTable       *first;     /* who → 1 + index of its first wait */
+  guint            *next;      /* 1 + index of the same owner's next wait, or 0 */
 } DeadlockSearch;
+
+/* Indexes the waits by owner, each owner's in their order, so that a
+ * search step costs what that owner waits for, not every wait (an async
+ * manager may have a hundred thousand requests queued). */
+static void
+fc_waitfor_index (DeadlockSearch *search)
+{
+  search->first = g_hash_table_new (NULL, NULL);
+  search->next = g_new0 (guint, search->waits->len);
+  for (guint i = search->waits->len; i > 0; i--)
+    {
+      gpointer who = g_array_index (search->waits, FcWait, i - 1).who;
+
+      search->next[i - 1] = GPOINTER_TO_UINT (g_hash_table_lookup (search->first, who));
+      g_hash_table_insert (search->first, who, GUINT_TO_POINTER (i));
+    }
+}
 
 static gboolean
 fc_waitfor_search (DeadlockSearch *search,
@@ -139,14 +158,13 @@ fc_waitfor_search (DeadlockSearch *search,
   if (search->path->len > 64)
     return FALSE;
 
-  for (guint i = 0; i < search->waits->len; i++)
+  for (guint n = GPOINTER_TO_UINT (g_hash_table_lookup (search->first, who)); n != 0;
+       n = search->next[n - 1])
     {
+      guint i = n - 1;
       FcWait *wait = &g_array_index (search->waits, FcWait, i);
       FcLockState state = { 0, };
       gpointer owner;
-
-      if (wait->who != who)
-        continue;
 
       search->kind->get_state (wait->lock, &state);
       owner = state.owner_id;
@@ -221,6 +239,7 @@ fc_waitfor_find_deadlocks (const FcLockKind *kind,
   g_autoptr(GArray) waits = fc_waitfor_collect (kind, registry);
   g_autoptr(GHashTable) keys = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) live = NULL;
+  DeadlockSearch index = { NULL, };
 
   if (waits->len == 0)
     return reports;
@@ -233,10 +252,16 @@ fc_waitfor_find_deadlocks (const FcLockKind *kind,
     if (!g_hash_table_contains (live, g_array_index (waits, FcWait, i - 1).lock))
       g_array_remove_index_fast (waits, i - 1);
 
+  index.waits = waits;
+  fc_waitfor_index (&index);
   for (guint i = 0; i < waits->len; i++)
     {
-      DeadlockSearch search = { kind, waits, g_array_index (waits, FcWait, i).who, NULL, NULL };
+      DeadlockSearch search = { kind, waits, g_array_index (waits, FcWait, i).who, NULL, NULL,
+                                index.first, index.next };
 
+      /* Each owner once as a start: its first wait's search tries them all. */
+      if (GPOINTER_TO_UINT (g_hash_table_lookup (index.first, search.start)) != i + 1)
+        continue;
       search.path = g_array_new (FALSE, FALSE, sizeof (guint));
       search.visited = g_hash_table_new (NULL, NULL);
       if (fc_waitfor_search (&search, search.start))
@@ -254,6 +279,8 @@ fc_waitfor_find_deadlocks (const FcLockKind *kind,
       g_array_unref (search.path);
       g_hash_table_unref (search.visited);
     }
+  g_hash_table_unref (index.first);
+  g_free (index.next);
 
   return reports;
 }

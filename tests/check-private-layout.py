@@ -72,6 +72,7 @@ RANKS = {
 # files).
 PARTS = {
     'fc-async-engine-deadlines-private.c': 'fc-async-engine',
+    'fc-async-engine-watch-private.c': 'fc-async-engine',
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)

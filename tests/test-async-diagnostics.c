@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "async-test-util.h"
+#include "diagnostics-test-util.h"
 
 static guint
 count_prefixed (GPtrArray  *lines,
@@ -155,6 +156,8 @@ test_siblings_are_not_one_owner (void)
   g_assert_no_error (wants_a.error);
   iterate_pending (NULL);
   g_assert_cmpuint (count_prefixed (heard, "Deadlock"), ==, 0);
+  /* Nor announced as anything else by the 100 ms checks (finding 7). */
+  g_assert_cmpuint (heard->len, ==, 0);
 
   fc_async_lock_guard_release (r1.guard);
   fc_async_lock_guard_release (r2.guard);
@@ -323,17 +326,256 @@ test_no_cycle_three_chains (void)
   check_no_cycle (3);
 }
 
+/* Finding 7: an async request that has waited 100 ms looks once for what
+ * may keep it waiting for ever, and announces it as a waiting thread does
+ * (log once, potential-deadlock), with neither detect_*() nor the
+ * watchdog. Of the live deadlocks async requests can be in, the one the
+ * library can see is a grant stuck in a main context nobody iterates: a
+ * lock handed to a request made from a context that was pushed, used and
+ * popped, while two other requests queue behind it. Both look; the
+ * finding is announced once. */
+static void
+test_stuck_grant_announced (void)
+{
+  g_autoptr(GPtrArray) heard = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(FcAsyncLockManager) manager = new_heard_manager (heard);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GMainContext *stopped = g_main_context_new ();
+  const char *a[] = { "a", NULL };
+  Outcome holder = { 0, }, stuck = { 0, }, w1 = { 0, }, w2 = { 0, };
+  const char *pattern = "Lock 'a' was handed to guard-*, whose main context is not running*";
+
+  take (manager, NULL, "a", "holder", &holder);
+  g_main_context_push_thread_default (stopped);
+  acquire_start (manager, NULL, a, FC_TIMEOUT_INFINITE, NULL, &stuck);
+  g_main_context_pop_thread_default (stopped);
+  fc_async_lock_guard_release (holder.guard);   /* hands a over, to a context nobody runs */
+
+  /* The timeouts only bound the test should nothing be heard. */
+  acquire_start (manager, NULL, a, 5.0, cancellable, &w1);
+  acquire_start (manager, NULL, a, 5.0, cancellable, &w2);
+  while (heard->len == 0 && !w1.completed)
+    g_main_context_iteration (NULL, TRUE);
+  /* Both checks have run well before this ends. */
+  iterate_for (250);
+  g_assert_cmpuint (heard->len, ==, 1);
+  g_test_message ("heard: %s", (char *) heard->pdata[0]);
+  g_assert_true (g_pattern_match_simple (pattern, heard->pdata[0]));
+  g_assert_cmpuint (diag_count_logged (pattern), ==, 1);
+  g_assert_false (w1.completed || w2.completed);
+
+  g_cancellable_cancel (cancellable);
+  outcome_wait (&w1);
+  outcome_wait (&w2);
+  g_assert_error (w1.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_error (w2.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  while (!stuck.completed)
+    g_main_context_iteration (stopped, TRUE);
+  g_assert_no_error (stuck.error);
+  fc_async_lock_guard_release (stuck.guard);
+  iterate_pending (NULL);
+  g_assert_cmpuint (heard->len, ==, 1);
+  assert_all_idle (manager);
+  outcome_clear (&holder);
+  outcome_clear (&stuck);
+  outcome_clear (&w1);
+  outcome_clear (&w2);
+  g_main_context_unref (stopped);
+}
+
+/* A context that runs is not stuck: a grant waiting for its turn in a
+ * context being iterated (here, the very one the check runs in) is not
+ * announced, however long the request behind it waits. */
+static gboolean
+release_later (gpointer data)
+{
+  fc_async_lock_guard_release (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_running_context_not_stuck (void)
+{
+  g_autoptr(GPtrArray) heard = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(FcAsyncLockManager) manager = new_heard_manager (heard);
+  const char *a[] = { "a", NULL };
+  Outcome holder = { 0, }, next = { 0, }, last = { 0, };
+
+  take (manager, NULL, "a", "holder", &holder);
+  acquire_start (manager, NULL, a, FC_TIMEOUT_INFINITE, NULL, &next);
+  acquire_start (manager, NULL, a, FC_TIMEOUT_INFINITE, NULL, &last);
+  next.release = TRUE;
+  last.release = TRUE;
+  g_timeout_add (300, release_later, holder.guard);
+  outcome_wait (&next);
+  outcome_wait (&last);
+  g_assert_no_error (next.error);
+  g_assert_no_error (last.error);
+  iterate_pending (NULL);
+  g_assert_cmpuint (heard->len, ==, 0);
+  assert_all_idle (manager);
+  outcome_clear (&holder);
+  outcome_clear (&next);
+  outcome_clear (&last);
+}
+
+/* What the guard wait-for graph cannot see, as the manual says
+ * ("Async locks: which deadlocks the wait-for graph can see"): a guard's
+ * code that waits for a request of another manager (or a new top-level
+ * request) is not linked to it. Guard p of m1 holds a and its code waits
+ * for m2's b; guard q of m2 holds b and its code waits for m1's a. A real
+ * deadlock, broken here by the timeouts; nothing is announced. */
+static void
+test_two_managers_not_seen (void)
+{
+  g_autoptr(GPtrArray) heard = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(FcAsyncLockManager) m1 = new_heard_manager (heard);
+  g_autoptr(FcAsyncLockManager) m2 = new_heard_manager (heard);
+  const char *a[] = { "a", NULL };
+  const char *b[] = { "b", NULL };
+  Outcome p = { 0, }, q = { 0, }, p_waits = { 0, }, q_waits = { 0, };
+
+  take (m1, NULL, "a", "p", &p);
+  take (m2, NULL, "b", "q", &q);
+  acquire_start (m2, NULL, b, 0.3, NULL, &p_waits);
+  acquire_start (m1, NULL, a, 0.3, NULL, &q_waits);
+  outcome_wait (&p_waits);
+  outcome_wait (&q_waits);
+  g_assert_error (p_waits.error, FC_ERROR, FC_ERROR_TIMEOUT);
+  g_assert_error (q_waits.error, FC_ERROR, FC_ERROR_TIMEOUT);
+  iterate_pending (NULL);
+  g_assert_cmpuint (heard->len, ==, 0);
+  g_assert_cmpuint (diag_count_logged ("Deadlock*"), ==, 0);
+
+  fc_async_lock_guard_release (p.guard);
+  fc_async_lock_guard_release (q.guard);
+  assert_all_idle (m1);
+  assert_all_idle (m2);
+  outcome_clear (&p);
+  outcome_clear (&q);
+  outcome_clear (&p_waits);
+  outcome_clear (&q_waits);
+}
+
+/* The same across kinds: a thread holding FcLock s waits, iterating its
+ * own context, for async lock a; a's guard's code, on the main thread,
+ * blocks on s. The async check sees a request waiting for a guard that
+ * waits for nothing; the thread's check sees a thread waiting for one that
+ * waits for no FcLock. Broken by the main thread's timeout; nothing is
+ * announced. */
+typedef struct
+{
+  FcLockManager      *sync;
+  FcAsyncLockManager *async;
+  gint                holds_s;    /* atomic */
+  Outcome             waits;
+} CrossKind;
+
+static gpointer
+cross_kind_thread (gpointer data)
+{
+  CrossKind *cross = data;
+  GMainContext *context = g_main_context_new ();
+  FcLock *s = fc_lock_manager_get_lock (cross->sync, "s", NULL);
+  const char *a[] = { "a", NULL };
+
+  g_main_context_push_thread_default (context);
+  g_assert_true (fc_lock_lock (s, 1.0, NULL));
+  acquire_start (cross->async, NULL, a, 10.0, NULL, &cross->waits);
+  g_atomic_int_set (&cross->holds_s, 1);
+  outcome_wait (&cross->waits);
+  if (cross->waits.guard != NULL)
+    fc_async_lock_guard_release (cross->waits.guard);
+  fc_lock_unlock (s);
+  outcome_clear (&cross->waits);
+  iterate_pending (context);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  return NULL;
+}
+
+static void
+test_async_and_thread_not_seen (void)
+{
+  const char *names[] = { "s", NULL };
+  g_autoptr(GPtrArray) heard = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(FcAsyncLockManager) async = new_heard_manager (heard);
+  g_autoptr(FcLockManager) sync = diag_make_manager (names);
+  CrossKind cross = { sync, async, 0, { 0, } };
+  Outcome g = { 0, };
+  GThread *thread;
+
+  g_signal_connect (sync, "potential-deadlock", G_CALLBACK (on_signal), heard);
+  take (async, NULL, "a", "g", &g);
+  thread = g_thread_new ("cross", cross_kind_thread, &cross);
+  while (!g_atomic_int_get (&cross.holds_s))
+    g_usleep (1000);
+  /* g's code blocks on s, held by a thread that waits for a. */
+  g_assert_false (fc_lock_lock (fc_lock_manager_get_lock (sync, "s", NULL), 0.3, NULL));
+  fc_async_lock_guard_release (g.guard);
+  g_thread_join (thread);
+  iterate_pending (NULL);
+  g_assert_cmpuint (heard->len, ==, 0);
+  g_assert_cmpuint (diag_count_logged ("Deadlock*"), ==, 0);
+  assert_all_idle (async);
+  outcome_clear (&g);
+}
+
+/* The held-lock cap of order learning, async side: a chain holding more
+ * locks than learning looks at says so in the report and the log, as a
+ * thread does (issue 12: never miss silently). One request for 20 locks:
+ * taking the 18th, the chain holds 17. */
+#define N_HELD 20
+
+static void
+test_held_limit_said (void)
+{
+  g_autoptr(FcAsyncLockManager) manager = fc_async_lock_manager_new ();
+  const char *names[N_HELD + 1] = { NULL, };
+  g_autofree char **owned = g_new0 (char *, N_HELD + 1);
+  const char *pattern = "Lock order learning used only the 16 most recent of 17 held locks "
+                        "while taking held.17*";
+  Outcome o = { 0, };
+  g_auto(GStrv) lines = NULL;
+
+  for (guint i = 0; i < N_HELD; i++)
+    {
+      owned[i] = g_strdup_printf ("held.%02u", i);
+      names[i] = owned[i];
+      g_assert_nonnull (fc_async_lock_manager_register_lock (manager, names[i], (int) i + 1,
+                                                             NULL, NULL, NULL));
+    }
+  acquire_wait (manager, NULL, names, 1.0, NULL, &o);
+  g_assert_no_error (o.error);
+
+  lines = fc_async_lock_manager_detect_potential_deadlocks (manager);
+  g_assert_cmpuint (diag_count_matching (lines, pattern), ==, 1);
+  g_assert_cmpuint (diag_count_logged (pattern), ==, 1);
+
+  fc_async_lock_guard_release (o.guard);
+  assert_all_idle (manager);
+  outcome_clear (&o);
+  for (guint i = 0; i < N_HELD; i++)
+    g_free (owned[i]);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  diag_init ();
 
   g_test_add_func ("/async-diagnostics/siblings-are-not-one-owner", test_siblings_are_not_one_owner);
   g_test_add_func ("/async-diagnostics/timeout-names-the-holder", test_timeout_names_the_holder);
   g_test_add_func ("/async-diagnostics/timed-out-wait-teaches", test_timed_out_wait_teaches);
   g_test_add_func ("/async-diagnostics/no-cycle/two-chains", test_no_cycle_two_chains);
   g_test_add_func ("/async-diagnostics/no-cycle/three-chains", test_no_cycle_three_chains);
+  g_test_add_func ("/async-diagnostics/announce/stuck-grant", test_stuck_grant_announced);
+  g_test_add_func ("/async-diagnostics/announce/running-context", test_running_context_not_stuck);
+  g_test_add_func ("/async-diagnostics/not-seen/two-managers", test_two_managers_not_seen);
+  g_test_add_func ("/async-diagnostics/not-seen/async-and-thread", test_async_and_thread_not_seen);
+  g_test_add_func ("/async-diagnostics/held-limit", test_held_limit_said);
 
   return g_test_run ();
 }

@@ -11,6 +11,8 @@
  * fc-lockdep-private.h (no assertion here is about time).
  */
 
+#include <string.h>
+
 #include <foundation-concurrency.h>
 
 #include "fc-lockdep-private.h"
@@ -381,6 +383,42 @@ test_concurrent_churn (void)
   g_assert_cmpuint (fc_test_count_logged ("Potential deadlock: lock order cycle*"), ==, cycles);
 }
 
+/* ---- A gate freed while the edges it gated are recorded --------------- */
+
+/* Issue 12 (gated cycles): a -> b and b -> c were both made under g, so
+ * the cycle a -> b -> c -> a can never form, whatever takes c then a. When
+ * g was finalized first, its edges were ungated and the cycle reported.
+ * The freed gate still gates them, and is freed with the last of them. */
+static void
+test_freed_gate_still_gates (void)
+{
+  g_autoptr(FcLockManager) manager = fc_lock_manager_new ();
+  FcLock *a = fc_lock_manager_register_lock (manager, "freed-gate.a", 10, NULL, NULL, NULL);
+  FcLock *b = fc_lock_manager_register_lock (manager, "freed-gate.b", 20, NULL, NULL, NULL);
+  FcLock *c = fc_lock_manager_register_lock (manager, "freed-gate.c", 30, NULL, NULL, NULL);
+  FcLock *g = fc_lock_new ();
+  FcLockdepCounters before = counters ();
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (fc_lock_lock (g, 10.0, NULL));
+  nest (a, b);
+  nest (b, c);
+  fc_lock_unlock (g);
+  g_object_unref (g);
+  g_assert_cmpuint (counters ().n_dead_gates, ==, before.n_dead_gates + 1);
+
+  nest (c, a);
+  g_assert_cmpuint (fc_test_count_logged ("*cycle freed-gate.*"), ==, 0);
+  lines = fc_lock_manager_detect_potential_deadlocks (manager);
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_assert_null (strstr (lines[i], "freed-gate."));
+
+  /* The edges go with their locks; the gate's memory with them. */
+  g_clear_object (&manager);
+  g_assert_cmpuint (counters ().n_dead_gates, ==, before.n_dead_gates);
+  g_assert_cmpuint (counters ().n_nodes, ==, before.n_nodes);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -400,6 +438,7 @@ main (int   argc,
   g_test_add_func ("/lockdep/forget/reused-address", test_reused_address);
   g_test_add_func ("/lockdep/forget/reused-gate-address", test_reused_gate_address);
   g_test_add_func ("/lockdep/concurrent/churn", test_concurrent_churn);
+  g_test_add_func ("/lockdep/forget/freed-gate-still-gates", test_freed_gate_still_gates);
 
   return g_test_run ();
 }
