@@ -55,10 +55,11 @@ static const char *sync_names[N_LOCKS] = { "s0", "s1", "s2", "s3", "s4", "s5" };
 static const char *async_names[N_LOCKS] = { "a0", "a1", "a2", "a3", "a4", "a5" };
 static int sync_inside[N_LOCKS];    /* atomic: 0 or the holder's id */
 static int async_inside[N_LOCKS];   /* atomic: 0 or the holder's id */
-/* The cancellables any thread may cancel, under to_cancel_mutex: not a
- * GAsyncQueue, whose hand-off (a GMutex) ThreadSanitizer cannot see. */
+/* The cancellables any thread may cancel (Handout), under to_cancel_mutex:
+ * not a GAsyncQueue, whose hand-off (a GMutex) ThreadSanitizer cannot see. */
+typedef struct _AsyncThread AsyncThread;
 static GMutex to_cancel_mutex;
-static GPtrArray *to_cancel;
+static GArray *to_cancel;
 static GMainContext *sync_owner;    /* the contexts the managers signal in */
 static GMainContext *async_owner;
 static guint64 n_signals;           /* atomic: potential-deadlock emissions */
@@ -227,65 +228,7 @@ check_strv (char       **strv,
 
 /* ---- Cancellations and signals -------------------------------------- */
 
-/* A cancellable the threads share. GObject counts references with atomics
- * in GLib, which ThreadSanitizer does not instrument, so it sees no order
- * between one thread's use of a cancellable and another's last unref,
- * which frees it (g_type_free_instance()). Each unref of ours releases;
- * the weak notify acquires: it runs in dispose, in the last unref, which
- * GLib enters only once it has seen the count at 1, after every other
- * unref (and GLib's own, the task's, runs in the requesting thread, which
- * made the cancellable). */
-typedef GCancellable SharedCancellable;
-
-static void
-shared_cancellable_disposed (gpointer  data,
-                             GObject  *where_the_object_was)
-{
-  fc_tsan_acquire (where_the_object_was);
-}
-
-static SharedCancellable *
-shared_cancellable_new (void)
-{
-  GCancellable *cancellable = g_cancellable_new ();
-
-  g_object_weak_ref (G_OBJECT (cancellable), shared_cancellable_disposed, NULL);
-  return cancellable;
-}
-
-static void
-shared_cancellable_unref (SharedCancellable *cancellable)
-{
-  fc_tsan_release (cancellable);
-  g_object_unref (cancellable);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SharedCancellable, shared_cancellable_unref)
-
-static void
-to_cancel_push (GCancellable *cancellable)
-{
-  fc_mutex_lock (&to_cancel_mutex);
-  g_ptr_array_add (to_cancel, g_object_ref (cancellable));
-  fc_mutex_unlock (&to_cancel_mutex);
-}
-
-/* Cancels the oldest cancellable handed out, if any. */
-static void
-to_cancel_pop_and_cancel (void)
-{
-  GCancellable *cancellable = NULL;
-
-  fc_mutex_lock (&to_cancel_mutex);
-  if (to_cancel->len > 0)
-    cancellable = g_ptr_array_steal_index (to_cancel, 0);
-  fc_mutex_unlock (&to_cancel_mutex);
-
-  if (cancellable != NULL)
-    {
-      g_cancellable_cancel (cancellable);
-      shared_cancellable_unref (cancellable);
-    }
-}
+static void to_cancel_pop_and_cancel (void);
 
 static void
 on_potential_deadlock (GObject    *manager_object,
@@ -531,7 +474,7 @@ struct _AsyncGuard
   gboolean          live;
 };
 
-typedef struct
+struct _AsyncThread
 {
   int           id;
   GRand        *rand;
@@ -540,7 +483,72 @@ typedef struct
   int           next_id;
   guint         started;
   guint         completed;
-} AsyncThread;
+  GPtrArray    *returned;   /* cancellables given back, under to_cancel_mutex */
+};
+
+/* A cancellable handed to the other threads by @owner. Only its owner
+ * drops references to it: a sync thread that cancelled it gives it back
+ * (AsyncThread.returned). GObject counts references with atomics in GLib,
+ * which ThreadSanitizer does not instrument, and the last unref frees the
+ * object and its signal handlers (g_type_free_instance(),
+ * g_signal_handlers_destroy()): done by another thread, TSan would see no
+ * order between that and the owner's use. */
+typedef struct
+{
+  GCancellable *cancellable;   /* a ref */
+  AsyncThread  *owner;
+} Handout;
+
+static void
+to_cancel_push (AsyncThread  *owner,
+                GCancellable *cancellable)
+{
+  Handout handout = { g_object_ref (cancellable), owner };
+
+  fc_mutex_lock (&to_cancel_mutex);
+  g_array_append_val (to_cancel, handout);
+  fc_mutex_unlock (&to_cancel_mutex);
+}
+
+/* Cancels the oldest cancellable handed out, if any, and gives it back. */
+static void
+to_cancel_pop_and_cancel (void)
+{
+  Handout handout = { NULL, NULL };
+
+  fc_mutex_lock (&to_cancel_mutex);
+  if (to_cancel->len > 0)
+    {
+      handout = g_array_index (to_cancel, Handout, 0);
+      g_array_remove_index (to_cancel, 0);
+    }
+  fc_mutex_unlock (&to_cancel_mutex);
+
+  if (handout.cancellable == NULL)
+    return;
+  g_cancellable_cancel (handout.cancellable);
+  fc_mutex_lock (&to_cancel_mutex);
+  g_ptr_array_add (handout.owner->returned, handout.cancellable);
+  fc_mutex_unlock (&to_cancel_mutex);
+}
+
+/* Drops the references given back to @owner (from its own thread, or once
+ * every thread is joined). */
+static void
+take_back (AsyncThread *owner)
+{
+  g_autoptr(GPtrArray) returned = g_ptr_array_new_with_free_func (g_object_unref);
+
+  fc_mutex_lock (&to_cancel_mutex);
+  {
+    GPtrArray *given = owner->returned;
+
+    owner->returned = returned;
+    returned = given;
+  }
+  fc_mutex_unlock (&to_cancel_mutex);
+}
+
 
 typedef struct
 {
@@ -637,7 +645,7 @@ async_acquire (AsyncThread *t)
   double timeout;
   guint held, fresh;
   gboolean arg_error;
-  g_autoptr(SharedCancellable) cancellable = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
   /* 0: cancelled first; 1: by a timeout in this context; 2: handed to
    * the other threads before the request, 3: after it; 4, 5: none; 6:
    * none, and no infinite wait. */
@@ -668,11 +676,11 @@ async_acquire (AsyncThread *t)
                order_of ((guint) g_bit_nth_lsf (fresh, -1)) <= max_order (held));
 
   if (cancel_how < 4)
-    cancellable = shared_cancellable_new ();
+    cancellable = g_cancellable_new ();
   if (cancel_how == 0 && !arg_error)
     g_cancellable_cancel (cancellable);
   else if (cancel_how == 2)
-    to_cancel_push (cancellable);
+    to_cancel_push (t, cancellable);
 
   t->started++;
   if (parent != NULL)
@@ -684,13 +692,12 @@ async_acquire (AsyncThread *t)
     {
       GSource *source = g_timeout_source_new (g_rand_int_range (t->rand, 0, 3));
 
-      g_source_set_callback (source, cancel_cb, g_object_ref (cancellable),
-                             (GDestroyNotify) shared_cancellable_unref);
+      g_source_set_callback (source, cancel_cb, g_object_ref (cancellable), g_object_unref);
       g_source_attach (source, t->context);
       g_source_unref (source);
     }
   else if (cancel_how == 3)
-    to_cancel_push (cancellable);
+    to_cancel_push (t, cancellable);
 
   while (req.calls == 0)
     g_main_context_iteration (t->context, TRUE);
@@ -757,6 +764,7 @@ async_thread (gpointer data)
         diagnostics (t->rand);
       while (g_main_context_iteration (t->context, FALSE))
         ;
+      take_back (t);
     }
 
   for (guint i = 0; i < MAX_GUARDS; i++)
@@ -836,14 +844,17 @@ test_fuzz (void)
    * here, before any thread starts. */
   cancellable_class = g_type_class_ref (G_TYPE_CANCELLABLE);
   for (guint i = 0; i < N_ASYNC_THREADS; i++)
-    async[i].context = g_main_context_new ();
+    {
+      async[i].context = g_main_context_new ();
+      async[i].returned = g_ptr_array_new_with_free_func (g_object_unref);
+    }
   /* The async manager signals in the first async thread's context, the
    * sync one in the second's. */
   async_owner = async[0].context;
   sync_owner = async[1 % N_ASYNC_THREADS].context;
   manager = new_watched_manager (FC_TYPE_LOCK_MANAGER, sync_owner);
   amanager = new_watched_manager (FC_TYPE_ASYNC_LOCK_MANAGER, async_owner);
-  to_cancel = g_ptr_array_new_with_free_func ((GDestroyNotify) shared_cancellable_unref);
+  to_cancel = g_array_new (FALSE, FALSE, sizeof (Handout));
   for (guint i = 0; i < N_LOCKS; i++)
     {
       sync_locks[i] = fc_lock_manager_register_lock (manager, sync_names[i], order_of (i), "sync é", NULL, NULL);
@@ -867,7 +878,15 @@ test_fuzz (void)
                          async, sizeof async[0]);
   fc_test_threads_join (threads, G_N_ELEMENTS (threads));
 
-  g_ptr_array_unref (to_cancel);
+  /* Every thread is joined: what is left is dropped here. */
+  for (guint i = 0; i < to_cancel->len; i++)
+    g_object_unref (g_array_index (to_cancel, Handout, i).cancellable);
+  g_array_unref (to_cancel);
+  for (guint i = 0; i < N_ASYNC_THREADS; i++)
+    {
+      take_back (&async[i]);
+      g_ptr_array_unref (async[i].returned);
+    }
 
   /* No new report from here on; those already queued reach their handler. */
   fc_lock_manager_set_watchdog_interval (manager, 0);
