@@ -26,8 +26,8 @@
  *   with a UTF-8 message and a report that says its kind;
  * - at the end, nothing is locked and nothing waits.
  *
- * FC_FUZZ_SEED (or --fuzz-seed=N) fixes the seed, FC_FUZZ_SECONDS the
- * duration (default 10). The seed is printed first: a failing seed becomes
+ * FC_FUZZ_SEED (or --fuzz-seed=N) fixes the seed, FC_FUZZ_SECONDS (or
+ * --fuzz-seconds=S) the duration (default 10); the environment wins. The seed is printed first: a failing seed becomes
  * a regression test. With threads the interleaving still varies; the seed
  * fixes each thread's sequence of calls.
  */
@@ -248,21 +248,13 @@ on_potential_deadlock (GObject    *manager_object,
   __atomic_add_fetch (&n_signals, 1, __ATOMIC_RELAXED);
 }
 
-/* Counts the reports the library logs (and checks their message) rather
- * than let GTest abort on their warning; any other message is GTest's. */
-static GLogWriterOutput
-count_reports (GLogLevelFlags   log_level,
-               const GLogField *fields,
-               gsize            n_fields,
-               gpointer         user_data)
+/* Counts the reports the library logs (and checks their message), through
+ * fc_test_report_writer(), rather than let GTest abort on their warning. */
+static void
+count_report (const char *message)
 {
-  const char *message = fc_test_report_message (fields, n_fields);
-
-  if (message == NULL)
-    return g_log_writer_default (log_level, fields, n_fields, user_data);
   check_utf8 ("logged report", message);
   __atomic_add_fetch (&n_logged, 1, __ATOMIC_RELAXED);
-  return G_LOG_WRITER_HANDLED;
 }
 
 /* ---- Sync threads -------------------------------------------------- */
@@ -923,35 +915,45 @@ test_fuzz (void)
   g_type_class_unref (cancellable_class);
 }
 
+/* Takes the last "@prefix=VALUE" argument out of @argv: VALUE, or NULL. */
+static const char *
+take_option (int        *argc,
+             char      **argv,
+             const char *prefix)
+{
+  const char *value = NULL;
+
+  for (int i = 1; i < *argc; i++)
+    if (g_str_has_prefix (argv[i], prefix))
+      {
+        value = argv[i] + strlen (prefix);
+        memmove (&argv[i], &argv[i + 1], sizeof argv[0] * (size_t) (*argc - i));
+        (*argc)--;
+        i--;
+      }
+  return value;
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  const char *arg_seed = take_option (&argc, argv, "--fuzz-seed=");
+  const char *arg_seconds = take_option (&argc, argv, "--fuzz-seconds=");
   const char *env_seed = g_getenv ("FC_FUZZ_SEED");
   const char *env_seconds = g_getenv ("FC_FUZZ_SECONDS");
-  gboolean have_seed = FALSE;
 
-  for (int i = 1; i < argc; i++)
-    if (g_str_has_prefix (argv[i], "--fuzz-seed="))
-      {
-        seed = (guint32) g_ascii_strtoull (argv[i] + strlen ("--fuzz-seed="), NULL, 10);
-        have_seed = TRUE;
-        memmove (&argv[i], &argv[i + 1], sizeof argv[0] * (size_t) (argc - i));
-        argc--;
-        i--;
-      }
+  /* The environment wins: it runs the CI's tests longer, or elsewhere. */
   if (env_seed != NULL)
-    {
-      seed = (guint32) g_ascii_strtoull (env_seed, NULL, 10);
-      have_seed = TRUE;
-    }
-  if (!have_seed)
-    seed = g_random_int ();
+    arg_seed = env_seed;
   if (env_seconds != NULL)
-    seconds = g_ascii_strtod (env_seconds, NULL);
+    arg_seconds = env_seconds;
+  seed = arg_seed != NULL ? (guint32) g_ascii_strtoull (arg_seed, NULL, 10) : g_random_int ();
+  if (arg_seconds != NULL)
+    seconds = g_ascii_strtod (arg_seconds, NULL);
 
   g_test_init (&argc, &argv, NULL);
-  g_log_set_writer_func (count_reports, NULL, NULL);
+  g_log_set_writer_func (fc_test_report_writer, (gpointer) count_report, NULL);
   g_test_message ("fuzz-api: seed %u (FC_FUZZ_SEED=%u), %.0f s", seed, seed, seconds);
   g_printerr ("fuzz-api: FC_FUZZ_SEED=%u FC_FUZZ_SECONDS=%g\n", seed, seconds);
   g_test_add_func ("/fuzz/api", test_fuzz);
