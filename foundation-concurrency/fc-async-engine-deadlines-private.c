@@ -90,7 +90,14 @@ deadline_source_prune_locked (FcDeadlineSource *ds)
   GMainContext *context = ds->context;
 
   ds->pruned = TRUE;
+  /* Destroying, and dropping what may be the last reference, frees the
+   * context's list of sources of this priority if it empties, which
+   * another thread may have allocated (see fc_tsan_ignore_begin()). Of our
+   * code only deadline_source_finalize() may run in there, and it touches
+   * the source's own fields, written under the state mutex we hold. */
+  fc_tsan_ignore_begin ();
   g_source_destroy (&ds->source);
+  fc_tsan_ignore_end ();
   if (g_hash_table_lookup (state->deadline_sources, context) == ds)
     {
       /* Our last touch: a dispatch running elsewhere may hold the last
@@ -98,7 +105,9 @@ deadline_source_prune_locked (FcDeadlineSource *ds)
        * ThreadSanitizer cannot see (see fc-mutex-private.h and
        * deadline_source_finalize()). */
       fc_tsan_release (ds);
+      fc_tsan_ignore_begin ();
       g_hash_table_remove (state->deadline_sources, context);
+      fc_tsan_ignore_end ();
     }
 }
 
@@ -223,8 +232,14 @@ deadline_source_get_locked (FcAsyncLockManager *self,
       ds->context = context;
       ds->heap = g_ptr_array_new ();
       g_source_set_static_name (&ds->source, "[foundation-concurrency] lock deadlines");
-      /* Attaching takes the context's lock, never the other way round. */
+      /* Attaching takes the context's lock, never the other way round.
+       * It may allocate the context's bookkeeping, which the context's
+       * owner frees (see fc_tsan_ignore_begin()); none of our code runs
+       * in g_source_attach(). The owner's dispatch reads the source's
+       * fields under the state mutex. */
+      fc_tsan_ignore_begin ();
       g_source_attach (&ds->source, context);
+      fc_tsan_ignore_end ();
       g_hash_table_replace (state->deadline_sources, context, ds);
     }
   return ds;

@@ -9,6 +9,7 @@
 
 #include "fc-async-engine-private.h"
 #include "fc-error.h"
+#include "fc-handoff-private.h"
 #include "fc-lock-core-private.h"
 #include "fc-lockdep-private.h"
 #include "fc-mutex-private.h"
@@ -373,17 +374,18 @@ requests_complete_later (FcAsyncRequest *done)
       FcAsyncRequest *next = done->next_done;
       GTask *task = done->task;
       GMainContext *context = g_task_get_context (task);
-      GSource *idle = g_idle_source_new ();
+      GSource *idle = fc_handoff_source_new (request_complete_idle_cb, task, NULL);
 
       g_source_set_static_name (idle, "[foundation-concurrency] lock granted");
       g_source_set_priority (idle, g_task_get_priority (task));
-      g_source_set_callback (idle, request_complete_idle_cb, task, NULL);
       /* Attaching hands the request over under the context's futex mutex,
        * which ThreadSanitizer cannot see; say so (see fc-mutex-private.h).
-       * Nothing of the request is touched after this. */
+       * Nothing of the request is touched after this; nor is the source,
+       * whose last reference is the context's (see fc_handoff_source_new()):
+       * if this thread dropped it, GLib would free there what the owner of
+       * the context allocated (its per-priority source list, 24 bytes). */
       fc_tsan_release (done);
-      g_source_attach (idle, context);
-      g_source_unref (idle);
+      fc_handoff_source_attach (idle, context);
       done = next;
     }
 }
@@ -393,9 +395,12 @@ request_cancelled_cb (GCancellable *cancellable,
                       gpointer      data)
 {
   FcAsyncRequest *req = g_task_get_task_data (data);
-  GMutex *mutex = fc_async_lock_manager_get_mutex (req->guard->manager);
+  GMutex *mutex;
   FcAsyncRequest *done = NULL;
 
+  /* Made before g_cancellable_connect() (see its release there). */
+  fc_tsan_acquire (req);
+  mutex = fc_async_lock_manager_get_mutex (req->guard->manager);
   fc_mutex_lock (mutex);
   if (!req->started)
     req->cancel_requested = TRUE;  /* acquire_internal() acts on it */
@@ -546,8 +551,18 @@ fc_async_lock_manager_acquire_internal (FcAsyncLockManager  *self,
   g_task_set_task_data (task, req, request_free);
 
   if (cancellable != NULL)
-    cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (request_cancelled_cb),
-                                          g_object_ref (task), g_object_unref);
+    {
+      /* The handler may run at once on another thread, and reads the
+       * request before it takes the state mutex: it was written above,
+       * without it. GSignal adds the handler under its global mutex and
+       * g_cancellable_cancel() finds it under the same one, a raw futex
+       * ThreadSanitizer cannot see; say so (request_cancelled_cb()
+       * acquires). Connecting to a cancelled cancellable runs the handler
+       * here, in order anyway. */
+      fc_tsan_release (req);
+      cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (request_cancelled_cb),
+                                            g_object_ref (task), g_object_unref);
+    }
 
   /* This reference keeps the task alive while it is pending; whoever
    * completes the request drops it. */

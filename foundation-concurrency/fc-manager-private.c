@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fc-handoff-private.h"
 #include "fc-lock-core-private.h"
 #include "fc-lockdep-private.h"
 #include "fc-manager-private.h"
@@ -362,11 +363,10 @@ fc_registry_notify_locked (FcReport *report,
       g_queue_push_tail (&emission->reports, fc_report_ref (report));
       if (emission->source == NULL)
         {
-          source = g_idle_source_new ();
+          source = fc_handoff_source_new (emit_in_owner_context, emission_ref (emission),
+                                          emission_unref);
           g_source_set_priority (source, G_PRIORITY_DEFAULT);
           g_source_set_static_name (source, "[foundation-concurrency] potential-deadlock");
-          g_source_set_callback (source, emit_in_owner_context, emission_ref (emission),
-                                 emission_unref);
           emission->source = g_source_ref (source);
         }
     }
@@ -374,12 +374,14 @@ fc_registry_notify_locked (FcReport *report,
 
   /* Attached outside the emission's mutex: the source may dispatch at
    * once. (Still under the listeners' mutex, which fc_registry_free()
-   * takes before fc_emission_shutdown(): no shutdown races with this.) */
+   * takes before fc_emission_shutdown(): no shutdown races with this.)
+   * Everything the owner's thread reads of the reports and the source was
+   * written before the emission's mutex was released above, and
+   * emit_in_owner_context() takes that mutex first. Our reference goes to
+   * the source (fc_handoff_source_attach()): the last one is never this
+   * thread's, so GLib never frees here what the owner's thread allocated. */
   if (source != NULL)
-    {
-      g_source_attach (source, emission->context);
-      g_source_unref (source);
-    }
+    fc_handoff_source_attach (source, emission->context);
 }
 
 /* Undoes fc_registry_attach_owner(), from fc_registry_free(). */

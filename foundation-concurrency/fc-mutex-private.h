@@ -76,14 +76,31 @@
 # endif
 #endif
 
+/* fc_tsan_release (x) before a hand-off through a GLib lock TSan cannot
+ * see, fc_tsan_acquire (x) where it arrives: each use says which lock.
+ *
+ * fc_tsan_ignore_begin()/_end() bracket a call into GLib that allocates
+ * and frees only GLib's own bookkeeping of another thread's GMainContext
+ * (its per-priority source lists, its source id table) under that
+ * context's mutex, a raw futex: TSan sees those malloc()s and free()s (its
+ * interceptors) but not the mutex, and would report the owner's thread
+ * freeing what ours allocated. Inside, TSan records no memory access of
+ * this thread, so nothing of ours may run there: each use says why none
+ * does. Synchronization is still recorded. */
 #ifdef FC_TSAN
 void __tsan_acquire (void *addr);
 void __tsan_release (void *addr);
+void __tsan_ignore_thread_begin (void);
+void __tsan_ignore_thread_end (void);
 # define fc_tsan_acquire(addr) __tsan_acquire ((void *) (addr))
 # define fc_tsan_release(addr) __tsan_release ((void *) (addr))
+# define fc_tsan_ignore_begin() __tsan_ignore_thread_begin ()
+# define fc_tsan_ignore_end() __tsan_ignore_thread_end ()
 #else
 # define fc_tsan_acquire(addr) G_STMT_START { (void) (addr); } G_STMT_END
 # define fc_tsan_release(addr) G_STMT_START { (void) (addr); } G_STMT_END
+# define fc_tsan_ignore_begin() G_STMT_START { } G_STMT_END
+# define fc_tsan_ignore_end() G_STMT_START { } G_STMT_END
 #endif
 
 G_BEGIN_DECLS

@@ -22,6 +22,8 @@ RANKS = {
     'fc-mutex': 0,
     'fc-private': 0,
     'fc-error': 0,
+    # Sources handed to another thread's context.
+    'fc-handoff': 1,
     'fc-outcome': 1,
     # An FcGather's slots; its waits.
     'fc-gather-slots': 2,

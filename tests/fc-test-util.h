@@ -110,11 +110,11 @@ fc_test_get_lock (FcLockManager *manager,
 static GMutex fc_test_log_mutex;
 static GPtrArray *fc_test_logged;  /* report messages, under fc_test_log_mutex */
 
-static inline GLogWriterOutput
-fc_test_record_reports (GLogLevelFlags   log_level,
-                        const GLogField *fields,
-                        gsize            n_fields,
-                        gpointer         user_data)
+/* The message of a report the library logs (a log entry with an
+ * FC_REPORT_KIND field), or NULL for any other log entry. */
+static inline const char *
+fc_test_report_message (const GLogField *fields,
+                        gsize            n_fields)
 {
   const char *kind = NULL;
   const char *message = NULL;
@@ -126,21 +126,42 @@ fc_test_record_reports (GLogLevelFlags   log_level,
       else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
         message = fields[i].value;
     }
+  return kind != NULL ? (message != NULL ? message : "") : NULL;
+}
 
-  if (kind == NULL)
-    return g_log_writer_default (log_level, fields, n_fields, user_data);
+/* What a test does with each report message the library logs. */
+typedef void (*FcTestReportFunc) (const char *message);
 
+/* A GLogWriterFunc: hands each report's message to the FcTestReportFunc
+ * given as @user_data, and any other log entry to GLib's default writer. */
+static inline GLogWriterOutput
+fc_test_report_writer (GLogLevelFlags   log_level,
+                       const GLogField *fields,
+                       gsize            n_fields,
+                       gpointer         user_data)
+{
+  FcTestReportFunc func = (FcTestReportFunc) user_data;
+  const char *message = fc_test_report_message (fields, n_fields);
+
+  if (message == NULL)
+    return g_log_writer_default (log_level, fields, n_fields, NULL);
+  func (message);
+  return G_LOG_WRITER_HANDLED;
+}
+
+static inline void
+fc_test_record_report (const char *message)
+{
   fc_mutex_lock (&fc_test_log_mutex);
   g_ptr_array_add (fc_test_logged, g_strdup (message));
   fc_mutex_unlock (&fc_test_log_mutex);
-  return G_LOG_WRITER_HANDLED;
 }
 
 static inline void
 fc_test_record_reports_install (void)
 {
   fc_test_logged = g_ptr_array_new_with_free_func (g_free);
-  g_log_set_writer_func (fc_test_record_reports, NULL, NULL);
+  g_log_set_writer_func (fc_test_report_writer, (gpointer) fc_test_record_report, NULL);
 }
 
 /* How many recorded report messages match @pattern (g_pattern_match_simple()). */
@@ -155,5 +176,33 @@ fc_test_count_logged (const char *pattern)
   fc_mutex_unlock (&fc_test_log_mutex);
   return n;
 }
+/* ---- Threads ----
+ * Starts @n threads named "@prefix-0", "@prefix-1", … running @func, the
+ * i-th on the i-th element (@size bytes each) of @items. */
+static inline void
+fc_test_threads_start (GThread     **threads,
+                       guint         n,
+                       const char   *prefix,
+                       GThreadFunc   func,
+                       gpointer      items,
+                       gsize         size)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%u", prefix, i);
+
+      threads[i] = g_thread_new (name, func, (char *) items + i * size);
+    }
+}
+
+/* Joins the @n threads of @threads. */
+static inline void
+fc_test_threads_join (GThread **threads,
+                      guint     n)
+{
+  for (guint i = 0; i < n; i++)
+    g_thread_join (threads[i]);
+}
+
 /* Drops a guard the test holds (NULL-safe), and clears @guard_ptr. */
 #define fc_test_guard_drop(guard_ptr) g_clear_pointer ((guard_ptr), fc_lock_guard_unref)

@@ -8,7 +8,11 @@
  * sets, timeouts (0, small, infinite, invalid), blocking and not, nested
  * guards, cancellations (from the requesting thread and from the others),
  * unregistered names, direct fc_lock_lock()/try_lock() and the diagnostics
- * (status, detect, report, dump). The oracle predicts each call's outcome
+ * (status, detect, report, dump). Both managers run a watchdog every 5 ms
+ * with a 1 ms hold threshold, and each belongs to one async thread's
+ * context, which delivers its potential-deadlock signals while the thread
+ * iterates it; cancellables are handed to the other threads before the
+ * request is even made. The oracle predicts each call's outcome
  * from what it knows the thread holds:
  * - INVALID_ARGUMENT exactly for an invalid timeout, NOT_REGISTERED for an
  *   unknown name, ORDER_VIOLATION exactly when a new name's order is not
@@ -18,10 +22,12 @@
  * - mutual exclusion: an occupancy word per lock, claimed on success;
  * - rollback: a failed acquisition left nothing of its own held;
  * - every async callback runs exactly once, in the requesting context;
+ * - every potential-deadlock signal is emitted in its manager's context,
+ *   with a UTF-8 message and a report that says its kind;
  * - at the end, nothing is locked and nothing waits.
  *
- * FC_FUZZ_SEED (or --fuzz-seed=N) fixes the seed, FC_FUZZ_SECONDS the
- * duration (default 10). The seed is printed first: a failing seed becomes
+ * FC_FUZZ_SEED (or --fuzz-seed=N) fixes the seed, FC_FUZZ_SECONDS (or
+ * --fuzz-seconds=S) the duration (default 10); the environment wins. The seed is printed first: a failing seed becomes
  * a regression test. With threads the interleaving still varies; the seed
  * fixes each thread's sequence of calls.
  */
@@ -49,7 +55,15 @@ static const char *sync_names[N_LOCKS] = { "s0", "s1", "s2", "s3", "s4", "s5" };
 static const char *async_names[N_LOCKS] = { "a0", "a1", "a2", "a3", "a4", "a5" };
 static int sync_inside[N_LOCKS];    /* atomic: 0 or the holder's id */
 static int async_inside[N_LOCKS];   /* atomic: 0 or the holder's id */
-static GAsyncQueue *to_cancel;      /* cancellables any thread may cancel */
+/* The cancellables any thread may cancel (Handout), under to_cancel_mutex:
+ * not a GAsyncQueue, whose hand-off (a GMutex) ThreadSanitizer cannot see. */
+typedef struct _AsyncThread AsyncThread;
+static GMutex to_cancel_mutex;
+static GArray *to_cancel;
+static GMainContext *sync_owner;    /* the contexts the managers signal in */
+static GMainContext *async_owner;
+static guint64 n_signals;           /* atomic: potential-deadlock emissions */
+static guint64 n_logged;            /* atomic: reports logged */
 static guint64 n_ops;               /* atomic */
 static guint64 n_failures;          /* atomic: expected TIMEOUT etc. */
 
@@ -210,6 +224,37 @@ check_strv (char       **strv,
   for (guint i = 0; strv[i] != NULL; i++)
     check_utf8 (what, strv[i]);
   g_strfreev (strv);
+}
+
+/* ---- Cancellations and signals -------------------------------------- */
+
+static void to_cancel_pop_and_cancel (void);
+
+static void
+on_potential_deadlock (GObject    *manager_object,
+                       const char *message,
+                       GVariant   *report,
+                       gpointer    data)
+{
+  GMainContext *owner = data;
+  const char *kind = NULL;
+
+  if (g_main_context_get_thread_default () != owner)
+    g_error ("seed %u: potential-deadlock emitted outside its manager's context", seed);
+  check_utf8 ("signalled message", message);
+  if (!g_variant_is_of_type (report, G_VARIANT_TYPE_VARDICT) ||
+      !g_variant_lookup (report, "kind", "&s", &kind))
+    g_error ("seed %u: a signalled report has no kind", seed);
+  __atomic_add_fetch (&n_signals, 1, __ATOMIC_RELAXED);
+}
+
+/* Counts the reports the library logs (and checks their message), through
+ * fc_test_report_writer(), rather than let GTest abort on their warning. */
+static void
+count_report (const char *message)
+{
+  check_utf8 ("logged report", message);
+  __atomic_add_fetch (&n_logged, 1, __ATOMIC_RELAXED);
 }
 
 /* ---- Sync threads -------------------------------------------------- */
@@ -401,15 +446,7 @@ sync_thread (gpointer data)
       else if (op < 18)
         diagnostics (t->rand);
       else
-        {
-          GCancellable *cancellable = g_async_queue_try_pop (to_cancel);
-
-          if (cancellable != NULL)
-            {
-              g_cancellable_cancel (cancellable);
-              g_object_unref (cancellable);
-            }
-        }
+        to_cancel_pop_and_cancel ();
     }
 
   while (t->n_guards > 0)
@@ -429,7 +466,7 @@ struct _AsyncGuard
   gboolean          live;
 };
 
-typedef struct
+struct _AsyncThread
 {
   int           id;
   GRand        *rand;
@@ -438,7 +475,72 @@ typedef struct
   int           next_id;
   guint         started;
   guint         completed;
-} AsyncThread;
+  GPtrArray    *returned;   /* cancellables given back, under to_cancel_mutex */
+};
+
+/* A cancellable handed to the other threads by @owner. Only its owner
+ * drops references to it: a sync thread that cancelled it gives it back
+ * (AsyncThread.returned). GObject counts references with atomics in GLib,
+ * which ThreadSanitizer does not instrument, and the last unref frees the
+ * object and its signal handlers (g_type_free_instance(),
+ * g_signal_handlers_destroy()): done by another thread, TSan would see no
+ * order between that and the owner's use. */
+typedef struct
+{
+  GCancellable *cancellable;   /* a ref */
+  AsyncThread  *owner;
+} Handout;
+
+static void
+to_cancel_push (AsyncThread  *owner,
+                GCancellable *cancellable)
+{
+  Handout handout = { g_object_ref (cancellable), owner };
+
+  fc_mutex_lock (&to_cancel_mutex);
+  g_array_append_val (to_cancel, handout);
+  fc_mutex_unlock (&to_cancel_mutex);
+}
+
+/* Cancels the oldest cancellable handed out, if any, and gives it back. */
+static void
+to_cancel_pop_and_cancel (void)
+{
+  Handout handout = { NULL, NULL };
+
+  fc_mutex_lock (&to_cancel_mutex);
+  if (to_cancel->len > 0)
+    {
+      handout = g_array_index (to_cancel, Handout, 0);
+      g_array_remove_index (to_cancel, 0);
+    }
+  fc_mutex_unlock (&to_cancel_mutex);
+
+  if (handout.cancellable == NULL)
+    return;
+  g_cancellable_cancel (handout.cancellable);
+  fc_mutex_lock (&to_cancel_mutex);
+  g_ptr_array_add (handout.owner->returned, handout.cancellable);
+  fc_mutex_unlock (&to_cancel_mutex);
+}
+
+/* Drops the references given back to @owner (from its own thread, or once
+ * every thread is joined). */
+static void
+take_back (AsyncThread *owner)
+{
+  g_autoptr(GPtrArray) returned = g_ptr_array_new_with_free_func (g_object_unref);
+
+  fc_mutex_lock (&to_cancel_mutex);
+  {
+    GPtrArray *given = owner->returned;
+
+    owner->returned = returned;
+    returned = given;
+  }
+  fc_mutex_unlock (&to_cancel_mutex);
+}
+
 
 typedef struct
 {
@@ -536,7 +638,10 @@ async_acquire (AsyncThread *t)
   guint held, fresh;
   gboolean arg_error;
   g_autoptr(GCancellable) cancellable = NULL;
-  int cancel_how = g_rand_int_range (t->rand, 0, 6);
+  /* 0: cancelled first; 1: by a timeout in this context; 2: handed to
+   * the other threads before the request, 3: after it; 4, 5: none; 6:
+   * none, and no infinite wait. */
+  int cancel_how = g_rand_int_range (t->rand, 0, 7);
   Request req = { t, NULL, NULL, 0 };
 
   for (guint i = 0; i < MAX_GUARDS && slot == NULL; i++)
@@ -555,17 +660,19 @@ async_acquire (AsyncThread *t)
 
   /* An infinite wait only by a thread holding nothing: another guard of
    * this thread could hold what a thread waits for while we wait. */
-  timeout = pick_timeout (t->rand, live_guards (t) == 0 && cancel_how != 5, &valid);
+  timeout = pick_timeout (t->rand, live_guards (t) == 0 && cancel_how != 6, &valid);
   held = chain_held (parent);
   fresh = mask & ~held;
   arg_error = !valid || unknown ||
               (parent != NULL && fresh != 0 &&
                order_of ((guint) g_bit_nth_lsf (fresh, -1)) <= max_order (held));
 
-  if (cancel_how < 3)
+  if (cancel_how < 4)
     cancellable = g_cancellable_new ();
   if (cancel_how == 0 && !arg_error)
     g_cancellable_cancel (cancellable);
+  else if (cancel_how == 2)
+    to_cancel_push (t, cancellable);
 
   t->started++;
   if (parent != NULL)
@@ -581,8 +688,8 @@ async_acquire (AsyncThread *t)
       g_source_attach (source, t->context);
       g_source_unref (source);
     }
-  else if (cancel_how == 2)
-    g_async_queue_push (to_cancel, g_object_ref (cancellable));
+  else if (cancel_how == 3)
+    to_cancel_push (t, cancellable);
 
   while (req.calls == 0)
     g_main_context_iteration (t->context, TRUE);
@@ -629,7 +736,6 @@ async_thread (gpointer data)
 {
   AsyncThread *t = data;
 
-  t->context = g_main_context_new ();
   g_main_context_push_thread_default (t->context);
 
   while (g_get_monotonic_time () < end_time)
@@ -650,6 +756,7 @@ async_thread (gpointer data)
         diagnostics (t->rand);
       while (g_main_context_iteration (t->context, FALSE))
         ;
+      take_back (t);
     }
 
   for (guint i = 0; i < MAX_GUARDS; i++)
@@ -662,7 +769,6 @@ async_thread (gpointer data)
     g_error ("seed %u: %u async requests, %u completions", seed, t->started, t->completed);
 
   g_main_context_pop_thread_default (t->context);
-  g_main_context_unref (t->context);
   return NULL;
 }
 
@@ -689,6 +795,31 @@ check_clean (GVariant *status)
     }
 }
 
+/* A manager of the given kind whose signals are emitted in @owner, with
+ * a fast watchdog and a hold threshold most holds cross. */
+static gpointer
+new_watched_manager (GType         type,
+                     GMainContext *owner)
+{
+  gpointer self;
+
+  g_main_context_push_thread_default (owner);
+  self = g_object_new (type, "watchdog-interval", 0.005, "hold-warning-threshold", 0.001, NULL);
+  g_main_context_pop_thread_default (owner);
+  g_signal_connect (self, "potential-deadlock", G_CALLBACK (on_potential_deadlock), owner);
+  return self;
+}
+
+/* Delivers the signals still waiting in @context, from this thread. */
+static void
+drain (GMainContext *context)
+{
+  g_main_context_push_thread_default (context);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_pop_thread_default (context);
+}
+
 static void
 test_fuzz (void)
 {
@@ -697,11 +828,25 @@ test_fuzz (void)
   GThread *threads[N_SYNC_THREADS + N_ASYNC_THREADS];
   g_autoptr(GVariant) status = NULL;
   g_autoptr(GVariant) astatus = NULL;
-  GCancellable *left;
+  gpointer cancellable_class;
 
-  manager = fc_lock_manager_new ();
-  amanager = fc_async_lock_manager_new ();
-  to_cancel = g_async_queue_new_full (g_object_unref);
+  /* GType makes a class on first use and publishes it under its own
+   * locks, which ThreadSanitizer cannot see: the threads would race, for
+   * TSan, on GCancellableClass (read by every G_IS_CANCELLABLE()). Made
+   * here, before any thread starts. */
+  cancellable_class = g_type_class_ref (G_TYPE_CANCELLABLE);
+  for (guint i = 0; i < N_ASYNC_THREADS; i++)
+    {
+      async[i].context = g_main_context_new ();
+      async[i].returned = g_ptr_array_new_with_free_func (g_object_unref);
+    }
+  /* The async manager signals in the first async thread's context, the
+   * sync one in the second's. */
+  async_owner = async[0].context;
+  sync_owner = async[1 % N_ASYNC_THREADS].context;
+  manager = new_watched_manager (FC_TYPE_LOCK_MANAGER, sync_owner);
+  amanager = new_watched_manager (FC_TYPE_ASYNC_LOCK_MANAGER, async_owner);
+  to_cancel = g_array_new (FALSE, FALSE, sizeof (Handout));
   for (guint i = 0; i < N_LOCKS; i++)
     {
       sync_locks[i] = fc_lock_manager_register_lock (manager, sync_names[i], order_of (i), "sync é", NULL, NULL);
@@ -712,26 +857,34 @@ test_fuzz (void)
   end_time = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
   for (guint i = 0; i < N_SYNC_THREADS; i++)
     {
-      g_autofree char *name = g_strdup_printf ("fuzz-sync-%u", i);
-
       sync[i].id = (int) i + 1;
       sync[i].rand = g_rand_new_with_seed (seed + i);
-      threads[i] = g_thread_new (name, sync_thread, &sync[i]);
     }
   for (guint i = 0; i < N_ASYNC_THREADS; i++)
     {
-      g_autofree char *name = g_strdup_printf ("fuzz-async-%u", i);
-
       async[i].id = (int) i + 100;
       async[i].rand = g_rand_new_with_seed (seed + 100 + i);
-      threads[N_SYNC_THREADS + i] = g_thread_new (name, async_thread, &async[i]);
     }
-  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-    g_thread_join (threads[i]);
+  fc_test_threads_start (threads, N_SYNC_THREADS, "fuzz-sync", sync_thread, sync, sizeof sync[0]);
+  fc_test_threads_start (threads + N_SYNC_THREADS, N_ASYNC_THREADS, "fuzz-async", async_thread,
+                         async, sizeof async[0]);
+  fc_test_threads_join (threads, G_N_ELEMENTS (threads));
 
-  while ((left = g_async_queue_try_pop (to_cancel)) != NULL)
-    g_object_unref (left);
-  g_async_queue_unref (to_cancel);
+  /* Every thread is joined: what is left is dropped here. */
+  for (guint i = 0; i < to_cancel->len; i++)
+    g_object_unref (g_array_index (to_cancel, Handout, i).cancellable);
+  g_array_unref (to_cancel);
+  for (guint i = 0; i < N_ASYNC_THREADS; i++)
+    {
+      take_back (&async[i]);
+      g_ptr_array_unref (async[i].returned);
+    }
+
+  /* No new report from here on; those already queued reach their handler. */
+  fc_lock_manager_set_watchdog_interval (manager, 0);
+  fc_async_lock_manager_set_watchdog_interval (amanager, 0);
+  for (guint i = 0; i < N_ASYNC_THREADS; i++)
+    drain (async[i].context);
 
   status = fc_lock_manager_get_lock_status (manager);
   astatus = fc_async_lock_manager_get_lock_status (amanager);
@@ -743,7 +896,8 @@ test_fuzz (void)
       g_assert_cmpint (async_inside[i], ==, 0);
     }
   g_test_message ("seed %u: %" G_GUINT64_FORMAT " operations, %" G_GUINT64_FORMAT
-                  " expected failures", seed, n_ops, n_failures);
+                  " expected failures, %" G_GUINT64_FORMAT " reports logged, %"
+                  G_GUINT64_FORMAT " signalled", seed, n_ops, n_failures, n_logged, n_signals);
 
   for (guint i = 0; i < N_SYNC_THREADS; i++)
     g_rand_free (sync[i].rand);
@@ -756,36 +910,50 @@ test_fuzz (void)
   g_object_unref (amanager);
   g_assert_null (manager);
   g_assert_null (amanager);
+  for (guint i = 0; i < N_ASYNC_THREADS; i++)
+    g_main_context_unref (async[i].context);
+  g_type_class_unref (cancellable_class);
+}
+
+/* Takes the last "@prefix=VALUE" argument out of @argv: VALUE, or NULL. */
+static const char *
+take_option (int        *argc,
+             char      **argv,
+             const char *prefix)
+{
+  const char *value = NULL;
+
+  for (int i = 1; i < *argc; i++)
+    if (g_str_has_prefix (argv[i], prefix))
+      {
+        value = argv[i] + strlen (prefix);
+        memmove (&argv[i], &argv[i + 1], sizeof argv[0] * (size_t) (*argc - i));
+        (*argc)--;
+        i--;
+      }
+  return value;
 }
 
 int
 main (int    argc,
       char **argv)
 {
+  const char *arg_seed = take_option (&argc, argv, "--fuzz-seed=");
+  const char *arg_seconds = take_option (&argc, argv, "--fuzz-seconds=");
   const char *env_seed = g_getenv ("FC_FUZZ_SEED");
   const char *env_seconds = g_getenv ("FC_FUZZ_SECONDS");
-  gboolean have_seed = FALSE;
 
-  for (int i = 1; i < argc; i++)
-    if (g_str_has_prefix (argv[i], "--fuzz-seed="))
-      {
-        seed = (guint32) g_ascii_strtoull (argv[i] + strlen ("--fuzz-seed="), NULL, 10);
-        have_seed = TRUE;
-        memmove (&argv[i], &argv[i + 1], sizeof argv[0] * (size_t) (argc - i));
-        argc--;
-        i--;
-      }
+  /* The environment wins: it runs the CI's tests longer, or elsewhere. */
   if (env_seed != NULL)
-    {
-      seed = (guint32) g_ascii_strtoull (env_seed, NULL, 10);
-      have_seed = TRUE;
-    }
-  if (!have_seed)
-    seed = g_random_int ();
+    arg_seed = env_seed;
   if (env_seconds != NULL)
-    seconds = g_ascii_strtod (env_seconds, NULL);
+    arg_seconds = env_seconds;
+  seed = arg_seed != NULL ? (guint32) g_ascii_strtoull (arg_seed, NULL, 10) : g_random_int ();
+  if (arg_seconds != NULL)
+    seconds = g_ascii_strtod (arg_seconds, NULL);
 
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (fc_test_report_writer, (gpointer) count_report, NULL);
   g_test_message ("fuzz-api: seed %u (FC_FUZZ_SEED=%u), %.0f s", seed, seed, seconds);
   g_printerr ("fuzz-api: FC_FUZZ_SEED=%u FC_FUZZ_SECONDS=%g\n", seed, seconds);
   g_test_add_func ("/fuzz/api", test_fuzz);
