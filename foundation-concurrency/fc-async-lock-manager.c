@@ -492,28 +492,28 @@ fc_async_lock_manager_get_lock_status (FcAsyncLockManager *self)
  *
  * Since: 1.0
  */
+/* Everything the registry finds, and the grants stuck in contexts nobody
+ * iterates. */
+static GPtrArray *
+find_all (FcAsyncLockManager *self)
+{
+  GPtrArray *reports = fc_registry_find_all (self->registry);
+
+  fc_async_state_find_undelivered (self->state,
+                                   fc_registry_get_hold_warning_threshold (self->registry),
+                                   FALSE, reports);
+  return reports;
+}
+
 char **
 fc_async_lock_manager_detect_potential_deadlocks (FcAsyncLockManager *self)
 {
-  g_auto(GStrv) found = NULL;
-  g_autoptr(GPtrArray) undelivered = NULL;
-  GStrvBuilder *builder;
-  char **result;
+  g_autoptr(GPtrArray) reports = NULL;
 
   g_return_val_if_fail (FC_IS_ASYNC_LOCK_MANAGER (self), NULL);
 
-  undelivered = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
-  found = fc_registry_detect (self->registry);
-  builder = g_strv_builder_new ();
-  g_strv_builder_addv (builder, (const char **) found);
-  fc_async_state_find_undelivered (self->state,
-                                   fc_registry_get_hold_warning_threshold (self->registry),
-                                   FALSE, undelivered);
-  for (guint i = 0; i < undelivered->len; i++)
-    g_strv_builder_add (builder, ((FcReport *) undelivered->pdata[i])->message);
-  result = g_strv_builder_end (builder);
-  g_strv_builder_unref (builder);
-  return result;
+  reports = find_all (self);
+  return fc_reports_to_strv (reports);
 }
 
 /**
@@ -531,9 +531,12 @@ fc_async_lock_manager_detect_potential_deadlocks (FcAsyncLockManager *self)
 GVariant *
 fc_async_lock_manager_get_deadlock_report (FcAsyncLockManager *self)
 {
+  g_autoptr(GPtrArray) reports = NULL;
+
   g_return_val_if_fail (FC_IS_ASYNC_LOCK_MANAGER (self), NULL);
 
-  return fc_registry_get_deadlock_report (self->registry);
+  reports = find_all (self);
+  return fc_reports_to_variant (reports);
 }
 
 /**

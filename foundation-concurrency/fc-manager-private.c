@@ -62,7 +62,7 @@ fc_registry_find_long_holds (FcRegistry *self,
     }
 }
 
-static GPtrArray *
+GPtrArray *
 fc_registry_find_all (FcRegistry *self)
 {
   GPtrArray *reports = g_ptr_array_new_with_free_func ((GDestroyNotify) fc_report_unref);
@@ -78,9 +78,8 @@ fc_registry_find_all (FcRegistry *self)
 }
 
 char **
-fc_registry_detect (FcRegistry *self)
+fc_reports_to_strv (GPtrArray *reports)
 {
-  g_autoptr(GPtrArray) reports = fc_registry_find_all (self);
   GStrvBuilder *builder = g_strv_builder_new ();
   char **result;
 
@@ -92,15 +91,30 @@ fc_registry_detect (FcRegistry *self)
 }
 
 GVariant *
-fc_registry_get_deadlock_report (FcRegistry *self)
+fc_reports_to_variant (GPtrArray *reports)
 {
-  g_autoptr(GPtrArray) reports = fc_registry_find_all (self);
   GVariantBuilder builder;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
   for (guint i = 0; i < reports->len; i++)
     g_variant_builder_add_value (&builder, fc_report_to_variant (reports->pdata[i]));
   return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+char **
+fc_registry_detect (FcRegistry *self)
+{
+  g_autoptr(GPtrArray) reports = fc_registry_find_all (self);
+
+  return fc_reports_to_strv (reports);
+}
+
+GVariant *
+fc_registry_get_deadlock_report (FcRegistry *self)
+{
+  g_autoptr(GPtrArray) reports = fc_registry_find_all (self);
+
+  return fc_reports_to_variant (reports);
 }
 
 char *

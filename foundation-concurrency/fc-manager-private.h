@@ -16,7 +16,12 @@
 
 G_BEGIN_DECLS
 
-/* Diagnostics: long holds, order cycles, live deadlocks. */
+/* Diagnostics: long holds, order cycles, live deadlocks. find_all gives
+ * them as FcReports (owned array), for a manager to add its own findings
+ * to; the two forms a manager returns are made from such an array. */
+GPtrArray *fc_registry_find_all           (FcRegistry   *self);
+char    **fc_reports_to_strv              (GPtrArray    *reports);
+GVariant *fc_reports_to_variant           (GPtrArray    *reports);
 char    **fc_registry_detect              (FcRegistry   *self);
 GVariant *fc_registry_get_deadlock_report (FcRegistry   *self);
 char     *fc_registry_dump_order_graph    (FcRegistry   *self);

@@ -326,6 +326,30 @@ test_no_cycle_three_chains (void)
   check_no_cycle (3);
 }
 
+/* @manager's structured report has a finding of @kind, and its message is
+ * one of detect_potential_deadlocks()'s. */
+static void
+assert_report_has_kind (FcAsyncLockManager *manager,
+                        const char         *kind)
+{
+  g_autoptr(GVariant) report = fc_async_lock_manager_get_deadlock_report (manager);
+  g_auto(GStrv) found = fc_async_lock_manager_detect_potential_deadlocks (manager);
+  gboolean seen = FALSE;
+
+  g_assert_cmpuint (g_variant_n_children (report), ==, g_strv_length (found));
+  for (gsize i = 0; i < g_variant_n_children (report); i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (report, i);
+      const char *entry_kind = NULL, *message = NULL;
+
+      g_assert_true (g_variant_lookup (entry, "kind", "&s", &entry_kind));
+      g_assert_true (g_variant_lookup (entry, "message", "&s", &message));
+      g_assert_true (g_strv_contains ((const char * const *) found, message));
+      seen |= g_strcmp0 (entry_kind, kind) == 0;
+    }
+  g_assert_true (seen);
+}
+
 /* Finding 7: an async request that has waited 100 ms looks once for what
  * may keep it waiting for ever, and announces it as a waiting thread does
  * (log once, potential-deadlock), with neither detect_*() nor the
@@ -363,6 +387,10 @@ test_stuck_grant_announced (void)
   g_assert_true (g_pattern_match_simple (pattern, heard->pdata[0]));
   g_assert_cmpuint (diag_count_logged (pattern), ==, 1);
   g_assert_false (w1.completed || w2.completed);
+  /* The structured report has it too, as detect_*() does once the grant
+   * has waited longer than the hold-warning threshold. */
+  g_object_set (manager, "hold-warning-threshold", 0.1, NULL);
+  assert_report_has_kind (manager, "undelivered-grant");
 
   g_cancellable_cancel (cancellable);
   outcome_wait (&w1);
