@@ -16,6 +16,11 @@
 
 G_BEGIN_DECLS
 
+/* The message of a long hold (also the cluster manager's). */
+char     *fc_manager_long_hold_message    (const char   *name,
+                                           const char   *owner,
+                                           double        held_for);
+
 /* Diagnostics: long holds, order cycles, live deadlocks. */
 char    **fc_registry_detect              (FcRegistry   *self);
 GVariant *fc_registry_get_deadlock_report (FcRegistry   *self);
