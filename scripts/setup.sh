@@ -13,7 +13,7 @@ packages=(
   valac gjs python3-gi python3-pytest
   gtk-doc-tools libglib2.0-doc gettext locales graphviz valgrind
   gnome-desktop-testing
-  libsoup-3.0-dev libjson-glib-dev etcd-server etcd-client
+  etcd-server etcd-client libsoup-3.0-dev libjson-glib-dev
 )
 
 missing=()
