@@ -196,26 +196,25 @@ G_NO_INLINE static void
 fc_lock_release_slow (FcLock   *self,
                       FcThread *thread)
 {
-  gpointer word;
+  gpointer word, released;
   gboolean ref = FALSE;
 
   for (;;)
     {
       word = fc_lock_word_get (&self->word);
       /* We hold the lock, so it is alive; an orphan is kept alive by the
-       * reference we drop last. The wake-up below only passes the word's
-       * address to the kernel, but tools check it. */
+       * reference we drop last. The wake-up below needs it alive. */
       if (!ref && (fc_lock_word_flags (word) & (FC_LOCK_WORD_PARKED | FC_LOCK_ORPHAN)) == FC_LOCK_WORD_PARKED)
         {
           g_object_ref (self);
           ref = TRUE;
         }
-      if (fc_lock_word_release_from (&self->word, word))
+      if (fc_lock_word_release_from (&self->word, word, &released))
         break;
     }
 
   if (fc_lock_word_flags (word) & FC_LOCK_WORD_PARKED)
-    fc_lock_word_wake (&self->word);
+    fc_lock_word_wake (&self->word, released);
 
   if (fc_lock_word_flags (word) & FC_LOCK_ORPHAN)
     g_object_unref (self);

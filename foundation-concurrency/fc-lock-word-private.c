@@ -5,77 +5,95 @@
  *
  * ---- The protocol ------------------------------------------------------
  *
- * One pointer-sized word says everything (FcLockWord.word): the owner (an
- * 8-byte aligned record, NULL when nobody owns it) and three flags in its
- * low bits, P (FC_LOCK_WORD_PARKED), U (FC_LOCK_WORD_USER, the user's:
- * FcLock's "orphaned", set and cleared only while held) and H
- * (FC_LOCK_WORD_HANDOFF). Its states:
+ * One pointer-sized word says who holds the lock (FcLockWord.word): the
+ * owner (an 8-byte aligned record, NULL when nobody owns it) and three
+ * flags in its low bits, P (FC_LOCK_WORD_PARKED), U (FC_LOCK_WORD_USER, the
+ * user's: FcLock's "orphaned", set and cleared only while held) and H
+ * (FC_LOCK_WORD_HANDOFF). Beside it, three counters: .waiters (threads
+ * waiting), .starving (waiters that have waited 1 ms) and .handoff, the
+ * futex the starving sleep on. The word's states:
  *
  *   0          free: anybody may take it (fast path: CAS 0 -> T).
  *   T          held by T; nobody parked: T's release is CAS T -> 0.
- *   T|P        held; some waiter may be parked (asleep on the futex).
- *   T|P|H      held; a waiter has waited longer than 1 ms (starving).
- *   H          free, but reserved for the waiters: only a thread that is
- *              counted in FcLockWord.waiters may take it (H -> T|P[|H]);
- *              a newcomer, a spinner or a try must wait or fail, unless
- *              nobody waits any more (then anybody may: H -> T).
+ *   T|P        held; some waiter may be parked (asleep on the word).
+ *   T|P|H      held; some waiter is starving (has waited 1 ms).
+ *   H          free, but reserved for the starving: only a waiter counted
+ *              in .starving may take it (H -> T|P[|H]); a newcomer, a
+ *              spinner, a try or a waiter not starving yet must wait or
+ *              fail, unless nobody starves any more (then H -> T|P).
  *   (U rides along with any held state; 0 and H never carry U or P.)
  *
  * Transitions, and who makes them:
  *
  *   acquire   0 -> T                by a newcomer or a spinner (barging);
- *             0 or H -> T|P[|H]     by a waiter, which always leaves P
+ *             0 -> T|P              by a waiter, which always leaves P
  *                                   set: others may still be parked (it
  *                                   cannot know), so its release wakes
  *                                   the next one (as Drepper's mutex);
- *                                   H is kept only if it starved itself
- *                                   and others still wait;
- *   announce  T -> T|P, T|P -> T|P|H
- *                                   by a waiter, just before it parks;
- *                                   H once it has waited 1 ms;
+ *             H -> T|P[|H]          by a starving waiter; it keeps H if
+ *                                   others starve too (.starving > 1);
+ *   announce  T -> T|P              by a waiter, just before it parks;
+ *             T[|P] -> T|P|H        by a starving waiter, before it parks;
  *   release   T -> 0                by the owner (fast path);
- *             T|P -> 0, T|P|H -> H  by the owner, which then wakes one
- *                                   parked waiter (FUTEX_WAKE, 1).
+ *             T|P -> 0              by the owner, which then wakes one
+ *                                   waiter parked on the word;
+ *             T|P|H -> H            by the owner while .starving > 0; it
+ *                                   then bumps .handoff and wakes one
+ *                                   starving waiter parked on it (-> 0 and
+ *                                   a wake on the word when none starves);
+ *   give up   H -> 0                by the last starving waiter to leave
+ *                                   (timed out), which then wakes one
+ *                                   waiter parked on the word; a starving
+ *                                   waiter leaving while others starve
+ *                                   bumps .handoff and wakes one of them
+ *                                   in its place (it may have taken the
+ *                                   wake-up meant for the next one).
  *             T|U... -> ...         U is dropped with the hold.
  *
- * Parking: a waiter reads the word W (held, P set by itself or earlier),
- * then sleeps with FUTEX_WAIT on the word's low 32 bits, expecting W's.
- * The kernel compares and sleeps atomically, so:
+ * Parking. A waiter not starving yet reads the word W (held, P set by
+ * itself or earlier; or H), then sleeps with FUTEX_WAIT on the word's low
+ * 32 bits expecting W's, for at most what is left of its first millisecond.
+ * A starving waiter reads .handoff first, then the word; if the word is
+ * held it makes sure H is set, then sleeps on .handoff expecting the value
+ * it read, until its deadline. The kernel compares and sleeps atomically.
  *
- * Why no wake-up is lost. A waiter sleeps only while the low half of the
- * word equals W's, which has P set, and P is only ever set in a held word
- * (0 and H carry none). So whenever a waiter is asleep, or about to be
- * with a matching word, the lock is held with P, and its owner's release
- * (T|P -> 0 or H) wakes one sleeper. If the release happens between the
- * waiter's read and its sleep, the word no longer matches (P is gone) and
- * FUTEX_WAIT returns at once. The woken waiter takes the word with P set
- * again (or, beaten by a barging newcomer, sets P on the newcomer's word
- * before it sleeps again), so the next release wakes the next sleeper: as
- * long as anybody sleeps, a P-marked release is on its way. A wake-up that
- * finds nobody asleep (the waiter had not slept yet, or timed out) costs a
- * system call and nothing else: waiters always look at the word before
- * sleeping.
+ * Why no wake-up is lost. A waiter not starving yet never sleeps more than
+ * a millisecond, whatever happens; it sleeps only on a word that has P (a
+ * held word: its owner's release wakes one) or on a reserved word (which a
+ * starving waiter takes, and that one's word then has P). If the release
+ * happens between its read and its sleep, the word no longer matches and
+ * FUTEX_WAIT returns at once. A starving waiter sleeps only on a held word
+ * with H, whose release makes it H and bumps .handoff: if the bump comes
+ * between its read of .handoff and its sleep, FUTEX_WAIT returns at once;
+ * if after, the wake-up that follows the bump wakes one sleeper on
+ * .handoff, which finds the word reserved and takes it (or, beaten by
+ * another starving waiter, finds it held with H again and sleeps on). H
+ * stays set while any waiter starves: a starving waiter takes H keeping H
+ * if .starving says others starve, and one that starts to starve after
+ * that sets H itself before it sleeps. A reserved word is never left
+ * without someone to take it: the wake-up goes to a starving waiter, and
+ * one that leaves instead of taking it passes the wake-up on (or, the last
+ * one, frees the word). A wake-up that finds nobody asleep costs a system
+ * call and nothing else: waiters always look at the word before sleeping.
  *
  * Fairness. Newcomers barge (take a free word before parked waiters get
  * scheduled), which is what makes the lock fast. A waiter that has waited
- * 1 ms (it wakes itself up then, if need be) marks the word H. Its owner's
- * release then leaves it reserved (H), and wakes one sleeper (the kernel
- * wakes sleepers first come, first served), so the lock goes directly to a
- * waiter: newcomers and spinners queue behind. The one that takes it keeps
- * H if it starved too and others still wait; the mode ends once a waiter
- * gets the lock within 1 ms of asking. No thread waits much longer than
- * the waiters before it have held the lock.
- *
- * A reserved word whose waiters all left (timed out) would keep newcomers
- * out: a waiter that leaves and finds H with no waiter left frees it
- * (H -> 0), and a try or newcomer that finds H with no waiter takes it.
+ * 1 ms (it wakes itself up then) starves: it marks the word H and moves to
+ * .handoff. Its owner's release then leaves the word reserved and wakes
+ * the starving waiter that has slept longest (the kernel wakes sleepers
+ * on one futex first come, first served), so the lock goes directly to
+ * it: newcomers, spinners and waiters that have not starved yet queue
+ * behind. The mode ends when nobody starves any more. Only a starving
+ * waiter may take a reserved word: were any waiter allowed, a thread that
+ * has just started to wait would take the hand-off meant for one that has
+ * waited for seconds (seen under valgrind, which runs one thread at a
+ * time: a victim waited 7.4 s).
  *
  * ThreadSanitizer. FUTEX_WAIT and FUTEX_WAKE are invisible to it, and
  * nothing relies on them for ordering: every hand-over is a sequentially
  * consistent compare-and-swap of the word (the releaser's CAS is the
  * release, the taker's CAS the acquire), and a woken waiter reads the word
- * again before it trusts anything. FcLockWord.waiters and .spins are
- * atomics too.
+ * again before it trusts anything. The counters are atomics too.
  *
  * Spinning. Before parking, a thread spins a little (up to an adaptive
  * estimate of how long the lock takes to come free, as glibc's adaptive
@@ -158,16 +176,6 @@ futex_wait (gint   *futex,
 #endif
 }
 
-void
-fc_lock_word_wake (FcLockWord *self)
-{
-#ifdef __linux__
-  syscall (FC_NR_FUTEX, fc_lock_word_futex (self), (gsize) FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-#else
-  (void) self;
-#endif
-}
-
 gboolean
 fc_lock_word_try (FcLockWord *self,
                   gpointer    owner)
@@ -181,9 +189,12 @@ fc_lock_word_try (FcLockWord *self,
           if (g_atomic_pointer_compare_and_exchange (&self->word, NULL, owner))
             return TRUE;
         }
-      else if ((guintptr) word == FC_LOCK_WORD_HANDOFF && g_atomic_int_get (&self->waiters) == 0)
+      else if ((guintptr) word == FC_LOCK_WORD_HANDOFF && g_atomic_int_get (&self->starving) == 0)
         {
-          if (g_atomic_pointer_compare_and_exchange (&self->word, word, owner))
+          /* Left reserved by a starving waiter that is just leaving:
+           * others may be parked, so keep P for them. */
+          if (g_atomic_pointer_compare_and_exchange (&self->word, word,
+                                                     (gpointer) ((guintptr) owner | FC_LOCK_WORD_PARKED)))
             return TRUE;
         }
       else
@@ -221,22 +232,75 @@ fc_lock_word_spin (FcLockWord *self,
   return FALSE;
 }
 
+/* Wakes one starving waiter asleep on .handoff: the word has just been
+ * reserved for them (or handed on). */
+static void
+wake_starving (FcLockWord *self)
+{
+  g_atomic_int_inc (&self->handoff);
+#ifdef __linux__
+  syscall (FC_NR_FUTEX, &self->handoff, (gsize) FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+#endif
+}
+
+static void
+wake_parked (FcLockWord *self)
+{
+#ifdef __linux__
+  syscall (FC_NR_FUTEX, fc_lock_word_futex (self), (gsize) FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+#else
+  (void) self;
+#endif
+}
+
+void
+fc_lock_word_wake (FcLockWord *self,
+                   gpointer    released)
+{
+  if ((guintptr) released == FC_LOCK_WORD_HANDOFF)
+    wake_starving (self);
+  else
+    wake_parked (self);
+}
+
 void
 fc_lock_word_wait_begin (FcLockWord   *self,
                          FcLockWaiter *waiter)
 {
   waiter->since = g_get_monotonic_time ();
   waiter->starving = FALSE;
+  waiter->owner = NULL;
   g_atomic_int_inc (&self->waiters);
+}
+
+/* A starving waiter that leaves without the lock may have taken the
+ * wake-up meant for the next one: hand a reserved word on, or free it if
+ * nobody starves any more. */
+static void
+leave_starving (FcLockWord *self)
+{
+  if (!g_atomic_int_dec_and_test (&self->starving))
+    {
+      if ((guintptr) g_atomic_pointer_get (&self->word) == FC_LOCK_WORD_HANDOFF)
+        wake_starving (self);
+    }
+  else if (g_atomic_pointer_compare_and_exchange (&self->word, (gpointer) FC_LOCK_WORD_HANDOFF, NULL))
+    wake_parked (self);
 }
 
 void
 fc_lock_word_wait_end (FcLockWord   *self,
                        FcLockWaiter *waiter)
 {
-  /* The last waiter out frees a word still reserved for the waiters. */
-  if (g_atomic_int_dec_and_test (&self->waiters))
-    g_atomic_pointer_compare_and_exchange (&self->word, (gpointer) FC_LOCK_WORD_HANDOFF, NULL);
+  if (waiter->starving)
+    {
+      waiter->starving = FALSE;
+      if (fc_lock_word_owner (g_atomic_pointer_get (&self->word)) == waiter->owner)
+        g_atomic_int_add (&self->starving, -1);   /* took it */
+      else
+        leave_starving (self);
+    }
+  g_atomic_int_add (&self->waiters, -1);
 }
 
 gboolean
@@ -245,17 +309,21 @@ fc_lock_word_wait (FcLockWord   *self,
                    gpointer      owner,
                    gint64        until)
 {
+  waiter->owner = owner;
   for (;;)
     {
+      gint handoff = g_atomic_int_get (&self->handoff);
       gpointer word = g_atomic_pointer_get (&self->word);
       gpointer want;
       gint64 now, wake_at;
 
-      if (fc_lock_word_owner (word) == NULL)
+      if (word == NULL ||
+          ((guintptr) word == FC_LOCK_WORD_HANDOFF &&
+           (waiter->starving || g_atomic_int_get (&self->starving) == 0)))
         {
-          /* Free or reserved: a waiter may take either. */
-          guintptr keep = (fc_lock_word_flags (word) & FC_LOCK_WORD_HANDOFF) &&
-                          waiter->starving && g_atomic_int_get (&self->waiters) > 1
+          /* Free, or reserved for the starving and we are one (or nobody
+           * is any more: the last one left as it was handed over). */
+          guintptr keep = word != NULL && g_atomic_int_get (&self->starving) > 1
                           ? FC_LOCK_WORD_HANDOFF : 0;
 
           if (g_atomic_pointer_compare_and_exchange (&self->word, word,
@@ -269,28 +337,49 @@ fc_lock_word_wait (FcLockWord   *self,
       if (until >= 0 && now >= until)
         return FALSE;
       if (!waiter->starving && now - waiter->since >= FC_LOCK_WORD_STARVE_US)
-        waiter->starving = TRUE;
+        {
+          waiter->starving = TRUE;
+          g_atomic_int_inc (&self->starving);
+          continue;   /* read .handoff again, now that we count */
+        }
+
+      if (fc_lock_word_owner (word) == NULL)
+        {
+          /* Reserved for the starving, and we are not yet: wait for our
+           * first millisecond to pass (or for the word to change). */
+          futex_wait (fc_lock_word_futex (self), low_half (word),
+                      MAX (waiter->since + FC_LOCK_WORD_STARVE_US - now, 0));
+          continue;
+        }
 
       want = (gpointer) ((guintptr) word | FC_LOCK_WORD_PARKED |
                          (waiter->starving ? FC_LOCK_WORD_HANDOFF : 0));
       if (want != word && !g_atomic_pointer_compare_and_exchange (&self->word, word, want))
         continue;
 
-      /* A waiter not starving yet wakes itself up when it is, to say so. */
-      wake_at = until;
-      if (!waiter->starving && (wake_at < 0 || wake_at > waiter->since + FC_LOCK_WORD_STARVE_US))
-        wake_at = waiter->since + FC_LOCK_WORD_STARVE_US;
-      futex_wait (fc_lock_word_futex (self), low_half (want), wake_at >= 0 ? MAX (wake_at - now, 0) : -1);
+      if (waiter->starving)
+        {
+          /* Sleep until the word is reserved for us (.handoff moves). */
+          futex_wait (&self->handoff, handoff, until >= 0 ? until - now : -1);
+          continue;
+        }
+
+      /* Not starving yet: wake up when we are, to say so. */
+      wake_at = waiter->since + FC_LOCK_WORD_STARVE_US;
+      if (until >= 0 && until < wake_at)
+        wake_at = until;
+      futex_wait (fc_lock_word_futex (self), low_half (want), MAX (wake_at - now, 0));
     }
 }
 
 gboolean
 fc_lock_word_release_from (FcLockWord *self,
-                           gpointer    word)
+                           gpointer    word,
+                           gpointer   *released)
 {
-  gpointer next = (fc_lock_word_flags (word) & FC_LOCK_WORD_HANDOFF) &&
-                  g_atomic_int_get (&self->waiters) > 0
-                  ? (gpointer) FC_LOCK_WORD_HANDOFF : NULL;
+  *released = (fc_lock_word_flags (word) & FC_LOCK_WORD_HANDOFF) &&
+              g_atomic_int_get (&self->starving) > 0
+              ? (gpointer) FC_LOCK_WORD_HANDOFF : NULL;
 
-  return g_atomic_pointer_compare_and_exchange (&self->word, word, next);
+  return g_atomic_pointer_compare_and_exchange (&self->word, word, *released);
 }

@@ -18,8 +18,8 @@ G_BEGIN_DECLS
 #define FC_LOCK_WORD_PARKED   ((guintptr) 1)
 /* The user's own flag (FcLock: the lock was orphaned), kept while held. */
 #define FC_LOCK_WORD_USER     ((guintptr) 2)
-/* A waiter has waited too long: the lock goes to a waiter, never to a
- * newcomer. With no owner: free, but reserved for the waiters. */
+/* A waiter has waited too long: the lock goes to a starving waiter,
+ * never to a newcomer. With no owner: free, but reserved for them. */
 #define FC_LOCK_WORD_HANDOFF  ((guintptr) 4)
 #define FC_LOCK_WORD_FLAGS    ((guintptr) 7)
 
@@ -27,6 +27,8 @@ typedef struct
 {
   gpointer word;      /* owner | FC_LOCK_WORD_* (atomic) */
   gint     waiters;   /* threads between wait_begin() and wait_end() (atomic) */
+  gint     starving;  /* waiters that have waited FC_LOCK_WORD_STARVE_US (atomic) */
+  gint     handoff;   /* futex of the starving: bumped at each hand-off (atomic) */
   gint     spins;     /* adaptive spin estimate; written by a holder (relaxed) */
 } FcLockWord;
 
@@ -35,6 +37,7 @@ typedef struct
 {
   gint64   since;     /* monotonic µs when it began to wait */
   gboolean starving;  /* has waited longer than FC_LOCK_WORD_STARVE_US */
+  gpointer owner;     /* whom it waits for the word for */
 } FcLockWaiter;
 
 static inline gpointer
@@ -92,13 +95,16 @@ gboolean fc_lock_word_wait       (FcLockWord   *self,
 void     fc_lock_word_wait_end   (FcLockWord   *self,
                                   FcLockWaiter *waiter);
 /* The release of a word with flags, by its owner: publishes it free (or
- * reserved for the waiters) if it is still @word; FALSE if it changed (read
- * it again and retry). Afterwards, if @word had FC_LOCK_WORD_PARKED, the
- * releaser must call fc_lock_word_wake(). */
+ * reserved for the starving waiters) if it is still @word, and says which
+ * in @released; FALSE if it changed (read it again and retry). Afterwards,
+ * if @word had FC_LOCK_WORD_PARKED, the releaser must call
+ * fc_lock_word_wake() with @released, while @self is still alive. */
 gboolean fc_lock_word_release_from (FcLockWord *self,
-                                    gpointer    word);
-/* Wakes one parked waiter. @self may have been freed meanwhile: only its
- * address is used. */
-void     fc_lock_word_wake       (FcLockWord   *self);
+                                    gpointer    word,
+                                    gpointer   *released);
+/* Wakes the waiter that the word, just released as @released, is for: one
+ * starving waiter if it is reserved, else one parked waiter. */
+void     fc_lock_word_wake       (FcLockWord   *self,
+                                  gpointer      released);
 
 G_END_DECLS

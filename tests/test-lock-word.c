@@ -1,0 +1,169 @@
+/* test-lock-word.c — the lock word's hand-off, step by step: a release
+ * while a waiter starves reserves the word for it, and neither a newcomer
+ * nor a waiter that has not starved yet may take a reserved word.
+ *
+ * Copyright 2026 the foundation-concurrency authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Built against the library's objects, for fc-lock-word-private.h. No
+ * assertion here is about time: the starving waiter is made one by
+ * backdating its start, and every wait for another thread is for a state
+ * of the word, polled without a limit (a hang is the test's timeout).
+ */
+
+#include <foundation-concurrency.h>
+
+#include "fc-lock-word-private.h"
+
+/* Owners are 8-byte aligned records: the flags live in their low bits. */
+typedef struct { gint64 pad; } Owner;
+
+static Owner holder, victim, fresh;
+
+typedef struct
+{
+  FcLockWord word;
+  int        taken;     /* atomic: the victim holds the word */
+  int        release;   /* atomic: the victim may release it */
+} Shared;
+
+static void
+await_int (int *value,
+           int  want)
+{
+  while (g_atomic_int_get (value) != want)
+    g_usleep (100);
+}
+
+static void
+release (FcLockWord *word,
+         gpointer    owner)
+{
+  gpointer now, released;
+
+  if (fc_lock_word_release_fast (word, owner))
+    return;
+  do
+    now = fc_lock_word_get (word);
+  while (!fc_lock_word_release_from (word, now, &released));
+  if (fc_lock_word_flags (now) & FC_LOCK_WORD_PARKED)
+    fc_lock_word_wake (word, released);
+}
+
+static gpointer
+victim_thread (gpointer data)
+{
+  Shared *shared = data;
+  FcLockWaiter waiter;
+  gboolean taken;
+
+  fc_lock_word_wait_begin (&shared->word, &waiter);
+  /* It has waited for a long time already: it starves at once. */
+  waiter.since -= 10 * G_USEC_PER_SEC;
+  taken = fc_lock_word_wait (&shared->word, &waiter, &victim, -1);
+  fc_lock_word_wait_end (&shared->word, &waiter);
+  g_assert_true (taken);
+  g_atomic_int_set (&shared->taken, 1);
+
+  await_int (&shared->release, 1);
+  release (&shared->word, &victim);
+  return NULL;
+}
+
+static void
+test_handoff_to_starving (void)
+{
+  Shared shared = { { 0, }, };
+  FcLockWaiter waiter;
+  GThread *thread;
+  gpointer word;
+
+  g_assert_true (fc_lock_word_try_fast (&shared.word, &holder));
+  thread = g_thread_new ("victim", victim_thread, &shared);
+
+  /* The victim starves, says so in the word, and sleeps. */
+  while (!(fc_lock_word_flags (fc_lock_word_get (&shared.word)) & FC_LOCK_WORD_HANDOFF))
+    g_usleep (100);
+  g_assert_cmpint (g_atomic_int_get (&shared.word.starving), ==, 1);
+
+  release (&shared.word, &holder);
+
+  /* Reserved for the victim, or already the victim's: never free. */
+  word = fc_lock_word_get (&shared.word);
+  g_assert_true ((guintptr) word == FC_LOCK_WORD_HANDOFF ||
+                 fc_lock_word_owner (word) == &victim);
+  /* A newcomer cannot barge in... */
+  g_assert_false (fc_lock_word_try (&shared.word, &fresh));
+  /* ...nor can a waiter that has not starved yet take it, however soon it
+   * looks (it gives up before its first millisecond is over). */
+  fc_lock_word_wait_begin (&shared.word, &waiter);
+  g_assert_false (fc_lock_word_wait (&shared.word, &waiter, &fresh,
+                                     waiter.since + 500));
+  fc_lock_word_wait_end (&shared.word, &waiter);
+
+  /* The victim gets it, and gives it back. */
+  await_int (&shared.taken, 1);
+  g_assert_true (fc_lock_word_owner (fc_lock_word_get (&shared.word)) == &victim);
+  g_atomic_int_set (&shared.release, 1);
+  g_thread_join (thread);
+
+  g_assert_null (fc_lock_word_get (&shared.word));
+  g_assert_cmpint (shared.word.waiters, ==, 0);
+  g_assert_cmpint (shared.word.starving, ==, 0);
+}
+
+static gpointer
+leaver_thread (gpointer data)
+{
+  Shared *shared = data;
+  FcLockWaiter waiter;
+  gboolean taken;
+
+  fc_lock_word_wait_begin (&shared->word, &waiter);
+  waiter.since -= 10 * G_USEC_PER_SEC;
+  /* Gives up as soon as it has said it starves. */
+  taken = fc_lock_word_wait (&shared->word, &waiter, &victim, g_get_monotonic_time () + 20000);
+  g_atomic_int_set (&shared->taken, taken ? 2 : 1);
+  await_int (&shared->release, 1);
+  fc_lock_word_wait_end (&shared->word, &waiter);
+  if (taken)
+    release (&shared->word, &victim);
+  return NULL;
+}
+
+/* A starving waiter that gives up, the last one, leaves a word reserved
+ * for nobody free again. */
+static void
+test_last_starving_leaves (void)
+{
+  Shared shared = { { 0, }, };
+  GThread *thread;
+
+  g_assert_true (fc_lock_word_try_fast (&shared.word, &holder));
+  thread = g_thread_new ("leaver", leaver_thread, &shared);
+  while (g_atomic_int_get (&shared.taken) == 0)
+    g_usleep (100);
+  /* It timed out while we held the word; it has not left yet. */
+  g_assert_cmpint (shared.taken, ==, 1);
+  release (&shared.word, &holder);
+  g_assert_cmpuint ((guintptr) fc_lock_word_get (&shared.word), ==, FC_LOCK_WORD_HANDOFF);
+  g_atomic_int_set (&shared.release, 1);
+  g_thread_join (thread);
+
+  g_assert_null (fc_lock_word_get (&shared.word));
+  g_assert_cmpint (shared.word.waiters, ==, 0);
+  g_assert_cmpint (shared.word.starving, ==, 0);
+  g_assert_true (fc_lock_word_try_fast (&shared.word, &fresh));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/lock-word/handoff/to-starving", test_handoff_to_starving);
+  g_test_add_func ("/lock-word/handoff/last-starving-leaves", test_last_starving_leaves);
+
+  return g_test_run ();
+}
