@@ -224,7 +224,7 @@ fc_cluster_acquired_free (FcClusterAcquired *acquired)
 {
   if (acquired == NULL)
     return;
-  g_ptr_array_unref (acquired->holds);
+  g_clear_pointer (&acquired->holds, g_ptr_array_unref);
   g_free (acquired);
 }
 

@@ -84,23 +84,36 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (FcClusterLockManager, fc_cluster_lock_manager, G_
                                G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
                                                       fc_cluster_lock_manager_async_initable_iface_init))
 
-static void
-close_on_finalize_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      data)
+typedef struct
 {
+  FcClusterClient *client;
+  GMutex           mutex;
+  GCond            cond;
+  gboolean         done;
+} FinalRevoke;
+
+static void
+final_revoked_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  FinalRevoke *revoke = data;
+
   fc_cluster_session_revoke_finish (NULL, result, NULL);
-  *(gboolean *) data = TRUE;
+  g_mutex_lock (&revoke->mutex);
+  revoke->done = TRUE;
+  g_cond_signal (&revoke->cond);
+  g_mutex_unlock (&revoke->mutex);
 }
 
 static gboolean
-revoke_on_finalize_work (gpointer data)
+final_revoke_work (gpointer data)
 {
-  gpointer *args = data;
+  FinalRevoke *revoke = data;
 
-  fc_cluster_session_revoke_async (((FcClusterClient *) args[0])->session,
+  fc_cluster_session_revoke_async (revoke->client->session,
                                    g_get_monotonic_time () + 2 * G_USEC_PER_SEC,
-                                   close_on_finalize_cb, args[1]);
+                                   final_revoked_cb, revoke);
   return G_SOURCE_REMOVE;
 }
 
@@ -113,16 +126,17 @@ fc_cluster_lock_manager_finalize (GObject *object)
     {
       /* Best effort: the lease is revoked (a couple of seconds at most), so
        * that what the process holds goes at once. */
-      gboolean done = FALSE;
-      gpointer args[2] = { self->client, &done };
-      GMainContext *context = g_main_context_new ();
+      FinalRevoke revoke = { self->client, };
 
-      g_main_context_push_thread_default (context);
-      fc_cluster_session_run (self->client->session, revoke_on_finalize_work, args, NULL);
-      while (!done)
-        g_main_context_iteration (context, TRUE);
-      g_main_context_pop_thread_default (context);
-      g_main_context_unref (context);
+      g_mutex_init (&revoke.mutex);
+      g_cond_init (&revoke.cond);
+      fc_cluster_session_run (self->client->session, final_revoke_work, &revoke, NULL);
+      g_mutex_lock (&revoke.mutex);
+      while (!revoke.done)
+        g_cond_wait (&revoke.cond, &revoke.mutex);
+      g_mutex_unlock (&revoke.mutex);
+      g_mutex_clear (&revoke.mutex);
+      g_cond_clear (&revoke.cond);
     }
   g_clear_pointer (&self->client, fc_cluster_client_unref);
   g_strfreev (self->endpoints);

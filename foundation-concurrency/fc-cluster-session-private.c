@@ -38,6 +38,9 @@ session_thread (gpointer data)
 
   g_main_context_push_thread_default (self->context);
   g_main_loop_run (self->loop);
+  /* What the stop left queued runs here, in the thread it belongs to. */
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
   g_main_context_pop_thread_default (self->context);
   return NULL;
 }
@@ -133,10 +136,6 @@ fc_cluster_session_free (FcClusterSession *self)
 
   fc_cluster_session_run (self, session_stop_cb, self, NULL);
   g_thread_join (self->thread);
-  /* What the stop left queued (callbacks of aborted requests) runs here,
-   * with the client gone. */
-  while (g_main_context_iteration (self->context, FALSE))
-    ;
   g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
   g_object_unref (self->stopping);

@@ -24,6 +24,8 @@ struct _FcEtcd
   GPtrArray    *endpoints;      /* char *, without a trailing slash */
   guint         current;        /* the member that answered last */
   gint64        request_timeout;  /* µs */
+  GQueue        calls;          /* Call *: in flight */
+  gboolean      closing;
 };
 
 void
@@ -108,12 +110,20 @@ fc_etcd_new (const char * const  *endpoints,
   return self;
 }
 
+static void call_cancel (gpointer call, gpointer user_data);
+
 void
 fc_etcd_free (FcEtcd *self)
 {
   if (self == NULL)
     return;
+  /* Every call in flight fails, its callbacks run, and only then does
+   * the client go. */
+  self->closing = TRUE;
+  g_queue_foreach (&self->calls, call_cancel, NULL);
   soup_session_abort (self->session);
+  while (self->calls.length > 0)
+    g_main_context_iteration (self->context, TRUE);
   g_object_unref (self->session);
   g_ptr_array_unref (self->endpoints);
   g_main_context_unref (self->context);
@@ -138,13 +148,22 @@ typedef struct
   char             *last_error;
   SoupMessage      *message;
   GDataInputStream *lines;
+  GList             link;
 } Call;
+
+static void
+call_cancel (gpointer call,
+             gpointer user_data)
+{
+  g_cancellable_cancel (((Call *) call)->attempt);
+}
 
 static void
 call_free (gpointer data)
 {
   Call *call = data;
 
+  g_queue_unlink (&call->etcd->calls, &call->link);
   fc_task_sources_clear (&call->sources);
   fc_clear_source (&call->backoff);
   g_clear_object (&call->attempt);
@@ -226,9 +245,13 @@ call_failed (GTask      *task,
   Call *call = g_task_get_task_data (task);
   FcEtcd *etcd = call->etcd;
 
-  g_free (call->last_error);
-  call->last_error = g_strdup_printf ("%s: %s", (char *) g_ptr_array_index (etcd->endpoints, etcd->current),
-                                      reason);
+  /* Cut short by the deadline: the reason of the attempt before says more. */
+  if (!g_cancellable_is_cancelled (call->attempt) || call->last_error == NULL)
+    {
+      g_free (call->last_error);
+      call->last_error = g_strdup_printf ("%s: %s", (char *) g_ptr_array_index (etcd->endpoints, etcd->current),
+                                          reason);
+    }
   g_clear_object (&call->message);
   g_clear_object (&call->lines);
   etcd->current = (etcd->current + 1) % etcd->endpoints->len;
@@ -250,6 +273,7 @@ call_failed (GTask      *task,
   call_attempt (task);
 }
 
+/* @error: the reason alone, for the endpoint's failure. */
 static JsonObject *
 parse_object (const char  *data,
               gssize       length,
@@ -261,14 +285,13 @@ parse_object (const char  *data,
 
   if (!json_parser_load_from_data (parser, data, length, &local))
     {
-      g_autofree char *what = g_strdup_printf (_("malformed reply: %s"), local->message);
-      fc_etcd_set_malformed (error, what);
+      g_set_error (error, FC_ERROR, FC_ERROR_UNAVAILABLE, _("malformed reply: %s"), local->message);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      fc_etcd_set_malformed (error, _("malformed reply: not a JSON object"));
+      g_set_error_literal (error, FC_ERROR, FC_ERROR_UNAVAILABLE, _("malformed reply: not a JSON object"));
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));
@@ -337,6 +360,14 @@ call_read_cb (GObject      *source,
 
 static void watch_next_line (GTask *task);
 
+/* A member's failure: the reason alone, prefixed when the call gives up. */
+static void
+set_reason (GError    **error,
+            const char *reason)
+{
+  g_set_error_literal (error, FC_ERROR, FC_ERROR_UNAVAILABLE, reason);
+}
+
 /* One line of the watch stream: TRUE when it reports the deletion. */
 static gboolean
 watch_line_deletes (Call        *call,
@@ -356,7 +387,7 @@ watch_line_deletes (Call        *call,
     {
       g_autofree char *why = reply_error_message (object);
 
-      fc_etcd_set_malformed (error, why != NULL ? why : _("malformed reply: watch result missing"));
+      set_reason (error, why != NULL ? why : _("malformed reply: watch result missing"));
       return FALSE;
     }
   result = json_node_get_object (node);
@@ -364,7 +395,7 @@ watch_line_deletes (Call        *call,
     return FALSE;
   if (canceled)
     {
-      fc_etcd_set_malformed (error, _("the watch was cancelled by the server"));
+      set_reason (error, _("the watch was cancelled by the server"));
       return FALSE;
     }
   node = json_object_get_member (result, "events");
@@ -372,7 +403,7 @@ watch_line_deletes (Call        *call,
     return FALSE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      fc_etcd_set_malformed (error, _("malformed reply: events is not an array"));
+      set_reason (error, _("malformed reply: events is not an array"));
       return FALSE;
     }
   events = json_node_get_array (node);
@@ -383,7 +414,7 @@ watch_line_deletes (Call        *call,
 
       if (!JSON_NODE_HOLDS_OBJECT (event))
         {
-          fc_etcd_set_malformed (error, _("malformed reply: an event is not an object"));
+          set_reason (error, _("malformed reply: an event is not an object"));
           return FALSE;
         }
       type = json_object_get_member (json_node_get_object (event), "type");
@@ -529,6 +560,10 @@ call_start (FcEtcd              *self,
   g_task_set_task_data (task, call, call_free);
   call->watch = watch;
   call->attempt = g_cancellable_new ();
+  call->link.data = call;
+  g_queue_push_tail_link (&self->calls, &call->link);
+  if (self->closing)
+    g_cancellable_cancel (call->attempt);
 
   cap = watch ? -1 : g_get_monotonic_time () + self->request_timeout;
   call->deadline = deadline;
