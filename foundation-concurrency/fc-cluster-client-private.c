@@ -51,6 +51,7 @@ client_session_lost (gpointer data)
 
 FcClusterClient *
 fc_cluster_client_new (const char * const  *endpoints,
+                       GMainContext        *owner_context,
                        const char          *prefix,
                        const char          *identity,
                        double               ttl,
@@ -62,10 +63,12 @@ fc_cluster_client_new (const char * const  *endpoints,
   self->ref_count = 1;
   self->prefix = g_strdup (prefix);
   self->identity = g_strdup (identity);
-  self->owner_context = g_main_context_ref_thread_default ();
+  self->owner_context = owner_context != NULL ? g_main_context_ref (owner_context)
+                                              : g_main_context_ref_thread_default ();
   self->guard_lost = guard_lost;
   g_mutex_init (&self->mutex);
   self->guards = g_ptr_array_new ();
+  self->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->session = fc_cluster_session_new (endpoints, ttl, client_session_lost, self, error);
   if (self->session == NULL)
     {
@@ -114,6 +117,7 @@ client_free (FcClusterClient *self)
   fc_cluster_session_free (self->session);
   fc_cluster_registry_free (self->registry);
   g_ptr_array_unref (self->guards);
+  g_hash_table_unref (self->held);
   g_mutex_clear (&self->mutex);
   g_main_context_unref (self->owner_context);
   g_free (self->prefix);
@@ -217,6 +221,28 @@ fc_cluster_client_dup_guards (FcClusterClient *self,
   return guards;
 }
 
+void
+fc_cluster_client_note_held (FcClusterClient *self,
+                             GPtrArray       *holds,
+                             int              delta)
+{
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; holds != NULL && i < holds->len; i++)
+    {
+      FcClusterHold *hold = g_ptr_array_index (holds, i);
+      int count;
+
+      if (hold->key == NULL)
+        continue;
+      count = GPOINTER_TO_INT (g_hash_table_lookup (self->held, hold->name)) + delta;
+      if (count > 0)
+        g_hash_table_replace (self->held, g_strdup (hold->name), GINT_TO_POINTER (count));
+      else
+        g_hash_table_remove (self->held, hold->name);
+    }
+  g_mutex_unlock (&self->mutex);
+}
+
 /* ---- Acquisition ---------------------------------------------------------- */
 
 void
@@ -312,10 +338,21 @@ resolved_cb (GObject      *source,
     {
       FcClusterHold *hold = g_ptr_array_index (a->held, i);
 
-      g_strv_builder_add (held_names, hold->name);
       if (max == NULL || hold->order > max->order)
         max = hold;
     }
+  /* The waiter keys say what the process holds while it waits, for the
+   * diagnostics: the chain's locks are among them. */
+  {
+    GHashTableIter iter;
+    gpointer name;
+
+    g_mutex_lock (&self->mutex);
+    g_hash_table_iter_init (&iter, self->held);
+    while (g_hash_table_iter_next (&iter, &name, NULL))
+      g_strv_builder_add (held_names, name);
+    g_mutex_unlock (&self->mutex);
+  }
 
   a->wanted = g_ptr_array_new ();
   for (guint i = 0; i < a->holds->len; i++)

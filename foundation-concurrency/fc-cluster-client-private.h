@@ -34,10 +34,13 @@ struct _FcClusterClient
 
   GMutex             mutex;
   GPtrArray         *guards;        /* unreleased guards, not ref'd */
+  GHashTable        *held;          /* name → count: what the process holds */
   gboolean           closed;
 };
 
+/* @owner_context: where guards are told they are lost. */
 FcClusterClient *fc_cluster_client_new   (const char * const  *endpoints,
+                                          GMainContext        *owner_context,
                                           const char          *prefix,
                                           const char          *identity,
                                           double               ttl,
@@ -64,6 +67,13 @@ void             fc_cluster_client_remove_guard (FcClusterClient *self,
 /* Every unreleased guard, a ref each; empties the list if @take. */
 GPtrArray       *fc_cluster_client_dup_guards   (FcClusterClient *self,
                                                  gboolean         take);
+
+/* What the process holds, for the waiter keys (what a waiter holds while
+ * it waits, whichever guard holds it): @holds (FcClusterHold *) with a key
+ * are added (@delta 1) or removed (-1). */
+void             fc_cluster_client_note_held    (FcClusterClient *self,
+                                                 GPtrArray       *holds,
+                                                 int              delta);
 
 /* What an acquisition gives its guard. */
 typedef struct

@@ -87,7 +87,10 @@ fc_cluster_lock_guard_dispose (GObject *object)
     {
       fc_cluster_client_remove_guard (self->client, self);
       if (!g_atomic_int_exchange (&self->released, TRUE))
-        fc_cluster_client_release (self->client, g_steal_pointer (&self->holds), NULL);
+        {
+          fc_cluster_client_note_held (self->client, self->holds, -1);
+          fc_cluster_client_release (self->client, g_steal_pointer (&self->holds), NULL);
+        }
     }
   G_OBJECT_CLASS (fc_cluster_lock_guard_parent_class)->dispose (object);
 }
@@ -164,6 +167,7 @@ fc_cluster_lock_guard_new (FcClusterClient    *client,
     }
   fc_cluster_acquired_free (acquired);
   fc_cluster_client_add_guard (client, self);
+  fc_cluster_client_note_held (client, self->holds, 1);
   return self;
 }
 
@@ -180,7 +184,8 @@ fc_cluster_lock_guard_mark_lost (gpointer guard)
 void
 fc_cluster_lock_guard_mark_closed (FcClusterLockGuard *self)
 {
-  g_atomic_int_set (&self->released, TRUE);
+  if (!g_atomic_int_exchange (&self->released, TRUE))
+    fc_cluster_client_note_held (self->client, self->holds, -1);
 }
 
 /* Starts the release; FALSE if it was released already. */
@@ -191,6 +196,7 @@ guard_release (FcClusterLockGuard *self,
   if (g_atomic_int_exchange (&self->released, TRUE))
     return FALSE;
   fc_cluster_client_remove_guard (self->client, self);
+  fc_cluster_client_note_held (self->client, self->holds, -1);
   fc_cluster_client_release (self->client, g_steal_pointer (&self->holds), task);
   return TRUE;
 }

@@ -277,6 +277,7 @@ fc_cluster_lock_manager_init (FcClusterLockManager *self)
 /* What can be checked before talking to the cluster; makes the client. */
 static gboolean
 manager_prepare (FcClusterLockManager  *self,
+                 GMainContext          *owner_context,
                  GError               **error)
 {
   g_autofree char *prefix = NULL;
@@ -301,7 +302,7 @@ manager_prepare (FcClusterLockManager  *self,
       g_free (self->prefix);
       self->prefix = g_steal_pointer (&prefix);
     }
-  self->client = fc_cluster_client_new ((const char * const *) self->endpoints, self->prefix,
+  self->client = fc_cluster_client_new ((const char * const *) self->endpoints, owner_context, self->prefix,
                                         self->identity, self->lease_ttl,
                                         fc_cluster_lock_guard_mark_lost, error);
   return self->client != NULL;
@@ -344,7 +345,7 @@ fc_cluster_lock_manager_init_async (GAsyncInitable      *initable,
   GError *error = NULL;
 
   g_task_set_source_tag (task, fc_cluster_lock_manager_init_async);
-  if (!manager_prepare (self, &error))
+  if (!manager_prepare (self, NULL, &error))
     {
       g_task_return_error (task, error);
       g_object_unref (task);
@@ -368,7 +369,12 @@ fc_cluster_lock_manager_initable_init (GInitable     *initable,
 {
   FcClusterSync sync;
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GMainContext) owner_context = g_main_context_ref_thread_default ();
 
+  /* Made here, so that the guards are told in the caller's context, not
+   * in the private one of the wait. */
+  if (!manager_prepare (FC_CLUSTER_LOCK_MANAGER (initable), owner_context, error))
+    return FALSE;
   fc_cluster_sync_begin (&sync);
   fc_cluster_lock_manager_init_async (G_ASYNC_INITABLE (initable), G_PRIORITY_DEFAULT, cancellable,
                                       fc_cluster_sync_callback, &sync);

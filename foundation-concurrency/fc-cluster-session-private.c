@@ -214,7 +214,7 @@ session_mark_lost (FcClusterSession *self)
     return;
   self->lost_reported = TRUE;
   g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
-                    "MESSAGE", "etcd session lease lost: the locks of this process may belong to others now");
+                    "MESSAGE", "%s", _("etcd session lease lost: the locks of this process may belong to others now"));
   if (self->lost != NULL)
     self->lost (self->lost_data);
 }

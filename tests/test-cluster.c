@@ -397,6 +397,123 @@ test_close_releases (void)
 }
 
 static void
+test_lost (void)
+{
+  g_autofree char *prefix = test_prefix ();
+  g_autoptr(FcClusterLockManager) manager = NULL;
+  g_autoptr(FcClusterLockGuard) guard = NULL;
+  g_autoptr(FcClusterLockGuard) after = NULL;
+  g_autoptr(GError) error = NULL;
+  int lost = 0;
+
+  SKIP_WITHOUT_CLUSTER ();
+  manager = g_initable_new (FC_TYPE_CLUSTER_LOCK_MANAGER, NULL, &error,
+                            "endpoints", fc_test_etcd_get_endpoints (cluster),
+                            "prefix", prefix, "lease-ttl", 2.0, NULL);
+  g_assert_no_error (error);
+  register_locks (manager);
+  guard = fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { "a", NULL }, 5, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (guard, "lost", G_CALLBACK (lost_cb), &lost);
+
+  /* The whole cluster stops answering for longer than the lease. */
+  for (guint i = 0; i < 3; i++)
+    fc_test_etcd_stop_member (cluster, i);
+  fc_test_run_until (&lost);
+  g_assert_cmpint (lost, ==, 1);
+  g_assert_true (fc_cluster_lock_guard_is_lost (guard));
+
+  /* Meanwhile calls fail within their timeout. */
+  g_assert_null (fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { "b", NULL }, 1, NULL, &error));
+  g_assert_true (g_error_matches (error, FC_ERROR, FC_ERROR_UNAVAILABLE)
+                 || g_error_matches (error, FC_ERROR, FC_ERROR_TIMEOUT));
+  g_clear_error (&error);
+
+  for (guint i = 0; i < 3; i++)
+    fc_test_etcd_cont_member (cluster, i);
+  g_assert_true (fc_test_etcd_wait_healthy (cluster, 20, &error));
+  g_assert_no_error (error);
+
+  /* Once the cluster answers again, a new lease: acquisitions work. */
+  for (guint tries = 0; after == NULL && tries < 100; tries++)
+    {
+      after = fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { "b", NULL }, 5, NULL, &error);
+      if (after == NULL)
+        {
+          g_assert_error (error, FC_ERROR, FC_ERROR_UNAVAILABLE);
+          g_clear_error (&error);
+          g_usleep (G_USEC_PER_SEC / 5);
+        }
+    }
+  g_assert_nonnull (after);
+  g_assert_true (fc_cluster_lock_guard_release_sync (after, NULL, &error));
+  g_assert_no_error (error);
+  fc_cluster_lock_guard_release_sync (guard, NULL, NULL);
+}
+
+static void
+test_live_deadlock (void)
+{
+  g_autofree char *prefix = test_prefix ();
+  g_autoptr(FcClusterLockManager) one = NULL;
+  g_autoptr(FcClusterLockManager) two = NULL;
+  g_autoptr(FcClusterLockManager) three = NULL;
+  g_autoptr(FcClusterLockGuard) one_a = NULL;
+  g_autoptr(FcClusterLockGuard) two_b = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) found = NULL;
+  Outcome first = { NULL, };
+  Outcome second = { NULL, };
+  gboolean seen = FALSE;
+
+  SKIP_WITHOUT_CLUSTER ();
+  one = manager_new (prefix, "host-a:17");
+  two = manager_new (prefix, "host-b:4711");
+  three = manager_new (prefix, "observer:1");
+  register_locks (one);
+
+  one_a = fc_cluster_lock_manager_acquire_sync (one, (const char *[]) { "a", NULL }, 5, NULL, &error);
+  g_assert_no_error (error);
+  two_b = fc_cluster_lock_manager_acquire_sync (two, (const char *[]) { "b", NULL }, 5, NULL, &error);
+  g_assert_no_error (error);
+  /* Each process, holding one, waits for the other's. */
+  fc_cluster_lock_manager_acquire_async (one, (const char *[]) { "b", NULL }, FC_TIMEOUT_INFINITE,
+                                         cancellable, acquired_cb, &first);
+  fc_cluster_lock_manager_acquire_async (two, (const char *[]) { "a", NULL }, FC_TIMEOUT_INFINITE,
+                                         cancellable, acquired_cb, &second);
+
+  /* Both waiter keys are written within a few round trips. */
+  for (guint tries = 0; !seen && tries < 100; tries++)
+    {
+      g_clear_pointer (&found, g_strfreev);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      found = fc_cluster_lock_manager_detect_potential_deadlocks_sync (three, NULL, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; found[i] != NULL; i++)
+        seen |= strcmp (found[i], "Deadlock: 'host-a:17' holds 'a' and waits for 'b'; "
+                                  "'host-b:4711' holds 'b' and waits for 'a'") == 0;
+      if (!seen)
+        g_usleep (G_USEC_PER_SEC / 20);
+    }
+  g_assert_true (seen);
+
+  g_cancellable_cancel (cancellable);
+  fc_test_run_until (&first.done);
+  fc_test_run_until (&second.done);
+  g_assert_error (first.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_error (second.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&first.error);
+  g_clear_error (&second.error);
+  g_assert_cmpuint (count_lock_keys (prefix), ==, 2);
+  fc_cluster_lock_guard_release_sync (one_a, NULL, &error);
+  g_assert_no_error (error);
+  fc_cluster_lock_guard_release_sync (two_b, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
 test_bad_endpoints (void)
 {
   const char *not_urls[][2] = {
@@ -575,6 +692,8 @@ main (int   argc,
   g_test_add_func ("/cluster/status", test_status);
   g_test_add_func ("/cluster/close-releases", test_close_releases);
   g_test_add_func ("/cluster/failover", test_failover);
+  g_test_add_func ("/cluster/live-deadlock", test_live_deadlock);
+  g_test_add_func ("/cluster/lost", test_lost);
 
   cluster = fc_test_etcd_start_or_skip (3);
   status = g_test_run ();
