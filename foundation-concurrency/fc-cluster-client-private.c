@@ -6,7 +6,10 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "fc-cluster-client-private.h"
+#include "fc-cluster-keys-private.h"
 #include "fc-private.h"
 #include "fc-registry-private.h"
 
@@ -69,6 +72,7 @@ fc_cluster_client_new (const char * const  *endpoints,
   g_mutex_init (&self->mutex);
   self->guards = g_ptr_array_new ();
   self->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->edges = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->session = fc_cluster_session_new (endpoints, ttl, client_session_lost, self, error);
   if (self->session == NULL)
     {
@@ -118,6 +122,7 @@ client_free (FcClusterClient *self)
   fc_cluster_registry_free (self->registry);
   g_ptr_array_unref (self->guards);
   g_hash_table_unref (self->held);
+  g_hash_table_unref (self->edges);
   g_mutex_clear (&self->mutex);
   g_main_context_unref (self->owner_context);
   g_free (self->prefix);
@@ -261,6 +266,7 @@ typedef struct
   gint64      deadline;
   GPtrArray  *holds;     /* every lock asked */
   GPtrArray  *wanted;    /* those to take */
+  char      **held_names;  /* what the process held when it started */
 } Acquire;
 
 static void
@@ -272,7 +278,52 @@ acquire_free (gpointer data)
   g_clear_pointer (&a->holds, g_ptr_array_unref);
   g_clear_pointer (&a->wanted, g_ptr_array_unref);
   g_strfreev (a->names);
+  g_strfreev (a->held_names);
   g_free (a);
+}
+
+static void
+edges_put_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  g_autoptr(JsonObject) reply = fc_etcd_call_finish (NULL, result, NULL);
+
+  /* Best effort: diagnostics, not the acquisition's outcome. */
+}
+
+/* Publishes, once per manager, the order edges the acquisition made:
+ * from every lock held to every lock taken after it. */
+static void
+publish_edges (FcClusterClient *self,
+               Acquire         *a)
+{
+  g_autoptr(GPtrArray) puts = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr(GPtrArray) before = g_ptr_array_new ();
+  FcEtcd *etcd = fc_cluster_session_get_etcd (self->session);
+
+  for (guint i = 0; a->held_names != NULL && a->held_names[i] != NULL; i++)
+    g_ptr_array_add (before, a->held_names[i]);
+  for (guint i = 0; i < a->wanted->len; i++)
+    {
+      FcClusterHold *to = g_ptr_array_index (a->wanted, i);
+
+      for (guint j = 0; j < before->len; j++)
+        {
+          const char *from = g_ptr_array_index (before, j);
+          g_autofree char *key = NULL;
+
+          if (strcmp (from, to->name) == 0
+              || !g_hash_table_add (self->edges, g_strconcat (from, "\n", to->name, NULL)))
+            continue;
+          key = fc_cluster_key_edge (self->prefix, from, to->name);
+          g_ptr_array_add (puts, fc_etcd_txn_op ("put", fc_etcd_put_request (key, self->identity, 0)));
+        }
+      g_ptr_array_add (before, to->name);
+    }
+  if (puts->len > 0 && etcd != NULL)
+    fc_etcd_call_async (etcd, "/v3/kv/txn", fc_etcd_txn_request (NULL, puts, NULL), -1, NULL,
+                        edges_put_cb, NULL);
 }
 
 static void
@@ -292,6 +343,7 @@ acquired_cb (GObject      *source,
       g_object_unref (task);
       return;
     }
+  publish_edges (g_object_get_data (G_OBJECT (task), "fc-cluster-client"), a);
   acquired = g_new0 (FcClusterAcquired, 1);
   acquired->holds = g_steal_pointer (&a->holds);
   acquired->generation = generation;
@@ -376,6 +428,7 @@ resolved_cb (GObject      *source,
     }
 
   names = g_strv_builder_end (held_names);
+  a->held_names = g_strdupv (names);
   fc_cluster_acquire_async (self->session, self->prefix, self->identity, a->wanted,
                             (const char * const *) names, a->deadline,
                             g_task_get_cancellable (task), acquired_cb, task);

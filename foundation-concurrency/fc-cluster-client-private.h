@@ -35,6 +35,7 @@ struct _FcClusterClient
   GMutex             mutex;
   GPtrArray         *guards;        /* unreleased guards, not ref'd */
   GHashTable        *held;          /* name → count: what the process holds */
+  GHashTable        *edges;         /* "from\nto": order edges published (session's thread) */
   gboolean           closed;
 };
 

@@ -514,6 +514,64 @@ test_live_deadlock (void)
 }
 
 static void
+test_order_cycle (void)
+{
+  g_autofree char *prefix = test_prefix ();
+  g_autoptr(FcClusterLockManager) one = NULL;
+  g_autoptr(FcClusterLockManager) two = NULL;
+  g_autoptr(FcClusterLockManager) three = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) found = NULL;
+  const char *expected =
+    "Potential deadlock: lock order cycle a -> c -> a "
+    "(a (1) -> c (3) by 'host-a:17'; c (3) -> a (1) by 'host-b:4711')";
+  gboolean seen = FALSE;
+
+  SKIP_WITHOUT_CLUSTER ();
+  one = manager_new (prefix, "host-a:17");
+  two = manager_new (prefix, "host-b:4711");
+  three = manager_new (prefix, "observer:1");
+  register_locks (one);
+
+  /* One process takes 'c' while holding 'a', the other 'a' while holding
+   * 'c' (two guards each, so no order rule applies): never at the same
+   * time, but they could have been. */
+  for (guint p = 0; p < 2; p++)
+    {
+      FcClusterLockManager *manager = p == 0 ? one : two;
+      g_autoptr(FcClusterLockGuard) first = NULL;
+      g_autoptr(FcClusterLockGuard) second = NULL;
+
+      first = fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { p == 0 ? "a" : "c", NULL },
+                                                    5, NULL, &error);
+      g_assert_no_error (error);
+      second = fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { p == 0 ? "c" : "a", NULL },
+                                                     5, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (fc_cluster_lock_guard_release_sync (second, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (fc_cluster_lock_guard_release_sync (first, NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  /* The edges are published in the background, once each. */
+  for (guint tries = 0; !seen && tries < 100; tries++)
+    {
+      g_clear_pointer (&found, g_strfreev);
+      found = fc_cluster_lock_manager_detect_potential_deadlocks_sync (three, NULL, &error);
+      g_assert_no_error (error);
+      seen = g_strv_contains ((const char * const *) found, expected);
+      if (!seen)
+        g_usleep (G_USEC_PER_SEC / 20);
+    }
+  if (!seen)
+    for (guint i = 0; found[i] != NULL; i++)
+      g_test_message ("found: %s", found[i]);
+  g_assert_true (seen);
+  g_assert_cmpuint (g_strv_length (found), ==, 1);
+}
+
+static void
 test_bad_endpoints (void)
 {
   const char *not_urls[][2] = {
@@ -693,6 +751,7 @@ main (int   argc,
   g_test_add_func ("/cluster/close-releases", test_close_releases);
   g_test_add_func ("/cluster/failover", test_failover);
   g_test_add_func ("/cluster/live-deadlock", test_live_deadlock);
+  g_test_add_func ("/cluster/order-cycle", test_order_cycle);
   g_test_add_func ("/cluster/lost", test_lost);
 
   cluster = fc_test_etcd_start_or_skip (3);
