@@ -387,21 +387,51 @@ fc_cluster_lock_guard_is_lost (FcClusterLockGuard *self)
 }
 
 static void
-child_acquired_cb (GObject      *source,
+guard_acquired_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      data)
 {
   GTask *task = data;
-  FcClusterLockGuard *self = g_task_get_source_object (task);
+  FcClusterClient *client = g_object_get_data (G_OBJECT (task), "fc-cluster-client");
+  FcClusterLockGuard *parent = g_object_get_data (G_OBJECT (task), "fc-cluster-parent");
   GError *error = NULL;
   FcClusterAcquired *acquired = fc_cluster_client_acquire_finish (result, &error);
 
   if (acquired == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, fc_cluster_lock_guard_new (self->client, self, acquired),
-                           g_object_unref);
+    g_task_return_pointer (task, fc_cluster_lock_guard_new (client, parent, acquired), g_object_unref);
   g_object_unref (task);
+}
+
+void
+fc_cluster_lock_guard_acquire_for (FcClusterClient     *client,
+                                   FcClusterLockGuard  *parent,
+                                   GTask               *task,
+                                   const char * const  *names,
+                                   double               timeout)
+{
+  GError *error = NULL;
+
+  if (!fc_timeout_validate (timeout, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (parent != NULL && fc_cluster_lock_guard_is_released (parent))
+    {
+      g_task_return_new_error (task, FC_ERROR, FC_ERROR_INVALID_ARGUMENT, "%s",
+                               _("The guard was released"));
+      g_object_unref (task);
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (task), "fc-cluster-client", fc_cluster_client_ref (client),
+                          (GDestroyNotify) fc_cluster_client_unref);
+  if (parent != NULL)
+    g_object_set_data_full (G_OBJECT (task), "fc-cluster-parent", g_object_ref (parent), g_object_unref);
+  fc_cluster_client_acquire_async (client, NULL, parent != NULL ? parent->chain : NULL, names, timeout,
+                                   g_task_get_cancellable (task), guard_acquired_cb, task);
 }
 
 /**
@@ -428,28 +458,13 @@ fc_cluster_lock_guard_acquire_async (FcClusterLockGuard  *self,
                                      gpointer             user_data)
 {
   GTask *task;
-  GError *error = NULL;
 
   g_return_if_fail (FC_IS_CLUSTER_LOCK_GUARD (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, fc_cluster_lock_guard_acquire_async);
-  if (!fc_timeout_validate (timeout, &error))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  if (fc_cluster_lock_guard_is_released (self))
-    {
-      g_task_return_new_error (task, FC_ERROR, FC_ERROR_INVALID_ARGUMENT, "%s",
-                               _("The guard was released"));
-      g_object_unref (task);
-      return;
-    }
-  fc_cluster_client_acquire_async (self->client, NULL, self->chain, names, timeout, cancellable,
-                                   child_acquired_cb, task);
+  fc_cluster_lock_guard_acquire_for (self->client, self, task, names, timeout);
 }
 
 /**

@@ -556,6 +556,7 @@ fc_cluster_lock_manager_register_lock_async (FcClusterLockManager *self,
   GError *error = NULL;
 
   g_return_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self));
+  g_return_if_fail (self->client != NULL);  /* initialized (GInitable) */
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
@@ -595,6 +596,7 @@ fc_cluster_lock_manager_register_lock_finish (FcClusterLockManager  *self,
                                               GError               **error)
 {
   g_return_val_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self), FALSE);
+  g_return_val_if_fail (self->client != NULL, FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -627,30 +629,13 @@ fc_cluster_lock_manager_register_lock_sync (FcClusterLockManager  *self,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self), FALSE);
+  g_return_val_if_fail (self->client != NULL, FALSE);
 
   fc_cluster_sync_begin (&sync);
   fc_cluster_lock_manager_register_lock_async (self, name, order, description, cancellable,
                                                fc_cluster_sync_callback, &sync);
   result = fc_cluster_sync_end (&sync);
   return fc_cluster_lock_manager_register_lock_finish (self, result, error);
-}
-
-static void
-acquired_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  GTask *task = data;
-  FcClusterLockManager *self = g_task_get_source_object (task);
-  GError *error = NULL;
-  FcClusterAcquired *acquired = fc_cluster_client_acquire_finish (result, &error);
-
-  if (acquired == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, fc_cluster_lock_guard_new (self->client, NULL, acquired),
-                           g_object_unref);
-  g_object_unref (task);
 }
 
 /**
@@ -677,21 +662,14 @@ fc_cluster_lock_manager_acquire_async (FcClusterLockManager *self,
                                        gpointer              user_data)
 {
   GTask *task;
-  GError *error = NULL;
 
   g_return_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self));
+  g_return_if_fail (self->client != NULL);  /* initialized (GInitable) */
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, fc_cluster_lock_manager_acquire_async);
-  if (!fc_timeout_validate (timeout, &error))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  fc_cluster_client_acquire_async (self->client, NULL, NULL, names, timeout, cancellable,
-                                   acquired_cb, task);
+  fc_cluster_lock_guard_acquire_for (self->client, NULL, task, names, timeout);
 }
 
 /**
@@ -743,6 +721,7 @@ fc_cluster_lock_manager_acquire_sync (FcClusterLockManager  *self,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self), NULL);
+  g_return_val_if_fail (self->client != NULL, NULL);
 
   fc_cluster_sync_begin (&sync);
   fc_cluster_lock_manager_acquire_async (self, names, timeout, cancellable,
@@ -815,6 +794,7 @@ fc_cluster_lock_manager_get_lock_status_async (FcClusterLockManager *self,
                                                gpointer              user_data)
 {
   g_return_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self));
+  g_return_if_fail (self->client != NULL);  /* initialized (GInitable) */
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   snapshot_start (self, fc_cluster_lock_manager_get_lock_status_async, cancellable, callback, user_data);
@@ -866,6 +846,7 @@ fc_cluster_lock_manager_get_lock_status_sync (FcClusterLockManager  *self,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self), NULL);
+  g_return_val_if_fail (self->client != NULL, NULL);
 
   fc_cluster_sync_begin (&sync);
   fc_cluster_lock_manager_get_lock_status_async (self, cancellable, fc_cluster_sync_callback, &sync);
@@ -893,6 +874,7 @@ fc_cluster_lock_manager_detect_potential_deadlocks_async (FcClusterLockManager *
                                                           gpointer              user_data)
 {
   g_return_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self));
+  g_return_if_fail (self->client != NULL);  /* initialized (GInitable) */
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   snapshot_start (self, fc_cluster_lock_manager_detect_potential_deadlocks_async, cancellable,
@@ -944,6 +926,7 @@ fc_cluster_lock_manager_detect_potential_deadlocks_sync (FcClusterLockManager  *
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self), NULL);
+  g_return_val_if_fail (self->client != NULL, NULL);
 
   fc_cluster_sync_begin (&sync);
   fc_cluster_lock_manager_detect_potential_deadlocks_async (self, cancellable,
@@ -999,6 +982,7 @@ fc_cluster_lock_manager_close_async (FcClusterLockManager *self,
   g_autoptr(GPtrArray) guards = NULL;
 
   g_return_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self));
+  g_return_if_fail (self->client != NULL);  /* initialized (GInitable) */
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, NULL, callback, user_data);
@@ -1063,6 +1047,7 @@ fc_cluster_lock_manager_close_sync (FcClusterLockManager  *self,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self), FALSE);
+  g_return_val_if_fail (self->client != NULL, FALSE);
 
   fc_cluster_sync_begin (&sync);
   fc_cluster_lock_manager_close_async (self, cancellable, fc_cluster_sync_callback, &sync);
