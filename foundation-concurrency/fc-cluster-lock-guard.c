@@ -244,6 +244,7 @@ fc_cluster_lock_guard_release_async (FcClusterLockGuard  *self,
 
   task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (task, fc_cluster_lock_guard_release_async);
+  g_task_set_name (task, "fc_cluster_lock_guard_release_async");
   if (!guard_release (self, task))
     {
       g_task_return_boolean (task, TRUE);
@@ -413,6 +414,9 @@ fc_cluster_lock_guard_acquire_for (FcClusterClient     *client,
 {
   GError *error = NULL;
 
+  /* Granted or cancelled is decided below, never by GTask: a guard
+   * returned as the caller cancels is theirs to release. */
+  g_task_set_check_cancellable (task, FALSE);
   if (!fc_timeout_validate (timeout, &error))
     {
       g_task_return_error (task, error);
@@ -464,6 +468,7 @@ fc_cluster_lock_guard_acquire_async (FcClusterLockGuard  *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, fc_cluster_lock_guard_acquire_async);
+  g_task_set_name (task, "fc_cluster_lock_guard_acquire_async");
   fc_cluster_lock_guard_acquire_for (self->client, self, task, names, timeout);
 }
 

@@ -345,6 +345,7 @@ fc_cluster_lock_manager_init_async (GAsyncInitable      *initable,
   GError *error = NULL;
 
   g_task_set_source_tag (task, fc_cluster_lock_manager_init_async);
+  g_task_set_name (task, "fc_cluster_lock_manager_init_async");
   if (!manager_prepare (self, NULL, &error))
     {
       g_task_return_error (task, error);
@@ -561,6 +562,7 @@ fc_cluster_lock_manager_register_lock_async (FcClusterLockManager *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, fc_cluster_lock_manager_register_lock_async);
+  g_task_set_name (task, "fc_cluster_lock_manager_register_lock_async");
   if (!fc_cluster_registry_validate (name, description, &error))
     {
       g_task_return_error (task, error);
@@ -669,6 +671,7 @@ fc_cluster_lock_manager_acquire_async (FcClusterLockManager *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, fc_cluster_lock_manager_acquire_async);
+  g_task_set_name (task, "fc_cluster_lock_manager_acquire_async");
   fc_cluster_lock_guard_acquire_for (self->client, NULL, task, names, timeout);
 }
 
@@ -772,6 +775,9 @@ snapshot_start (FcClusterLockManager *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, tag);
+  g_task_set_name (task, tag == fc_cluster_lock_manager_get_lock_status_async
+                         ? "fc_cluster_lock_manager_get_lock_status_async"
+                         : "fc_cluster_lock_manager_detect_potential_deadlocks_async");
   if (manager_start (self, task))
     fc_cluster_client_run (self->client, task, snapshot_work);
 }
@@ -987,6 +993,7 @@ fc_cluster_lock_manager_close_async (FcClusterLockManager *self,
 
   task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (task, fc_cluster_lock_manager_close_async);
+  g_task_set_name (task, "fc_cluster_lock_manager_close_async");
   if (self->closed)
     {
       g_task_return_boolean (task, TRUE);

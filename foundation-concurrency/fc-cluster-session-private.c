@@ -356,6 +356,7 @@ fc_cluster_session_grant_async (FcClusterSession    *self,
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, self, NULL);
   fc_etcd_call_async (self->etcd, "/v3/lease/grant",
                       lease_request ("TTL", (gint64) ceil (self->ttl)),
