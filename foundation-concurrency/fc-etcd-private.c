@@ -16,6 +16,10 @@
 
 /* Between two rounds over every endpoint. */
 #define FC_ETCD_BACKOFF_USEC (100 * 1000)
+/* The least an endpoint is given to answer before the next is tried (a
+ * third of the request timeout when that is longer): a member that is
+ * stopped or cut off keeps the connection open and never answers. */
+#define FC_ETCD_ATTEMPT_MIN_USEC (1000 * 1000)
 
 struct _FcEtcd
 {
@@ -140,7 +144,10 @@ typedef struct
   gint64            deadline;        /* the effective one, -1 none */
   gboolean          watch;
   char             *watch_key;       /* encoded */
-  GCancellable     *attempt;         /* cancelled at the deadline and by the caller */
+  GCancellable     *attempt;         /* the call is over: cancelled at the deadline, by the caller, at close */
+  GCancellable     *try_cancel;      /* this try on one endpoint */
+  GSource          *try_timer;
+  gboolean          try_expired;
   FcTaskSources     sources;
   GSource          *backoff;
   gboolean          timed_out;
@@ -151,11 +158,20 @@ typedef struct
   GList             link;
 } Call;
 
+/* Ends the call: its try, and any later one. */
+static void
+call_stop (Call *call)
+{
+  g_cancellable_cancel (call->attempt);
+  if (call->try_cancel != NULL)
+    g_cancellable_cancel (call->try_cancel);
+}
+
 static void
 call_cancel (gpointer call,
              gpointer user_data)
 {
-  g_cancellable_cancel (((Call *) call)->attempt);
+  call_stop (call);
 }
 
 static void
@@ -166,7 +182,9 @@ call_free (gpointer data)
   g_queue_unlink (&call->etcd->calls, &call->link);
   fc_task_sources_clear (&call->sources);
   fc_clear_source (&call->backoff);
+  fc_clear_source (&call->try_timer);
   g_clear_object (&call->attempt);
+  g_clear_object (&call->try_cancel);
   g_clear_object (&call->message);
   g_clear_object (&call->lines);
   g_bytes_unref (call->body);
@@ -184,7 +202,7 @@ call_deadline_cb (gpointer data)
   Call *call = g_task_get_task_data (data);
 
   call->timed_out = TRUE;
-  g_cancellable_cancel (call->attempt);
+  call_stop (call);
   fc_clear_source (&call->sources.timer);
   return G_SOURCE_REMOVE;
 }
@@ -195,7 +213,18 @@ call_cancelled_cb (GCancellable *cancellable,
 {
   Call *call = g_task_get_task_data (data);
 
-  g_cancellable_cancel (call->attempt);
+  call_stop (call);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+call_try_expired_cb (gpointer data)
+{
+  Call *call = g_task_get_task_data (data);
+
+  call->try_expired = TRUE;
+  g_cancellable_cancel (call->try_cancel);
+  fc_clear_source (&call->try_timer);
   return G_SOURCE_REMOVE;
 }
 
@@ -245,6 +274,9 @@ call_failed (GTask      *task,
   Call *call = g_task_get_task_data (task);
   FcEtcd *etcd = call->etcd;
 
+  fc_clear_source (&call->try_timer);
+  if (call->try_expired)
+    reason = _("no answer in time");
   /* Cut short by the deadline: the reason of the attempt before says more. */
   if (!g_cancellable_is_cancelled (call->attempt) || call->last_error == NULL)
     {
@@ -352,6 +384,7 @@ call_read_cb (GObject      *source,
     }
 
   fc_task_sources_clear (&call->sources);
+  fc_clear_source (&call->try_timer);
   g_task_return_pointer (task, g_steal_pointer (&reply), (GDestroyNotify) json_object_unref);
   g_object_unref (task);
 }
@@ -450,7 +483,7 @@ watch_line_cb (GObject      *source,
   if (watch_line_deletes (call, line, &error))
     {
       fc_task_sources_clear (&call->sources);
-      g_cancellable_cancel (call->attempt);  /* closes the stream */
+      call_stop (call);  /* closes the stream */
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;
@@ -468,7 +501,7 @@ watch_next_line (GTask *task)
 {
   Call *call = g_task_get_task_data (task);
 
-  g_data_input_stream_read_line_async (call->lines, G_PRIORITY_DEFAULT, call->attempt,
+  g_data_input_stream_read_line_async (call->lines, G_PRIORITY_DEFAULT, call->try_cancel,
                                        watch_line_cb, task);
 }
 
@@ -517,6 +550,19 @@ call_attempt (GTask *task)
       return;
     }
 
+  g_clear_object (&call->try_cancel);
+  call->try_cancel = g_cancellable_new ();
+  call->try_expired = FALSE;
+  if (!call->watch)
+    {
+      gint64 end = g_get_monotonic_time () + MAX (FC_ETCD_ATTEMPT_MIN_USEC, etcd->request_timeout / 3);
+
+      if (call->deadline >= 0 && call->deadline < end)
+        end = call->deadline;
+      fc_clear_source (&call->try_timer);
+      call->try_timer = fc_task_attach_source (task, fc_deadline_source_new (end), call_try_expired_cb);
+    }
+
   url = g_strconcat (g_ptr_array_index (etcd->endpoints, etcd->current), call->path, NULL);
   g_clear_object (&call->message);
   call->message = soup_message_new ("POST", url);
@@ -527,11 +573,11 @@ call_attempt (GTask *task)
     }
   soup_message_set_request_body_from_bytes (call->message, "application/json", call->body);
   if (call->watch)
-    soup_session_send_async (etcd->session, call->message, G_PRIORITY_DEFAULT, call->attempt,
+    soup_session_send_async (etcd->session, call->message, G_PRIORITY_DEFAULT, call->try_cancel,
                              watch_send_cb, task);
   else
     soup_session_send_and_read_async (etcd->session, call->message, G_PRIORITY_DEFAULT,
-                                      call->attempt, call_read_cb, task);
+                                      call->try_cancel, call_read_cb, task);
 }
 
 static void
@@ -563,7 +609,7 @@ call_start (FcEtcd              *self,
   call->link.data = call;
   g_queue_push_tail_link (&self->calls, &call->link);
   if (self->closing)
-    g_cancellable_cancel (call->attempt);
+    call_stop (call);
 
   cap = watch ? -1 : g_get_monotonic_time () + self->request_timeout;
   call->deadline = deadline;

@@ -396,6 +396,34 @@ test_close_releases (void)
   g_assert_no_error (error);
 }
 
+/* One member of three stops answering: the others go on, and a request
+ * sent to the stopped one is tried on the next. */
+static void
+test_one_member_stopped (void)
+{
+  g_autofree char *prefix = test_prefix ();
+  g_autoptr(FcClusterLockManager) manager = NULL;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_WITHOUT_CLUSTER ();
+  manager = manager_new (prefix, "me:1");
+  register_locks (manager);
+  fc_test_etcd_stop_member (cluster, 0);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(FcClusterLockGuard) guard =
+        fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { "a", "b", NULL }, 15, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (fc_cluster_lock_guard_release_sync (guard, NULL, &error));
+      g_assert_no_error (error);
+    }
+  fc_test_etcd_cont_member (cluster, 0);
+  g_assert_true (fc_test_etcd_wait_healthy (cluster, 20, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_lost (void)
 {
@@ -752,6 +780,7 @@ main (int   argc,
   g_test_add_func ("/cluster/failover", test_failover);
   g_test_add_func ("/cluster/live-deadlock", test_live_deadlock);
   g_test_add_func ("/cluster/order-cycle", test_order_cycle);
+  g_test_add_func ("/cluster/one-member-stopped", test_one_member_stopped);
   g_test_add_func ("/cluster/lost", test_lost);
 
   cluster = fc_test_etcd_start_or_skip (3);
