@@ -258,6 +258,8 @@ fc_cluster_lock_guard_release_async (FcClusterLockGuard  *self,
  * @result: the result given to the callback
  * @error: return location for a #GError
  *
+ * Finishes fc_cluster_lock_guard_release_async().
+ *
  * Returns: %TRUE once released; %FALSE with %FC_ERROR_UNAVAILABLE if the
  *   cluster did not answer (the keys then go with the lease)
  *
@@ -306,6 +308,8 @@ fc_cluster_lock_guard_release_sync (FcClusterLockGuard  *self,
  * fc_cluster_lock_guard_dup_names:
  * @self: a #FcClusterLockGuard
  *
+ * The names of the locks of this guard (not those of its parents).
+ *
  * Returns: (transfer full): the names of the locks the guard was given,
  *   ascending by order
  *
@@ -337,6 +341,8 @@ fc_cluster_lock_guard_dup_names (FcClusterLockGuard *self)
 /**
  * fc_cluster_lock_guard_is_released:
  * @self: a #FcClusterLockGuard
+ *
+ * Whether the guard was released.
  *
  * Returns: whether the guard was released (or its manager closed)
  *
@@ -373,6 +379,8 @@ fc_cluster_lock_guard_get_fencing_token (FcClusterLockGuard *self)
 /**
  * fc_cluster_lock_guard_is_lost:
  * @self: a #FcClusterLockGuard
+ *
+ * Whether the guard was lost (see #FcClusterLockGuard::lost).
  *
  * Returns: whether the lease behind the guard was lost while it held its
  *   locks
@@ -477,6 +485,8 @@ fc_cluster_lock_guard_acquire_async (FcClusterLockGuard  *self,
  * @self: a #FcClusterLockGuard
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes fc_cluster_lock_guard_acquire_async().
  *
  * Returns: (transfer full): the child guard, or %NULL with an error as
  *   fc_cluster_lock_manager_acquire_finish() gives, or

@@ -224,9 +224,6 @@ fc_cluster_lock_manager_class_init (FcClusterLockManagerClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_ENDPOINTS] =
-    g_param_spec_boxed ("endpoints", NULL, NULL, G_TYPE_STRV,
-                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * FcClusterLockManager:prefix:
    *
@@ -235,9 +232,6 @@ fc_cluster_lock_manager_class_init (FcClusterLockManagerClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_PREFIX] =
-    g_param_spec_string ("prefix", NULL, NULL, FC_CLUSTER_DEFAULT_PREFIX,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * FcClusterLockManager:lease-ttl:
    *
@@ -247,9 +241,6 @@ fc_cluster_lock_manager_class_init (FcClusterLockManagerClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_LEASE_TTL] =
-    g_param_spec_double ("lease-ttl", NULL, NULL, 1.0, 86400.0, 10.0,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * FcClusterLockManager:identity:
    *
@@ -258,8 +249,17 @@ fc_cluster_lock_manager_class_init (FcClusterLockManagerClass *klass)
    *
    * Since: 1.0
    */
+  properties[PROP_ENDPOINTS] =
+    g_param_spec_boxed ("endpoints", "Endpoints", "The etcd members' client URLs", G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PREFIX] =
+    g_param_spec_string ("prefix", "Prefix", "Where the locks live in etcd's key space", FC_CLUSTER_DEFAULT_PREFIX,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LEASE_TTL] =
+    g_param_spec_double ("lease-ttl", "Lease TTL", "Seconds the session lease lives without keep-alive", 1.0, 86400.0, 10.0,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_IDENTITY] =
-    g_param_spec_string ("identity", NULL, NULL, NULL,
+    g_param_spec_string ("identity", "Identity", "Who this process is, as owner", NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -451,6 +451,8 @@ fc_cluster_lock_manager_new_async (const char * const  *endpoints,
  * @result: the result given to the callback
  * @error: return location for a #GError
  *
+ * Finishes fc_cluster_lock_manager_new_async().
+ *
  * Returns: (transfer full): the manager, or %NULL with an error as
  *   fc_cluster_lock_manager_new_sync() gives
  *
@@ -585,6 +587,8 @@ fc_cluster_lock_manager_register_lock_async (FcClusterLockManager *self,
  * @result: the result given to the callback
  * @error: return location for a #GError
  *
+ * Finishes fc_cluster_lock_manager_register_lock_async().
+ *
  * Returns: %TRUE if the name is registered with that order; %FALSE with
  *   %FC_ERROR_ALREADY_REGISTERED (another order), %FC_ERROR_ORDER_CONFLICT
  *   (the order is another name's), %FC_ERROR_INVALID_ARGUMENT,
@@ -680,6 +684,8 @@ fc_cluster_lock_manager_acquire_async (FcClusterLockManager *self,
  * @self: a #FcClusterLockManager
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes fc_cluster_lock_manager_acquire_async().
  *
  * Returns: (transfer full): the guard, or %NULL with
  *   %FC_ERROR_NOT_REGISTERED, %FC_ERROR_INVALID_ARGUMENT,
@@ -812,6 +818,8 @@ fc_cluster_lock_manager_get_lock_status_async (FcClusterLockManager *self,
  * @result: the result given to the callback
  * @error: return location for a #GError
  *
+ * Finishes fc_cluster_lock_manager_get_lock_status_async().
+ *
  * Returns: (transfer full): `a{sa{sv}}`: for each lock its `order` (i),
  *   `description` (s), `is_locked` (b), `owner` (ms: the holder's
  *   identity), `acquired_at` (md: wall-clock seconds), `depth` (u),
@@ -892,6 +900,8 @@ fc_cluster_lock_manager_detect_potential_deadlocks_async (FcClusterLockManager *
  * @self: a #FcClusterLockManager
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes fc_cluster_lock_manager_detect_potential_deadlocks_async().
  *
  * Returns: (transfer full) (array zero-terminated=1): one message per
  *   finding (empty if none), or %NULL with %FC_ERROR_UNAVAILABLE
@@ -1015,6 +1025,8 @@ fc_cluster_lock_manager_close_async (FcClusterLockManager *self,
  * @self: a #FcClusterLockManager
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes fc_cluster_lock_manager_close_async().
  *
  * Returns: %TRUE once the lease is revoked; %FALSE with
  *   %FC_ERROR_UNAVAILABLE if the cluster did not answer (the locks then go
