@@ -534,7 +534,7 @@ release_work_cb (gpointer data)
       if (hold->key != NULL)
         g_ptr_array_add (keys, hold->key);
     }
-  fc_cluster_release_async (r->self->session, keys, released_cb, g_steal_pointer (&r->task));
+  fc_cluster_release_async (r->self->session, keys, -1, released_cb, g_steal_pointer (&r->task));
   return G_SOURCE_REMOVE;
 }
 
