@@ -10,6 +10,7 @@
 
 #include "fc-cluster-client-private.h"
 #include "fc-cluster-keys-private.h"
+#include "fc-mutex-private.h"
 #include "fc-private.h"
 #include "fc-registry-private.h"
 
@@ -136,9 +137,9 @@ fc_cluster_client_check_open (FcClusterClient  *self,
 {
   gboolean closed;
 
-  g_mutex_lock (&self->mutex);
+  fc_mutex_lock (&self->mutex);
   closed = self->closed;
-  g_mutex_unlock (&self->mutex);
+  fc_mutex_unlock (&self->mutex);
   if (closed)
     {
       g_set_error (error, FC_ERROR, FC_ERROR_UNAVAILABLE, _("Lock cluster unavailable: %s"),
@@ -190,18 +191,27 @@ void
 fc_cluster_client_add_guard (FcClusterClient *self,
                              gpointer         guard)
 {
-  g_mutex_lock (&self->mutex);
+  fc_mutex_lock (&self->mutex);
   g_ptr_array_add (self->guards, guard);
-  g_mutex_unlock (&self->mutex);
+  fc_mutex_unlock (&self->mutex);
 }
 
 void
 fc_cluster_client_remove_guard (FcClusterClient *self,
                                 gpointer         guard)
 {
-  g_mutex_lock (&self->mutex);
+  fc_mutex_lock (&self->mutex);
   g_ptr_array_remove_fast (self->guards, guard);
-  g_mutex_unlock (&self->mutex);
+  fc_mutex_unlock (&self->mutex);
+}
+
+GPtrArray *
+fc_cluster_client_close (FcClusterClient *self)
+{
+  fc_mutex_lock (&self->mutex);
+  self->closed = TRUE;
+  fc_mutex_unlock (&self->mutex);
+  return fc_cluster_client_dup_guards (self, TRUE);
 }
 
 GPtrArray *
@@ -210,7 +220,7 @@ fc_cluster_client_dup_guards (FcClusterClient *self,
 {
   GPtrArray *guards = g_ptr_array_new_with_free_func (g_object_unref);
 
-  g_mutex_lock (&self->mutex);
+  fc_mutex_lock (&self->mutex);
   for (guint i = 0; i < self->guards->len; i++)
     {
       GObject *guard = g_ptr_array_index (self->guards, i);
@@ -222,7 +232,7 @@ fc_cluster_client_dup_guards (FcClusterClient *self,
     }
   if (take)
     g_ptr_array_set_size (self->guards, 0);
-  g_mutex_unlock (&self->mutex);
+  fc_mutex_unlock (&self->mutex);
   return guards;
 }
 
@@ -231,7 +241,7 @@ fc_cluster_client_note_held (FcClusterClient *self,
                              GPtrArray       *holds,
                              int              delta)
 {
-  g_mutex_lock (&self->mutex);
+  fc_mutex_lock (&self->mutex);
   for (guint i = 0; holds != NULL && i < holds->len; i++)
     {
       FcClusterHold *hold = g_ptr_array_index (holds, i);
@@ -245,7 +255,7 @@ fc_cluster_client_note_held (FcClusterClient *self,
       else
         g_hash_table_remove (self->held, hold->name);
     }
-  g_mutex_unlock (&self->mutex);
+  fc_mutex_unlock (&self->mutex);
 }
 
 /* ---- Acquisition ---------------------------------------------------------- */
@@ -399,11 +409,11 @@ resolved_cb (GObject      *source,
     GHashTableIter iter;
     gpointer name;
 
-    g_mutex_lock (&self->mutex);
+    fc_mutex_lock (&self->mutex);
     g_hash_table_iter_init (&iter, self->held);
     while (g_hash_table_iter_next (&iter, &name, NULL))
       g_strv_builder_add (held_names, name);
-    g_mutex_unlock (&self->mutex);
+    fc_mutex_unlock (&self->mutex);
   }
 
   a->wanted = g_ptr_array_new ();

@@ -50,6 +50,10 @@ FcClusterClient *fc_cluster_client_new   (const char * const  *endpoints,
 FcClusterClient *fc_cluster_client_ref   (FcClusterClient     *self);
 void             fc_cluster_client_unref (FcClusterClient     *self);
 
+/* Marks the client closed; returns the guards that were live (a ref
+ * each), forgotten by the client. */
+GPtrArray       *fc_cluster_client_close      (FcClusterClient  *self);
+
 /* FC_ERROR_UNAVAILABLE once closed. */
 gboolean         fc_cluster_client_check_open (FcClusterClient  *self,
                                                GError          **error);

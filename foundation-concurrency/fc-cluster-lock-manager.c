@@ -11,6 +11,7 @@
 #include "fc-cluster-diagnostics-private.h"
 #include "fc-cluster-lock-guard-private.h"
 #include "fc-cluster-lock-manager.h"
+#include "fc-mutex-private.h"
 #include "fc-private.h"
 
 /**
@@ -100,10 +101,10 @@ final_revoked_cb (GObject      *source,
   FinalRevoke *revoke = data;
 
   fc_cluster_session_revoke_finish (NULL, result, NULL);
-  g_mutex_lock (&revoke->mutex);
+  fc_mutex_lock (&revoke->mutex);
   revoke->done = TRUE;
   g_cond_signal (&revoke->cond);
-  g_mutex_unlock (&revoke->mutex);
+  fc_mutex_unlock (&revoke->mutex);
 }
 
 static gboolean
@@ -131,10 +132,10 @@ fc_cluster_lock_manager_finalize (GObject *object)
       g_mutex_init (&revoke.mutex);
       g_cond_init (&revoke.cond);
       fc_cluster_session_run (self->client->session, final_revoke_work, &revoke, NULL);
-      g_mutex_lock (&revoke.mutex);
+      fc_mutex_lock (&revoke.mutex);
       while (!revoke.done)
-        g_cond_wait (&revoke.cond, &revoke.mutex);
-      g_mutex_unlock (&revoke.mutex);
+        fc_cond_wait (&revoke.cond, &revoke.mutex);
+      fc_mutex_unlock (&revoke.mutex);
       g_mutex_clear (&revoke.mutex);
       g_cond_clear (&revoke.cond);
     }
@@ -1011,10 +1012,7 @@ fc_cluster_lock_manager_close_async (FcClusterLockManager *self,
       return;
     }
   self->closed = TRUE;
-  g_mutex_lock (&self->client->mutex);
-  self->client->closed = TRUE;
-  g_mutex_unlock (&self->client->mutex);
-  guards = fc_cluster_client_dup_guards (self->client, TRUE);
+  guards = fc_cluster_client_close (self->client);
   for (guint i = 0; i < guards->len; i++)
     fc_cluster_lock_guard_mark_closed (g_ptr_array_index (guards, i));
   fc_cluster_client_run (self->client, task, close_work);
