@@ -352,6 +352,15 @@ test_status (void)
   g_assert_true (g_variant_lookup (a, "fencing_token", "t", &token));
   g_assert_cmpuint (token, ==, fc_cluster_lock_guard_get_fencing_token (guard));
   g_assert_true (g_variant_lookup (b, "is_locked", "b", &locked) && !locked);
+  /* The local managers' statistics, as this process saw them. */
+  g_assert_true (g_variant_lookup (a, "acquisitions", "t", &token));
+  g_assert_cmpuint (token, ==, 1);
+  g_assert_true (g_variant_lookup (b, "acquisitions", "t", &token));
+  g_assert_cmpuint (token, ==, 0);
+  g_assert_true (g_variant_lookup (a, "contentions", "t", &token));
+  g_assert_cmpuint (token, ==, 0);
+  g_assert_true (g_variant_lookup (a, "waiters", "u", NULL));
+  g_assert_true (g_variant_lookup (a, "hold_time_max", "d", NULL));
   g_assert_true (fc_cluster_lock_guard_release_sync (guard, NULL, &error));
   g_assert_no_error (error);
 }
