@@ -273,12 +273,15 @@ test_wait_cancel (void)
   g_clear_error (&outcome.error);
   g_assert_cmpuint (count_lock_keys (prefix), ==, 1);
 
-  /* A waiter is granted when the holder releases: a watch, no polling. */
-  fc_cluster_lock_manager_acquire_async (one, ab, 10, NULL, acquired_cb, &granted);
+  /* A waiter is granted when the holder releases: a watch, no polling.
+   * ('c' comes after the lock it waits for: taken once 'b' is.) */
+  fc_cluster_lock_manager_acquire_async (one, (const char *[]) { "c", "b", "a", NULL }, 10, NULL,
+                                         acquired_cb, &granted);
   g_timeout_add (300, release_cb, held);
   fc_test_run_until (&granted.done);
   g_assert_no_error (granted.error);
   g_assert_nonnull (granted.guard);
+  g_assert_cmpuint (count_lock_keys (prefix), ==, 3);
   g_assert_true (fc_cluster_lock_guard_release_sync (granted.guard, NULL, &error));
   g_assert_no_error (error);
   g_clear_object (&granted.guard);
