@@ -98,7 +98,7 @@ acquire_set_current (Acquire *a)
   a->lock_end = fc_etcd_prefix_end (a->lock_prefix);
 }
 
-static void acquire_lock (GTask *task);
+static void acquire_batch (GTask *task);
 static void acquire_complete (GTask *task);
 static void acquire_look (GTask *task);
 
@@ -169,7 +169,7 @@ acquire_granted (GTask  *task,
   a->index++;
   if (a->index < a->wanted->len)
     {
-      acquire_lock (task);
+      acquire_batch (task);
       return;
     }
   acquire_complete (task);
@@ -351,73 +351,6 @@ acquire_look (GTask *task)
 }
 
 static void
-put_cb (GObject      *source,
-        GAsyncResult *result,
-        gpointer      data)
-{
-  GTask *task = data;
-  Acquire *a = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(JsonObject) reply = fc_etcd_call_finish (a->etcd, result, &error);
-  g_autoptr(GPtrArray) kvs = NULL;
-  JsonObject *range;
-  gint64 revision = 0;
-  FcEtcdKv *first;
-
-  if (reply == NULL || !fc_etcd_get_revision (reply, &revision, &error)
-      || (range = fc_etcd_get_txn_response (reply, 1, &error)) == NULL
-      || (kvs = fc_etcd_get_kvs (range, &error)) == NULL)
-    {
-      acquire_fail (task, error);
-      return;
-    }
-  if (kvs->len == 0)
-    {
-      fc_etcd_set_malformed (&error, _("malformed reply: the key just written is missing"));
-      acquire_fail (task, error);
-      return;
-    }
-
-  first = g_ptr_array_index (kvs, 0);
-  a->my_revision = revision;
-  if (first->create_revision == revision)
-    {
-      /* Nobody before us: granted at the revision that created our key. */
-      acquire_granted (task, revision);
-      return;
-    }
-  acquire_current (a)->contended = TRUE;
-  if (a->deadline == 0)
-    {
-      acquire_fail (task, acquire_timeout_error (a, first));
-      return;
-    }
-  acquire_look (task);
-}
-
-/* Writes the current lock's waiter key and sees who is first. */
-static void
-acquire_lock (GTask *task)
-{
-  Acquire *a = g_task_get_task_data (task);
-  FcClusterHold *hold = acquire_current (a);
-  g_autoptr(GPtrArray) success = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  g_auto(GStrv) held = g_strv_builder_end (a->held);
-  g_autofree char *value = NULL;
-
-  g_strv_builder_addv (a->held, (const char **) held);
-  acquire_set_current (a);
-  hold->key = fc_cluster_key_waiter (a->prefix, hold->name, a->lease);
-  hold->asked_at = g_get_monotonic_time ();
-  value = fc_cluster_waiter_to_json (a->identity, (const char * const *) held, fc_cluster_now ());
-
-  g_ptr_array_add (success, fc_etcd_txn_op ("put", fc_etcd_put_request (hold->key, value, a->lease)));
-  g_ptr_array_add (success, fc_etcd_txn_op ("range", fc_etcd_range_request (a->lock_prefix, a->lock_end, 0, 1, 1)));
-  fc_etcd_call_async (a->etcd, "/v3/kv/txn", fc_etcd_txn_request (NULL, success, NULL),
-                      acquire_request_deadline (a), g_task_get_cancellable (task), put_cb, task);
-}
-
-static void
 trimmed_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      data)
@@ -444,6 +377,7 @@ batch_cb (GObject      *source,
   g_autoptr(GPtrArray) blocker = NULL;
   gint64 revision = 0;
   guint n = a->wanted->len;
+  guint first = a->index;
   guint j;
 
   if (reply == NULL || !fc_etcd_get_revision (reply, &revision, &error))
@@ -452,9 +386,9 @@ batch_cb (GObject      *source,
       return;
     }
   /* The first lock whose queue has a key older than ours. */
-  for (j = 0; j < n; j++)
+  for (j = first; j < n; j++)
     {
-      JsonObject *range = fc_etcd_get_txn_response (reply, n + j, &error);
+      JsonObject *range = fc_etcd_get_txn_response (reply, (n - first) + (j - first), &error);
       g_autoptr(GPtrArray) kvs = range != NULL ? fc_etcd_get_kvs (range, &error) : NULL;
 
       if (kvs == NULL || kvs->len == 0)
@@ -471,7 +405,7 @@ batch_cb (GObject      *source,
         }
     }
 
-  for (guint i = 0; i < j; i++)
+  for (guint i = first; i < j; i++)
     acquire_mark_granted (a, g_ptr_array_index (a->wanted, i), revision);
   a->index = j;
   if (j == n)
@@ -495,10 +429,12 @@ batch_cb (GObject      *source,
   fc_cluster_release_async (a->session, later, acquire_request_deadline (a), trimmed_cb, task);
 }
 
-/* Uncontended, several locks take one round trip: every waiter key written
- * and every queue read in one transaction. The locks up to the first
- * contended one are ours; the keys after it are deleted, and the recipe
- * goes on one lock at a time from there. */
+/* Writes the waiter keys of every lock from the current one on and reads
+ * their queues, in one transaction: uncontended, any number of locks take
+ * one round trip. The locks up to the first contended one are ours at
+ * once (nobody before us: granted at the revision that created the keys);
+ * the keys after it are deleted before it waits (they would hold queue
+ * places out of order), and written again once it is granted. */
 static void
 acquire_batch (GTask *task)
 {
@@ -511,7 +447,7 @@ acquire_batch (GTask *task)
 
   g_strv_builder_addv (a->held, (const char **) chain);
   g_strv_builder_addv (held, (const char **) chain);
-  for (guint i = 0; i < a->wanted->len; i++)
+  for (guint i = a->index; i < a->wanted->len; i++)
     {
       FcClusterHold *hold = g_ptr_array_index (a->wanted, i);
       g_auto(GStrv) before = g_strv_builder_end (held);
@@ -572,10 +508,7 @@ fc_cluster_acquire_async (FcClusterSession    *session,
       g_object_unref (task);
       return;
     }
-  if (wanted->len > 1)
-    acquire_batch (task);
-  else
-    acquire_lock (task);
+  acquire_batch (task);
 }
 
 gboolean
