@@ -3,8 +3,10 @@
  * lease; the lock is ours when no key of it has a lower create revision;
  * until then a watch on the deletion of the key just before ours (no
  * polling, no herd). Several locks in ascending order, one deadline, and
- * every key of a failed attempt deleted before it returns. Runs on the
- * session's thread. Never installed.
+ * every key of a failed attempt deleted before it returns. The keys of the
+ * locks still to take are written, and their queues read, in one
+ * transaction: uncontended, any number of locks cost one round trip. Runs
+ * on the session's thread. Never installed.
  *
  * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
