@@ -47,6 +47,8 @@ G_BEGIN_DECLS
  * @FC_ERROR_ORDER_VIOLATION: the acquisition would break the lock order
  * @FC_ERROR_WOULD_BLOCK: a non-blocking acquisition found a lock taken
  * @FC_ERROR_TIMEOUT: the operation did not complete in time
+ * @FC_ERROR_UNAVAILABLE: the lock cluster (etcd) did not answer: no
+ *   endpoint answered, or no quorum, or the session's lease was lost
  *
  * Error codes in the %FC_ERROR domain.
  *
@@ -61,6 +63,7 @@ typedef enum
   FC_ERROR_ORDER_VIOLATION,
   FC_ERROR_WOULD_BLOCK,
   FC_ERROR_TIMEOUT,
+  FC_ERROR_UNAVAILABLE,
 } FcError;
 
 FC_AVAILABLE_IN_ALL

@@ -20,6 +20,18 @@
 #include "fc-waitfor-private.h"
 
 /* One report per lock held longer than the threshold. */
+char *
+fc_manager_long_hold_message (const char *name,
+                              const char *owner,
+                              double      held_for)
+{
+  /* TRANSLATORS: the first %s is a lock name, the second the name of
+   * the thread (or async guard, or cluster member) holding it; %.1fs is a
+   * duration in seconds, e.g. "31.2s" */
+  return g_strdup_printf (_("Lock '%s' held by '%s' for %.1fs - potential deadlock or resource leak"),
+                          name, owner, held_for);
+}
+
 static void
 fc_registry_find_long_holds (FcRegistry *self,
                              GPtrArray  *reports)
@@ -49,12 +61,7 @@ fc_registry_find_long_holds (FcRegistry *self,
           /* One finding per hold: the lock, its owner and when it was taken. */
           report->key = g_strdup_printf ("long-hold:%s:%s:%" G_GINT64_FORMAT,
                                          core->name, owner, state.acquired_at);
-          report->message =
-            /* TRANSLATORS: the first %s is a lock name, the second the name of
-             * the thread (or async guard) holding it; %.1fs is a duration in
-             * seconds, e.g. "31.2s" */
-            g_strdup_printf (_("Lock '%s' held by '%s' for %.1fs - potential deadlock or resource leak"),
-                             core->name, owner, held_for);
+          report->message = fc_manager_long_hold_message (core->name, owner, held_for);
           g_ptr_array_add (reports, report);
         }
 

@@ -16,6 +16,11 @@
 
 G_BEGIN_DECLS
 
+/* The message of a long hold (also the cluster manager's). */
+char     *fc_manager_long_hold_message    (const char   *name,
+                                           const char   *owner,
+                                           double        held_for);
+
 /* Diagnostics: long holds, order cycles, live deadlocks. find_all gives
  * them as FcReports (owned array), for a manager to add its own findings
  * to; the two forms a manager returns are made from such an array. */

@@ -209,13 +209,47 @@ fc_registry_validate_name (const char  *name,
 /* The error for a name that is not registered: an invalid name says what
  * is wrong with it instead, so that no message quotes invalid UTF-8 or a
  * name of any length. */
-static void
+void
 fc_registry_set_not_registered (const char  *name,
                                 GError     **error)
 {
   if (fc_registry_validate_name (name, error))
     g_set_error (error, FC_ERROR, FC_ERROR_NOT_REGISTERED,
                  _("Lock '%s' not registered"), name);
+}
+
+void
+fc_registry_set_already_registered (const char  *name,
+                                    GError     **error)
+{
+  g_set_error (error, FC_ERROR, FC_ERROR_ALREADY_REGISTERED,
+               _("Lock '%s' already registered"), name);
+}
+
+void
+fc_registry_set_order_conflict (int          order,
+                                const char  *other,
+                                GError     **error)
+{
+  g_set_error (error, FC_ERROR, FC_ERROR_ORDER_CONFLICT,
+               _("Lock order %d already used by '%s'. Each lock must have a unique order."),
+               order, other);
+}
+
+void
+fc_registry_set_order_violation (const char  *name,
+                                 int          order,
+                                 int          max_held,
+                                 const char  *max_held_name,
+                                 GError     **error)
+{
+  g_set_error (error, FC_ERROR, FC_ERROR_ORDER_VIOLATION,
+               /* TRANSLATORS: the first %s is a lock name, the first %d its
+                * order; the last %d and %s are the highest order the caller
+                * holds and the name of the lock that has it */
+               _("Lock ordering violation: trying to acquire %s (order %d) after "
+                 "higher-order locks. Current max order: %d (held: '%s')"),
+               name, order, max_held, max_held_name);
 }
 
 FcRegistry *
@@ -277,17 +311,14 @@ fc_registry_check_free_locked (FcRegistry  *self,
 
   if (fc_name_table_lookup (self->by_name, name) != NULL)
     {
-      g_set_error (error, FC_ERROR, FC_ERROR_ALREADY_REGISTERED,
-                   _("Lock '%s' already registered"), name);
+      fc_registry_set_already_registered (name, error);
       return FALSE;
     }
 
   other = g_hash_table_lookup (self->by_order, GINT_TO_POINTER (order));
   if (other != NULL)
     {
-      g_set_error (error, FC_ERROR, FC_ERROR_ORDER_CONFLICT,
-                   _("Lock order %d already used by '%s'. Each lock must have a unique order."),
-                   order, fc_registry_core (self, other)->name);
+      fc_registry_set_order_conflict (order, fc_registry_core (self, other)->name, error);
       return FALSE;
     }
 
@@ -541,14 +572,8 @@ fc_registry_check_order (FcRegistry   *self,
 
       if (core->order <= max_held)
         {
-          g_set_error (error, FC_ERROR, FC_ERROR_ORDER_VIOLATION,
-                       /* TRANSLATORS: the first %s is a lock name, the first %d its
-                        * order; the last %d and %s are the highest order the caller
-                        * holds and the name of the lock that has it */
-                       _("Lock ordering violation: trying to acquire %s (order %d) after "
-                         "higher-order locks. Current max order: %d (held: '%s')"),
-                       core->name, core->order, max_held,
-                       fc_registry_name_of_order (self, max_held));
+          fc_registry_set_order_violation (core->name, core->order, max_held,
+                                           fc_registry_name_of_order (self, max_held), error);
           return FALSE;
         }
     }

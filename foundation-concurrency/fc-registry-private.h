@@ -22,6 +22,22 @@ G_BEGIN_DECLS
 gboolean    fc_registry_validate_name (const char  *name,
                                        GError     **error);
 
+/* The registry's errors, for whoever keeps names and orders elsewhere
+ * (the cluster manager): FC_ERROR_NOT_REGISTERED (or what is wrong with an
+ * invalid @name), ALREADY_REGISTERED, ORDER_CONFLICT, ORDER_VIOLATION. */
+void        fc_registry_set_not_registered     (const char  *name,
+                                                GError     **error);
+void        fc_registry_set_already_registered (const char  *name,
+                                                GError     **error);
+void        fc_registry_set_order_conflict     (int          order,
+                                                const char  *other,
+                                                GError     **error);
+void        fc_registry_set_order_violation    (const char  *name,
+                                                int          order,
+                                                int          max_held,
+                                                const char  *max_held_name,
+                                                GError     **error);
+
 FcRegistry *fc_registry_new   (const FcLockKind *kind);
 void        fc_registry_free  (FcRegistry       *self);
 

@@ -187,6 +187,20 @@ fc_waitfor_search (DeadlockSearch *search,
   return FALSE;
 }
 
+void
+fc_waitfor_append_participant (GString    *message,
+                               gboolean    first,
+                               const char *label,
+                               const char *held,
+                               const char *wanted)
+{
+  /* TRANSLATORS: starts a report of a live deadlock, followed by its
+   * participants separated by "; "; mind the trailing space */
+  g_string_append (message, first ? _("Deadlock: ") : "; ");
+  /* TRANSLATORS: one participant of a deadlock */
+  g_string_append_printf (message, _("'%s' holds '%s' and waits for '%s'"), label, held, wanted);
+}
+
 /* @path: participant k waits for lock k, held by participant k + 1. */
 static FcReport *
 fc_waitfor_report (DeadlockSearch *search)
@@ -212,13 +226,9 @@ fc_waitfor_report (DeadlockSearch *search)
       FcLockState state = { 0, };
 
       search->kind->get_state (before->lock, &state);
-      /* TRANSLATORS: starts a report of a live deadlock, followed by its
-       * participants separated by "; "; mind the trailing space */
-      g_string_append (message, j == 0 ? _("Deadlock: ") : "; ");
-      /* TRANSLATORS: one participant of a deadlock */
-      g_string_append_printf (message, _("'%s' holds '%s' and waits for '%s'"),
-                              wait->label, fc_lock_core_display_name (held),
-                              fc_lock_core_display_name (wanted));
+      fc_waitfor_append_participant (message, j == 0, wait->label,
+                                     fc_lock_core_display_name (held),
+                                     fc_lock_core_display_name (wanted));
       g_string_append_printf (key, "%s@%" G_GINT64_FORMAT "/", fc_lock_core_display_name (held),
                               state.acquired_at);
       fc_report_add (report, held, wait->label);
@@ -288,6 +298,18 @@ fc_waitfor_find_deadlocks (const FcLockKind *kind,
 /* Follows the chain from the lock's owner: what that owner waits for, that
  * lock's owner, and so on. It costs what it touches: kinds that can say
  * what one owner waits for (FcLock) never walk the other waiters. */
+void
+fc_waitfor_append_held_by (GString    *out,
+                           const char *owner,
+                           double      seconds)
+{
+  /* TRANSLATORS: explains a lock timeout, after "Timeout acquiring lock 'b': ";
+   * %s is the name of the thread (or guard, or cluster member) holding the
+   * lock, %.1fs a duration in seconds, e.g. "3.1s" */
+  g_string_append_printf (out, _("held by '%s' for %.1fs"),
+                          owner != NULL ? owner : _("unknown"), seconds);
+}
+
 char *
 fc_waitfor_explain (const FcLockKind *kind,
                     FcRegistry       *registry,
@@ -310,12 +332,8 @@ fc_waitfor_explain (const FcLockKind *kind,
     }
 
   out = g_string_new (NULL);
-  /* TRANSLATORS: explains a lock timeout, after "Timeout acquiring lock 'b': ";
-   * %s is the name of the thread (or guard) holding the lock, %.1fs a
-   * duration in seconds, e.g. "3.1s" */
-  g_string_append_printf (out, _("held by '%s' for %.1fs"),
-                          state.owner != NULL ? state.owner : _("unknown"),
-                          (double) (fc_coarse_monotonic_time () - state.acquired_at) / G_USEC_PER_SEC);
+  fc_waitfor_append_held_by (out, state.owner,
+                             (double) (fc_coarse_monotonic_time () - state.acquired_at) / G_USEC_PER_SEC);
   g_free (state.owner);
 
   seen[n_seen++] = self_id;
@@ -371,13 +389,20 @@ fc_set_timeout_error (GError          **error,
                       gpointer          lock,
                       gpointer          self_id)
 {
-  const char *name = fc_lock_core_display_name (kind->get_core (lock));
   g_autofree char *why = NULL;
 
   if (error == NULL)
     return;
 
   why = fc_waitfor_explain (kind, registry, lock, self_id);
+  fc_set_timeout_error_why (error, fc_lock_core_display_name (kind->get_core (lock)), why);
+}
+
+void
+fc_set_timeout_error_why (GError     **error,
+                          const char  *name,
+                          const char  *why)
+{
   if (why != NULL)
     /* TRANSLATORS: "Timeout acquiring lock 'b': held by 'worker-2' for 3.1s, …" */
     g_set_error (error, FC_ERROR, FC_ERROR_TIMEOUT, _("Timeout acquiring lock '%s': %s"), name, why);

@@ -37,4 +37,21 @@ void       fc_set_timeout_error      (GError          **error,
                                       gpointer          lock,
                                       gpointer          self_id);
 
+/* The same for a lock named @name, with @why (NULL: unexplained). */
+void       fc_set_timeout_error_why  (GError          **error,
+                                      const char       *name,
+                                      const char       *why);
+
+/* Appends "held by '@owner' for 1.2s" (@owner NULL: unknown). */
+void       fc_waitfor_append_held_by (GString         *out,
+                                      const char       *owner,
+                                      double            seconds);
+
+/* Appends one participant of a deadlock report ("Deadlock: " first). */
+void       fc_waitfor_append_participant (GString     *message,
+                                          gboolean     first,
+                                          const char  *label,
+                                          const char  *held,
+                                          const char  *wanted);
+
 G_END_DECLS

@@ -26,6 +26,10 @@ G_BEGIN_DECLS
 # include "fc-async-lock.h"
 # include "fc-async-lock-guard.h"
 # include "fc-async-lock-manager.h"
+# if FC_HAVE_CLUSTER
+#  include "fc-cluster-lock-guard.h"
+#  include "fc-cluster-lock-manager.h"
+# endif
 #undef FC_INSIDE
 
 G_END_DECLS

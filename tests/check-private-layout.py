@@ -68,6 +68,19 @@ RANKS = {
     'fc-run': 13,
     # Run-time version checks.
     'fc-version': 12,
+    # The cluster (etcd) manager: the gateway client; where things are
+    # kept; the session lease; the lock recipe; the registry and
+    # snapshots; what the diagnostics find; what manager and guards share;
+    # the public types.
+    'fc-etcd': 1,
+    'fc-cluster-keys': 1,
+    'fc-cluster-session': 2,
+    'fc-cluster-lock': 4,
+    'fc-cluster-registry': 7,
+    'fc-cluster-diagnostics': 8,
+    'fc-cluster-client': 8,
+    'fc-cluster-lock-guard': 9,
+    'fc-cluster-lock-manager': 10,
 }
 
 # Sources that belong to a module of another name (one module, several
