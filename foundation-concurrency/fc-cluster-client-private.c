@@ -6,7 +6,11 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "fc-cluster-client-private.h"
+#include "fc-cluster-keys-private.h"
+#include "fc-mutex-private.h"
 #include "fc-private.h"
 #include "fc-registry-private.h"
 
@@ -51,6 +55,7 @@ client_session_lost (gpointer data)
 
 FcClusterClient *
 fc_cluster_client_new (const char * const  *endpoints,
+                       GMainContext        *owner_context,
                        const char          *prefix,
                        const char          *identity,
                        double               ttl,
@@ -62,10 +67,13 @@ fc_cluster_client_new (const char * const  *endpoints,
   self->ref_count = 1;
   self->prefix = g_strdup (prefix);
   self->identity = g_strdup (identity);
-  self->owner_context = g_main_context_ref_thread_default ();
+  self->owner_context = owner_context != NULL ? g_main_context_ref (owner_context)
+                                              : g_main_context_ref_thread_default ();
   self->guard_lost = guard_lost;
   g_mutex_init (&self->mutex);
   self->guards = g_ptr_array_new ();
+  self->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->edges = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->session = fc_cluster_session_new (endpoints, ttl, client_session_lost, self, error);
   if (self->session == NULL)
     {
@@ -114,6 +122,8 @@ client_free (FcClusterClient *self)
   fc_cluster_session_free (self->session);
   fc_cluster_registry_free (self->registry);
   g_ptr_array_unref (self->guards);
+  g_hash_table_unref (self->held);
+  g_hash_table_unref (self->edges);
   g_mutex_clear (&self->mutex);
   g_main_context_unref (self->owner_context);
   g_free (self->prefix);
@@ -127,9 +137,9 @@ fc_cluster_client_check_open (FcClusterClient  *self,
 {
   gboolean closed;
 
-  g_mutex_lock (&self->mutex);
+  fc_mutex_lock (&self->mutex);
   closed = self->closed;
-  g_mutex_unlock (&self->mutex);
+  fc_mutex_unlock (&self->mutex);
   if (closed)
     {
       g_set_error (error, FC_ERROR, FC_ERROR_UNAVAILABLE, _("Lock cluster unavailable: %s"),
@@ -181,18 +191,27 @@ void
 fc_cluster_client_add_guard (FcClusterClient *self,
                              gpointer         guard)
 {
-  g_mutex_lock (&self->mutex);
+  fc_mutex_lock (&self->mutex);
   g_ptr_array_add (self->guards, guard);
-  g_mutex_unlock (&self->mutex);
+  fc_mutex_unlock (&self->mutex);
 }
 
 void
 fc_cluster_client_remove_guard (FcClusterClient *self,
                                 gpointer         guard)
 {
-  g_mutex_lock (&self->mutex);
+  fc_mutex_lock (&self->mutex);
   g_ptr_array_remove_fast (self->guards, guard);
-  g_mutex_unlock (&self->mutex);
+  fc_mutex_unlock (&self->mutex);
+}
+
+GPtrArray *
+fc_cluster_client_close (FcClusterClient *self)
+{
+  fc_mutex_lock (&self->mutex);
+  self->closed = TRUE;
+  fc_mutex_unlock (&self->mutex);
+  return fc_cluster_client_dup_guards (self, TRUE);
 }
 
 GPtrArray *
@@ -201,7 +220,7 @@ fc_cluster_client_dup_guards (FcClusterClient *self,
 {
   GPtrArray *guards = g_ptr_array_new_with_free_func (g_object_unref);
 
-  g_mutex_lock (&self->mutex);
+  fc_mutex_lock (&self->mutex);
   for (guint i = 0; i < self->guards->len; i++)
     {
       GObject *guard = g_ptr_array_index (self->guards, i);
@@ -213,8 +232,30 @@ fc_cluster_client_dup_guards (FcClusterClient *self,
     }
   if (take)
     g_ptr_array_set_size (self->guards, 0);
-  g_mutex_unlock (&self->mutex);
+  fc_mutex_unlock (&self->mutex);
   return guards;
+}
+
+void
+fc_cluster_client_note_held (FcClusterClient *self,
+                             GPtrArray       *holds,
+                             int              delta)
+{
+  fc_mutex_lock (&self->mutex);
+  for (guint i = 0; holds != NULL && i < holds->len; i++)
+    {
+      FcClusterHold *hold = g_ptr_array_index (holds, i);
+      int count;
+
+      if (hold->key == NULL)
+        continue;
+      count = GPOINTER_TO_INT (g_hash_table_lookup (self->held, hold->name)) + delta;
+      if (count > 0)
+        g_hash_table_replace (self->held, g_strdup (hold->name), GINT_TO_POINTER (count));
+      else
+        g_hash_table_remove (self->held, hold->name);
+    }
+  fc_mutex_unlock (&self->mutex);
 }
 
 /* ---- Acquisition ---------------------------------------------------------- */
@@ -224,7 +265,7 @@ fc_cluster_acquired_free (FcClusterAcquired *acquired)
 {
   if (acquired == NULL)
     return;
-  g_ptr_array_unref (acquired->holds);
+  g_clear_pointer (&acquired->holds, g_ptr_array_unref);
   g_free (acquired);
 }
 
@@ -235,6 +276,7 @@ typedef struct
   gint64      deadline;
   GPtrArray  *holds;     /* every lock asked */
   GPtrArray  *wanted;    /* those to take */
+  char      **held_names;  /* what the process held when it started */
 } Acquire;
 
 static void
@@ -246,7 +288,52 @@ acquire_free (gpointer data)
   g_clear_pointer (&a->holds, g_ptr_array_unref);
   g_clear_pointer (&a->wanted, g_ptr_array_unref);
   g_strfreev (a->names);
+  g_strfreev (a->held_names);
   g_free (a);
+}
+
+static void
+edges_put_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  g_autoptr(JsonObject) reply = fc_etcd_call_finish (NULL, result, NULL);
+
+  /* Best effort: diagnostics, not the acquisition's outcome. */
+}
+
+/* Publishes, once per manager, the order edges the acquisition made:
+ * from every lock held to every lock taken after it. */
+static void
+publish_edges (FcClusterClient *self,
+               Acquire         *a)
+{
+  g_autoptr(GPtrArray) puts = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr(GPtrArray) before = g_ptr_array_new ();
+  FcEtcd *etcd = fc_cluster_session_get_etcd (self->session);
+
+  for (guint i = 0; a->held_names != NULL && a->held_names[i] != NULL; i++)
+    g_ptr_array_add (before, a->held_names[i]);
+  for (guint i = 0; i < a->wanted->len; i++)
+    {
+      FcClusterHold *to = g_ptr_array_index (a->wanted, i);
+
+      for (guint j = 0; j < before->len; j++)
+        {
+          const char *from = g_ptr_array_index (before, j);
+          g_autofree char *key = NULL;
+
+          if (strcmp (from, to->name) == 0
+              || !g_hash_table_add (self->edges, g_strconcat (from, "\n", to->name, NULL)))
+            continue;
+          key = fc_cluster_key_edge (self->prefix, from, to->name);
+          g_ptr_array_add (puts, fc_etcd_txn_op ("put", fc_etcd_put_request (key, self->identity, 0)));
+        }
+      g_ptr_array_add (before, to->name);
+    }
+  if (puts->len > 0 && etcd != NULL)
+    fc_etcd_call_async (etcd, "/v3/kv/txn", fc_etcd_txn_request (NULL, puts, NULL), -1, NULL,
+                        edges_put_cb, NULL);
 }
 
 static void
@@ -266,6 +353,7 @@ acquired_cb (GObject      *source,
       g_object_unref (task);
       return;
     }
+  publish_edges (g_object_get_data (G_OBJECT (task), "fc-cluster-client"), a);
   acquired = g_new0 (FcClusterAcquired, 1);
   acquired->holds = g_steal_pointer (&a->holds);
   acquired->generation = generation;
@@ -312,10 +400,21 @@ resolved_cb (GObject      *source,
     {
       FcClusterHold *hold = g_ptr_array_index (a->held, i);
 
-      g_strv_builder_add (held_names, hold->name);
       if (max == NULL || hold->order > max->order)
         max = hold;
     }
+  /* The waiter keys say what the process holds while it waits, for the
+   * diagnostics: the chain's locks are among them. */
+  {
+    GHashTableIter iter;
+    gpointer name;
+
+    fc_mutex_lock (&self->mutex);
+    g_hash_table_iter_init (&iter, self->held);
+    while (g_hash_table_iter_next (&iter, &name, NULL))
+      g_strv_builder_add (held_names, name);
+    fc_mutex_unlock (&self->mutex);
+  }
 
   a->wanted = g_ptr_array_new ();
   for (guint i = 0; i < a->holds->len; i++)
@@ -339,6 +438,7 @@ resolved_cb (GObject      *source,
     }
 
   names = g_strv_builder_end (held_names);
+  a->held_names = g_strdupv (names);
   fc_cluster_acquire_async (self->session, self->prefix, self->identity, a->wanted,
                             (const char * const *) names, a->deadline,
                             g_task_get_cancellable (task), acquired_cb, task);
@@ -444,7 +544,7 @@ release_work_cb (gpointer data)
       if (hold->key != NULL)
         g_ptr_array_add (keys, hold->key);
     }
-  fc_cluster_release_async (r->self->session, keys, released_cb, g_steal_pointer (&r->task));
+  fc_cluster_release_async (r->self->session, keys, -1, released_cb, g_steal_pointer (&r->task));
   return G_SOURCE_REMOVE;
 }
 

@@ -34,10 +34,14 @@ struct _FcClusterClient
 
   GMutex             mutex;
   GPtrArray         *guards;        /* unreleased guards, not ref'd */
+  GHashTable        *held;          /* name → count: what the process holds */
+  GHashTable        *edges;         /* "from\nto": order edges published (session's thread) */
   gboolean           closed;
 };
 
+/* @owner_context: where guards are told they are lost. */
 FcClusterClient *fc_cluster_client_new   (const char * const  *endpoints,
+                                          GMainContext        *owner_context,
                                           const char          *prefix,
                                           const char          *identity,
                                           double               ttl,
@@ -45,6 +49,10 @@ FcClusterClient *fc_cluster_client_new   (const char * const  *endpoints,
                                           GError             **error);
 FcClusterClient *fc_cluster_client_ref   (FcClusterClient     *self);
 void             fc_cluster_client_unref (FcClusterClient     *self);
+
+/* Marks the client closed; returns the guards that were live (a ref
+ * each), forgotten by the client. */
+GPtrArray       *fc_cluster_client_close      (FcClusterClient  *self);
 
 /* FC_ERROR_UNAVAILABLE once closed. */
 gboolean         fc_cluster_client_check_open (FcClusterClient  *self,
@@ -64,6 +72,13 @@ void             fc_cluster_client_remove_guard (FcClusterClient *self,
 /* Every unreleased guard, a ref each; empties the list if @take. */
 GPtrArray       *fc_cluster_client_dup_guards   (FcClusterClient *self,
                                                  gboolean         take);
+
+/* What the process holds, for the waiter keys (what a waiter holds while
+ * it waits, whichever guard holds it): @holds (FcClusterHold *) with a key
+ * are added (@delta 1) or removed (-1). */
+void             fc_cluster_client_note_held    (FcClusterClient *self,
+                                                 GPtrArray       *holds,
+                                                 int              delta);
 
 /* What an acquisition gives its guard. */
 typedef struct

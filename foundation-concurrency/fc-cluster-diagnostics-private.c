@@ -6,9 +6,12 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "fc-cluster-diagnostics-private.h"
 #include "fc-cluster-keys-private.h"
 #include "fc-cluster-lock-private.h"
+#include "fc-lockdep-render-private.h"
 #include "fc-manager-private.h"
 #include "fc-private.h"
 #include "fc-waitfor-private.h"
@@ -117,6 +120,100 @@ find_deadlocks (FcClusterSnapshot *snapshot,
     }
 }
 
+/* Lock-order cycles among the edges every member published: each found
+ * once, from its least name. */
+typedef struct
+{
+  FcClusterSnapshot *snapshot;
+  GHashTable        *reported;
+  GPtrArray         *path;     /* edge indices (triples in snapshot->edges) */
+  GStrvBuilder      *out;
+  guint              budget;
+} CycleSearch;
+
+#define EDGE_FROM(s, e) ((const char *) g_ptr_array_index ((s)->edges, 3 * (e)))
+#define EDGE_TO(s, e) ((const char *) g_ptr_array_index ((s)->edges, 3 * (e) + 1))
+#define EDGE_OWNER(s, e) ((const char *) g_ptr_array_index ((s)->edges, 3 * (e) + 2))
+
+static void
+report_cycle (CycleSearch *search)
+{
+  FcClusterSnapshot *snapshot = search->snapshot;
+  g_autoptr(GString) chain = g_string_new (NULL);
+  g_autoptr(GString) detail = g_string_new (NULL);
+  g_autoptr(GString) message = g_string_new (NULL);
+  g_autoptr(GString) key = g_string_new (NULL);
+
+  for (guint k = 0; k < search->path->len; k++)
+    {
+      guint e = GPOINTER_TO_UINT (g_ptr_array_index (search->path, k));
+      g_autofree char *owner = g_strdup_printf ("'%s'", EDGE_OWNER (snapshot, e));
+
+      g_string_append_printf (chain, "%s -> ", EDGE_FROM (snapshot, e));
+      g_string_append_printf (key, "%s\n", EDGE_FROM (snapshot, e));
+      if (k > 0)
+        g_string_append (detail, "; ");
+      fc_dep_render_append_edge (detail, EDGE_FROM (snapshot, e),
+                                 GPOINTER_TO_INT (g_hash_table_lookup (snapshot->orders, EDGE_FROM (snapshot, e))),
+                                 EDGE_TO (snapshot, e),
+                                 GPOINTER_TO_INT (g_hash_table_lookup (snapshot->orders, EDGE_TO (snapshot, e))),
+                                 owner);
+    }
+  g_string_append (chain, EDGE_FROM (snapshot, GPOINTER_TO_UINT (g_ptr_array_index (search->path, 0))));
+  if (!g_hash_table_add (search->reported, g_strdup (key->str)))
+    return;
+  fc_dep_render_append_cycle (message, chain->str, detail->str);
+  g_strv_builder_add (search->out, message->str);
+}
+
+/* Paths from @start through names above it, back to @start. */
+static void
+search_from (CycleSearch *search,
+             const char  *start,
+             const char  *at)
+{
+  FcClusterSnapshot *snapshot = search->snapshot;
+  guint n_edges = snapshot->edges->len / 3;
+
+  for (guint e = 0; e < n_edges && search->budget > 0; e++)
+    {
+      const char *to = EDGE_TO (snapshot, e);
+      gboolean visited = FALSE;
+
+      if (strcmp (EDGE_FROM (snapshot, e), at) != 0)
+        continue;
+      search->budget--;
+      if (strcmp (to, start) == 0)
+        {
+          g_ptr_array_add (search->path, GUINT_TO_POINTER (e));
+          report_cycle (search);
+          g_ptr_array_set_size (search->path, search->path->len - 1);
+          continue;
+        }
+      if (strcmp (to, start) < 0)
+        continue;  /* found from its least name */
+      for (guint k = 0; k < search->path->len && !visited; k++)
+        visited = strcmp (EDGE_FROM (snapshot, GPOINTER_TO_UINT (g_ptr_array_index (search->path, k))), to) == 0;
+      if (visited)
+        continue;
+      g_ptr_array_add (search->path, GUINT_TO_POINTER (e));
+      search_from (search, start, to);
+      g_ptr_array_set_size (search->path, search->path->len - 1);
+    }
+}
+
+static void
+find_cycles (FcClusterSnapshot *snapshot,
+             GStrvBuilder      *out)
+{
+  g_autoptr(GHashTable) reported = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) path = g_ptr_array_new ();
+  CycleSearch search = { snapshot, reported, path, out, 100000 };
+
+  for (guint e = 0; e < snapshot->edges->len / 3; e++)
+    search_from (&search, EDGE_FROM (snapshot, e), EDGE_FROM (snapshot, e));
+}
+
 char **
 fc_cluster_diagnose (FcClusterSnapshot *snapshot,
                      const char        *identity)
@@ -146,6 +243,7 @@ fc_cluster_diagnose (FcClusterSnapshot *snapshot,
           g_strv_builder_add (out, message);
         }
     }
+  find_cycles (snapshot, out);
   find_deadlocks (snapshot, out);
   return g_strv_builder_end (out);
 }

@@ -1,7 +1,8 @@
 /* fc-cluster-diagnostics-private.h — what detect_potential_deadlocks()
- * finds in a snapshot of the cluster: long holds, and live deadlocks
- * between processes, read from the waiter keys (each says what its waiter
- * holds). Never installed.
+ * finds in a snapshot of the cluster: long holds, lock-order cycles among
+ * the edges every member published, and live deadlocks between processes,
+ * read from the waiter keys (each says what its waiter holds). Never
+ * installed.
  *
  * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

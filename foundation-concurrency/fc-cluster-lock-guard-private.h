@@ -16,6 +16,13 @@ G_BEGIN_DECLS
 FcClusterLockGuard *fc_cluster_lock_guard_new        (FcClusterClient     *client,
                                                       FcClusterLockGuard  *parent,
                                                       FcClusterAcquired   *acquired);
+/* Acquires @names for @parent's chain (NULL: a new one) and completes
+ * @task (taken) with the new guard. */
+void                fc_cluster_lock_guard_acquire_for (FcClusterClient    *client,
+                                                       FcClusterLockGuard *parent,
+                                                       GTask              *task,
+                                                       const char * const *names,
+                                                       double              timeout);
 /* The lease is gone: the guard is lost (the `lost` signal, once). */
 void                fc_cluster_lock_guard_mark_lost  (gpointer             guard);
 /* The manager closed: released, its keys gone with the lease. */

@@ -87,7 +87,10 @@ fc_cluster_lock_guard_dispose (GObject *object)
     {
       fc_cluster_client_remove_guard (self->client, self);
       if (!g_atomic_int_exchange (&self->released, TRUE))
-        fc_cluster_client_release (self->client, g_steal_pointer (&self->holds), NULL);
+        {
+          fc_cluster_client_note_held (self->client, self->holds, -1);
+          fc_cluster_client_release (self->client, g_steal_pointer (&self->holds), NULL);
+        }
     }
   G_OBJECT_CLASS (fc_cluster_lock_guard_parent_class)->dispose (object);
 }
@@ -164,6 +167,7 @@ fc_cluster_lock_guard_new (FcClusterClient    *client,
     }
   fc_cluster_acquired_free (acquired);
   fc_cluster_client_add_guard (client, self);
+  fc_cluster_client_note_held (client, self->holds, 1);
   return self;
 }
 
@@ -180,7 +184,8 @@ fc_cluster_lock_guard_mark_lost (gpointer guard)
 void
 fc_cluster_lock_guard_mark_closed (FcClusterLockGuard *self)
 {
-  g_atomic_int_set (&self->released, TRUE);
+  if (!g_atomic_int_exchange (&self->released, TRUE))
+    fc_cluster_client_note_held (self->client, self->holds, -1);
 }
 
 /* Starts the release; FALSE if it was released already. */
@@ -191,6 +196,7 @@ guard_release (FcClusterLockGuard *self,
   if (g_atomic_int_exchange (&self->released, TRUE))
     return FALSE;
   fc_cluster_client_remove_guard (self->client, self);
+  fc_cluster_client_note_held (self->client, self->holds, -1);
   fc_cluster_client_release (self->client, g_steal_pointer (&self->holds), task);
   return TRUE;
 }
@@ -238,6 +244,7 @@ fc_cluster_lock_guard_release_async (FcClusterLockGuard  *self,
 
   task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (task, fc_cluster_lock_guard_release_async);
+  g_task_set_name (task, "fc_cluster_lock_guard_release_async");
   if (!guard_release (self, task))
     {
       g_task_return_boolean (task, TRUE);
@@ -250,6 +257,8 @@ fc_cluster_lock_guard_release_async (FcClusterLockGuard  *self,
  * @self: a #FcClusterLockGuard
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes fc_cluster_lock_guard_release_async().
  *
  * Returns: %TRUE once released; %FALSE with %FC_ERROR_UNAVAILABLE if the
  *   cluster did not answer (the keys then go with the lease)
@@ -299,6 +308,8 @@ fc_cluster_lock_guard_release_sync (FcClusterLockGuard  *self,
  * fc_cluster_lock_guard_dup_names:
  * @self: a #FcClusterLockGuard
  *
+ * The names of the locks of this guard (not those of its parents).
+ *
  * Returns: (transfer full): the names of the locks the guard was given,
  *   ascending by order
  *
@@ -330,6 +341,8 @@ fc_cluster_lock_guard_dup_names (FcClusterLockGuard *self)
 /**
  * fc_cluster_lock_guard_is_released:
  * @self: a #FcClusterLockGuard
+ *
+ * Whether the guard was released.
  *
  * Returns: whether the guard was released (or its manager closed)
  *
@@ -367,6 +380,8 @@ fc_cluster_lock_guard_get_fencing_token (FcClusterLockGuard *self)
  * fc_cluster_lock_guard_is_lost:
  * @self: a #FcClusterLockGuard
  *
+ * Whether the guard was lost (see #FcClusterLockGuard::lost).
+ *
  * Returns: whether the lease behind the guard was lost while it held its
  *   locks
  *
@@ -381,21 +396,54 @@ fc_cluster_lock_guard_is_lost (FcClusterLockGuard *self)
 }
 
 static void
-child_acquired_cb (GObject      *source,
+guard_acquired_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      data)
 {
   GTask *task = data;
-  FcClusterLockGuard *self = g_task_get_source_object (task);
+  FcClusterClient *client = g_object_get_data (G_OBJECT (task), "fc-cluster-client");
+  FcClusterLockGuard *parent = g_object_get_data (G_OBJECT (task), "fc-cluster-parent");
   GError *error = NULL;
   FcClusterAcquired *acquired = fc_cluster_client_acquire_finish (result, &error);
 
   if (acquired == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, fc_cluster_lock_guard_new (self->client, self, acquired),
-                           g_object_unref);
+    g_task_return_pointer (task, fc_cluster_lock_guard_new (client, parent, acquired), g_object_unref);
   g_object_unref (task);
+}
+
+void
+fc_cluster_lock_guard_acquire_for (FcClusterClient     *client,
+                                   FcClusterLockGuard  *parent,
+                                   GTask               *task,
+                                   const char * const  *names,
+                                   double               timeout)
+{
+  GError *error = NULL;
+
+  /* Granted or cancelled is decided below, never by GTask: a guard
+   * returned as the caller cancels is theirs to release. */
+  g_task_set_check_cancellable (task, FALSE);
+  if (!fc_timeout_validate (timeout, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (parent != NULL && fc_cluster_lock_guard_is_released (parent))
+    {
+      g_task_return_new_error (task, FC_ERROR, FC_ERROR_INVALID_ARGUMENT, "%s",
+                               _("The guard was released"));
+      g_object_unref (task);
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (task), "fc-cluster-client", fc_cluster_client_ref (client),
+                          (GDestroyNotify) fc_cluster_client_unref);
+  if (parent != NULL)
+    g_object_set_data_full (G_OBJECT (task), "fc-cluster-parent", g_object_ref (parent), g_object_unref);
+  fc_cluster_client_acquire_async (client, NULL, parent != NULL ? parent->chain : NULL, names, timeout,
+                                   g_task_get_cancellable (task), guard_acquired_cb, task);
 }
 
 /**
@@ -422,28 +470,14 @@ fc_cluster_lock_guard_acquire_async (FcClusterLockGuard  *self,
                                      gpointer             user_data)
 {
   GTask *task;
-  GError *error = NULL;
 
   g_return_if_fail (FC_IS_CLUSTER_LOCK_GUARD (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, fc_cluster_lock_guard_acquire_async);
-  if (!fc_timeout_validate (timeout, &error))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  if (fc_cluster_lock_guard_is_released (self))
-    {
-      g_task_return_new_error (task, FC_ERROR, FC_ERROR_INVALID_ARGUMENT, "%s",
-                               _("The guard was released"));
-      g_object_unref (task);
-      return;
-    }
-  fc_cluster_client_acquire_async (self->client, NULL, self->chain, names, timeout, cancellable,
-                                   child_acquired_cb, task);
+  g_task_set_name (task, "fc_cluster_lock_guard_acquire_async");
+  fc_cluster_lock_guard_acquire_for (self->client, self, task, names, timeout);
 }
 
 /**
@@ -451,6 +485,8 @@ fc_cluster_lock_guard_acquire_async (FcClusterLockGuard  *self,
  * @self: a #FcClusterLockGuard
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes fc_cluster_lock_guard_acquire_async().
  *
  * Returns: (transfer full): the child guard, or %NULL with an error as
  *   fc_cluster_lock_manager_acquire_finish() gives, or

@@ -11,6 +11,7 @@
 #include "fc-cluster-diagnostics-private.h"
 #include "fc-cluster-lock-guard-private.h"
 #include "fc-cluster-lock-manager.h"
+#include "fc-mutex-private.h"
 #include "fc-private.h"
 
 /**
@@ -84,23 +85,36 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (FcClusterLockManager, fc_cluster_lock_manager, G_
                                G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
                                                       fc_cluster_lock_manager_async_initable_iface_init))
 
-static void
-close_on_finalize_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      data)
+typedef struct
 {
+  FcClusterClient *client;
+  GMutex           mutex;
+  GCond            cond;
+  gboolean         done;
+} FinalRevoke;
+
+static void
+final_revoked_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  FinalRevoke *revoke = data;
+
   fc_cluster_session_revoke_finish (NULL, result, NULL);
-  *(gboolean *) data = TRUE;
+  fc_mutex_lock (&revoke->mutex);
+  revoke->done = TRUE;
+  g_cond_signal (&revoke->cond);
+  fc_mutex_unlock (&revoke->mutex);
 }
 
 static gboolean
-revoke_on_finalize_work (gpointer data)
+final_revoke_work (gpointer data)
 {
-  gpointer *args = data;
+  FinalRevoke *revoke = data;
 
-  fc_cluster_session_revoke_async (((FcClusterClient *) args[0])->session,
+  fc_cluster_session_revoke_async (revoke->client->session,
                                    g_get_monotonic_time () + 2 * G_USEC_PER_SEC,
-                                   close_on_finalize_cb, args[1]);
+                                   final_revoked_cb, revoke);
   return G_SOURCE_REMOVE;
 }
 
@@ -113,16 +127,17 @@ fc_cluster_lock_manager_finalize (GObject *object)
     {
       /* Best effort: the lease is revoked (a couple of seconds at most), so
        * that what the process holds goes at once. */
-      gboolean done = FALSE;
-      gpointer args[2] = { self->client, &done };
-      GMainContext *context = g_main_context_new ();
+      FinalRevoke revoke = { self->client, };
 
-      g_main_context_push_thread_default (context);
-      fc_cluster_session_run (self->client->session, revoke_on_finalize_work, args, NULL);
-      while (!done)
-        g_main_context_iteration (context, TRUE);
-      g_main_context_pop_thread_default (context);
-      g_main_context_unref (context);
+      g_mutex_init (&revoke.mutex);
+      g_cond_init (&revoke.cond);
+      fc_cluster_session_run (self->client->session, final_revoke_work, &revoke, NULL);
+      fc_mutex_lock (&revoke.mutex);
+      while (!revoke.done)
+        fc_cond_wait (&revoke.cond, &revoke.mutex);
+      fc_mutex_unlock (&revoke.mutex);
+      g_mutex_clear (&revoke.mutex);
+      g_cond_clear (&revoke.cond);
     }
   g_clear_pointer (&self->client, fc_cluster_client_unref);
   g_strfreev (self->endpoints);
@@ -210,9 +225,6 @@ fc_cluster_lock_manager_class_init (FcClusterLockManagerClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_ENDPOINTS] =
-    g_param_spec_boxed ("endpoints", NULL, NULL, G_TYPE_STRV,
-                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * FcClusterLockManager:prefix:
    *
@@ -221,9 +233,6 @@ fc_cluster_lock_manager_class_init (FcClusterLockManagerClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_PREFIX] =
-    g_param_spec_string ("prefix", NULL, NULL, FC_CLUSTER_DEFAULT_PREFIX,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * FcClusterLockManager:lease-ttl:
    *
@@ -233,9 +242,6 @@ fc_cluster_lock_manager_class_init (FcClusterLockManagerClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_LEASE_TTL] =
-    g_param_spec_double ("lease-ttl", NULL, NULL, 1.0, 86400.0, 10.0,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * FcClusterLockManager:identity:
    *
@@ -244,8 +250,17 @@ fc_cluster_lock_manager_class_init (FcClusterLockManagerClass *klass)
    *
    * Since: 1.0
    */
+  properties[PROP_ENDPOINTS] =
+    g_param_spec_boxed ("endpoints", "Endpoints", "The etcd members' client URLs", G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PREFIX] =
+    g_param_spec_string ("prefix", "Prefix", "Where the locks live in etcd's key space", FC_CLUSTER_DEFAULT_PREFIX,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LEASE_TTL] =
+    g_param_spec_double ("lease-ttl", "Lease TTL", "Seconds the session lease lives without keep-alive", 1.0, 86400.0, 10.0,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_IDENTITY] =
-    g_param_spec_string ("identity", NULL, NULL, NULL,
+    g_param_spec_string ("identity", "Identity", "Who this process is, as owner", NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -263,6 +278,7 @@ fc_cluster_lock_manager_init (FcClusterLockManager *self)
 /* What can be checked before talking to the cluster; makes the client. */
 static gboolean
 manager_prepare (FcClusterLockManager  *self,
+                 GMainContext          *owner_context,
                  GError               **error)
 {
   g_autofree char *prefix = NULL;
@@ -287,7 +303,7 @@ manager_prepare (FcClusterLockManager  *self,
       g_free (self->prefix);
       self->prefix = g_steal_pointer (&prefix);
     }
-  self->client = fc_cluster_client_new ((const char * const *) self->endpoints, self->prefix,
+  self->client = fc_cluster_client_new ((const char * const *) self->endpoints, owner_context, self->prefix,
                                         self->identity, self->lease_ttl,
                                         fc_cluster_lock_guard_mark_lost, error);
   return self->client != NULL;
@@ -330,7 +346,8 @@ fc_cluster_lock_manager_init_async (GAsyncInitable      *initable,
   GError *error = NULL;
 
   g_task_set_source_tag (task, fc_cluster_lock_manager_init_async);
-  if (!manager_prepare (self, &error))
+  g_task_set_name (task, "fc_cluster_lock_manager_init_async");
+  if (!manager_prepare (self, NULL, &error))
     {
       g_task_return_error (task, error);
       g_object_unref (task);
@@ -354,7 +371,12 @@ fc_cluster_lock_manager_initable_init (GInitable     *initable,
 {
   FcClusterSync sync;
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GMainContext) owner_context = g_main_context_ref_thread_default ();
 
+  /* Made here, so that the guards are told in the caller's context, not
+   * in the private one of the wait. */
+  if (!manager_prepare (FC_CLUSTER_LOCK_MANAGER (initable), owner_context, error))
+    return FALSE;
   fc_cluster_sync_begin (&sync);
   fc_cluster_lock_manager_init_async (G_ASYNC_INITABLE (initable), G_PRIORITY_DEFAULT, cancellable,
                                       fc_cluster_sync_callback, &sync);
@@ -429,6 +451,8 @@ fc_cluster_lock_manager_new_async (const char * const  *endpoints,
  * fc_cluster_lock_manager_new_finish:
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes fc_cluster_lock_manager_new_async().
  *
  * Returns: (transfer full): the manager, or %NULL with an error as
  *   fc_cluster_lock_manager_new_sync() gives
@@ -536,10 +560,12 @@ fc_cluster_lock_manager_register_lock_async (FcClusterLockManager *self,
   GError *error = NULL;
 
   g_return_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self));
+  g_return_if_fail (self->client != NULL);  /* initialized (GInitable) */
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, fc_cluster_lock_manager_register_lock_async);
+  g_task_set_name (task, "fc_cluster_lock_manager_register_lock_async");
   if (!fc_cluster_registry_validate (name, description, &error))
     {
       g_task_return_error (task, error);
@@ -562,6 +588,8 @@ fc_cluster_lock_manager_register_lock_async (FcClusterLockManager *self,
  * @result: the result given to the callback
  * @error: return location for a #GError
  *
+ * Finishes fc_cluster_lock_manager_register_lock_async().
+ *
  * Returns: %TRUE if the name is registered with that order; %FALSE with
  *   %FC_ERROR_ALREADY_REGISTERED (another order), %FC_ERROR_ORDER_CONFLICT
  *   (the order is another name's), %FC_ERROR_INVALID_ARGUMENT,
@@ -575,6 +603,7 @@ fc_cluster_lock_manager_register_lock_finish (FcClusterLockManager  *self,
                                               GError               **error)
 {
   g_return_val_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self), FALSE);
+  g_return_val_if_fail (self->client != NULL, FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -607,30 +636,13 @@ fc_cluster_lock_manager_register_lock_sync (FcClusterLockManager  *self,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self), FALSE);
+  g_return_val_if_fail (self->client != NULL, FALSE);
 
   fc_cluster_sync_begin (&sync);
   fc_cluster_lock_manager_register_lock_async (self, name, order, description, cancellable,
                                                fc_cluster_sync_callback, &sync);
   result = fc_cluster_sync_end (&sync);
   return fc_cluster_lock_manager_register_lock_finish (self, result, error);
-}
-
-static void
-acquired_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  GTask *task = data;
-  FcClusterLockManager *self = g_task_get_source_object (task);
-  GError *error = NULL;
-  FcClusterAcquired *acquired = fc_cluster_client_acquire_finish (result, &error);
-
-  if (acquired == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, fc_cluster_lock_guard_new (self->client, NULL, acquired),
-                           g_object_unref);
-  g_object_unref (task);
 }
 
 /**
@@ -657,21 +669,15 @@ fc_cluster_lock_manager_acquire_async (FcClusterLockManager *self,
                                        gpointer              user_data)
 {
   GTask *task;
-  GError *error = NULL;
 
   g_return_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self));
+  g_return_if_fail (self->client != NULL);  /* initialized (GInitable) */
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, fc_cluster_lock_manager_acquire_async);
-  if (!fc_timeout_validate (timeout, &error))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  fc_cluster_client_acquire_async (self->client, NULL, NULL, names, timeout, cancellable,
-                                   acquired_cb, task);
+  g_task_set_name (task, "fc_cluster_lock_manager_acquire_async");
+  fc_cluster_lock_guard_acquire_for (self->client, NULL, task, names, timeout);
 }
 
 /**
@@ -679,6 +685,8 @@ fc_cluster_lock_manager_acquire_async (FcClusterLockManager *self,
  * @self: a #FcClusterLockManager
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes fc_cluster_lock_manager_acquire_async().
  *
  * Returns: (transfer full): the guard, or %NULL with
  *   %FC_ERROR_NOT_REGISTERED, %FC_ERROR_INVALID_ARGUMENT,
@@ -723,6 +731,7 @@ fc_cluster_lock_manager_acquire_sync (FcClusterLockManager  *self,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self), NULL);
+  g_return_val_if_fail (self->client != NULL, NULL);
 
   fc_cluster_sync_begin (&sync);
   fc_cluster_lock_manager_acquire_async (self, names, timeout, cancellable,
@@ -773,6 +782,9 @@ snapshot_start (FcClusterLockManager *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, tag);
+  g_task_set_name (task, tag == fc_cluster_lock_manager_get_lock_status_async
+                         ? "fc_cluster_lock_manager_get_lock_status_async"
+                         : "fc_cluster_lock_manager_detect_potential_deadlocks_async");
   if (manager_start (self, task))
     fc_cluster_client_run (self->client, task, snapshot_work);
 }
@@ -795,6 +807,7 @@ fc_cluster_lock_manager_get_lock_status_async (FcClusterLockManager *self,
                                                gpointer              user_data)
 {
   g_return_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self));
+  g_return_if_fail (self->client != NULL);  /* initialized (GInitable) */
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   snapshot_start (self, fc_cluster_lock_manager_get_lock_status_async, cancellable, callback, user_data);
@@ -805,6 +818,8 @@ fc_cluster_lock_manager_get_lock_status_async (FcClusterLockManager *self,
  * @self: a #FcClusterLockManager
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes fc_cluster_lock_manager_get_lock_status_async().
  *
  * Returns: (transfer full): `a{sa{sv}}`: for each lock its `order` (i),
  *   `description` (s), `is_locked` (b), `owner` (ms: the holder's
@@ -846,6 +861,7 @@ fc_cluster_lock_manager_get_lock_status_sync (FcClusterLockManager  *self,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self), NULL);
+  g_return_val_if_fail (self->client != NULL, NULL);
 
   fc_cluster_sync_begin (&sync);
   fc_cluster_lock_manager_get_lock_status_async (self, cancellable, fc_cluster_sync_callback, &sync);
@@ -873,6 +889,7 @@ fc_cluster_lock_manager_detect_potential_deadlocks_async (FcClusterLockManager *
                                                           gpointer              user_data)
 {
   g_return_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self));
+  g_return_if_fail (self->client != NULL);  /* initialized (GInitable) */
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   snapshot_start (self, fc_cluster_lock_manager_detect_potential_deadlocks_async, cancellable,
@@ -884,6 +901,8 @@ fc_cluster_lock_manager_detect_potential_deadlocks_async (FcClusterLockManager *
  * @self: a #FcClusterLockManager
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes fc_cluster_lock_manager_detect_potential_deadlocks_async().
  *
  * Returns: (transfer full) (array zero-terminated=1): one message per
  *   finding (empty if none), or %NULL with %FC_ERROR_UNAVAILABLE
@@ -924,6 +943,7 @@ fc_cluster_lock_manager_detect_potential_deadlocks_sync (FcClusterLockManager  *
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self), NULL);
+  g_return_val_if_fail (self->client != NULL, NULL);
 
   fc_cluster_sync_begin (&sync);
   fc_cluster_lock_manager_detect_potential_deadlocks_async (self, cancellable,
@@ -979,10 +999,12 @@ fc_cluster_lock_manager_close_async (FcClusterLockManager *self,
   g_autoptr(GPtrArray) guards = NULL;
 
   g_return_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self));
+  g_return_if_fail (self->client != NULL);  /* initialized (GInitable) */
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (task, fc_cluster_lock_manager_close_async);
+  g_task_set_name (task, "fc_cluster_lock_manager_close_async");
   if (self->closed)
     {
       g_task_return_boolean (task, TRUE);
@@ -990,10 +1012,7 @@ fc_cluster_lock_manager_close_async (FcClusterLockManager *self,
       return;
     }
   self->closed = TRUE;
-  g_mutex_lock (&self->client->mutex);
-  self->client->closed = TRUE;
-  g_mutex_unlock (&self->client->mutex);
-  guards = fc_cluster_client_dup_guards (self->client, TRUE);
+  guards = fc_cluster_client_close (self->client);
   for (guint i = 0; i < guards->len; i++)
     fc_cluster_lock_guard_mark_closed (g_ptr_array_index (guards, i));
   fc_cluster_client_run (self->client, task, close_work);
@@ -1004,6 +1023,8 @@ fc_cluster_lock_manager_close_async (FcClusterLockManager *self,
  * @self: a #FcClusterLockManager
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes fc_cluster_lock_manager_close_async().
  *
  * Returns: %TRUE once the lease is revoked; %FALSE with
  *   %FC_ERROR_UNAVAILABLE if the cluster did not answer (the locks then go
@@ -1043,6 +1064,7 @@ fc_cluster_lock_manager_close_sync (FcClusterLockManager  *self,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (FC_IS_CLUSTER_LOCK_MANAGER (self), FALSE);
+  g_return_val_if_fail (self->client != NULL, FALSE);
 
   fc_cluster_sync_begin (&sync);
   fc_cluster_lock_manager_close_async (self, cancellable, fc_cluster_sync_callback, &sync);

@@ -11,6 +11,9 @@
 #include "fc-private.h"
 #include "fc-waitfor-private.h"
 
+/* What a rollback is given past the call's deadline. */
+#define FC_CLUSTER_ROLLBACK_GRACE_USEC (500 * 1000)
+
 FcClusterHold *
 fc_cluster_hold_new (const char *name,
                      int         order)
@@ -125,7 +128,12 @@ acquire_fail (GTask  *task,
       g_object_unref (task);
       return;
     }
-  fc_cluster_release_async (a->session, keys, rollback_cb, task);
+  /* Within the call's timeout, so that a cluster without quorum still
+   * fails in time (the lease removes what could not be deleted), with a
+   * moment for the deletes when the deadline has just passed. */
+  fc_cluster_release_async (a->session, keys,
+                            a->deadline > 0 ? MAX (a->deadline, g_get_monotonic_time () + FC_CLUSTER_ROLLBACK_GRACE_USEC) : -1,
+                            rollback_cb, task);
   for (guint i = 0; i <= a->index && i < a->wanted->len; i++)
     g_clear_pointer (&((FcClusterHold *) g_ptr_array_index (a->wanted, i))->key, g_free);
 }
@@ -198,7 +206,7 @@ acquire_timed_out (GTask *task)
 
   fc_etcd_call_async (a->etcd, "/v3/kv/range",
                       fc_etcd_range_request (a->lock_prefix, a->lock_end, 0, 1, 1),
-                      g_get_monotonic_time () + G_USEC_PER_SEC, NULL, explain_cb, task);
+                      g_get_monotonic_time () + FC_CLUSTER_ROLLBACK_GRACE_USEC, NULL, explain_cb, task);
 }
 
 static gboolean
@@ -459,6 +467,7 @@ release_cb (GObject      *source,
 void
 fc_cluster_release_async (FcClusterSession    *session,
                           GPtrArray           *keys,
+                          gint64               deadline,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
@@ -476,9 +485,8 @@ fc_cluster_release_async (FcClusterSession    *session,
   for (guint i = 0; i < keys->len; i++)
     g_ptr_array_add (ops, fc_etcd_txn_op ("delete_range",
                                           fc_etcd_delete_request (g_ptr_array_index (keys, i), NULL)));
-  /* Not cancellable, and bounded by the request timeout alone: a release
-   * is never given up early. */
-  fc_etcd_call_async (etcd, "/v3/kv/txn", fc_etcd_txn_request (NULL, ops, NULL), -1, NULL,
+  /* Not cancellable: a release is never given up early. */
+  fc_etcd_call_async (etcd, "/v3/kv/txn", fc_etcd_txn_request (NULL, ops, NULL), deadline, NULL,
                       release_cb, task);
 }
 

@@ -50,9 +50,11 @@ gboolean  fc_cluster_acquire_finish  (GAsyncResult        *result,
                                       guint               *generation,
                                       GError             **error);
 
-/* Deletes @keys (char *) in one transaction. */
+/* Deletes @keys (char *) in one transaction, trying until @deadline
+ * (monotonic µs; -1: the request timeout). */
 void      fc_cluster_release_async   (FcClusterSession    *session,
                                       GPtrArray           *keys,
+                                      gint64               deadline,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
 gboolean  fc_cluster_release_finish  (GAsyncResult        *result,

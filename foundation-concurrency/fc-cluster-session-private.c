@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "fc-cluster-session-private.h"
+#include "fc-mutex-private.h"
 #include "fc-private.h"
 
 struct _FcClusterSession
@@ -38,6 +39,9 @@ session_thread (gpointer data)
 
   g_main_context_push_thread_default (self->context);
   g_main_loop_run (self->loop);
+  /* What the stop left queued runs here, in the thread it belongs to. */
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
   g_main_context_pop_thread_default (self->context);
   return NULL;
 }
@@ -58,10 +62,10 @@ new_etcd_cb (gpointer data)
   NewEtcd *n = data;
 
   n->self->etcd = fc_etcd_new (n->endpoints, n->self->ttl, n->error);
-  g_mutex_lock (&n->mutex);
+  fc_mutex_lock (&n->mutex);
   n->done = TRUE;
   g_cond_signal (&n->cond);
-  g_mutex_unlock (&n->mutex);
+  fc_mutex_unlock (&n->mutex);
   return G_SOURCE_REMOVE;
 }
 
@@ -96,10 +100,10 @@ fc_cluster_session_new (const char * const  *endpoints,
   g_mutex_init (&n.mutex);
   g_cond_init (&n.cond);
   fc_cluster_session_run (self, new_etcd_cb, &n, NULL);
-  g_mutex_lock (&n.mutex);
+  fc_mutex_lock (&n.mutex);
   while (!n.done)
-    g_cond_wait (&n.cond, &n.mutex);
-  g_mutex_unlock (&n.mutex);
+    fc_cond_wait (&n.cond, &n.mutex);
+  fc_mutex_unlock (&n.mutex);
   g_mutex_clear (&n.mutex);
   g_cond_clear (&n.cond);
 
@@ -133,10 +137,6 @@ fc_cluster_session_free (FcClusterSession *self)
 
   fc_cluster_session_run (self, session_stop_cb, self, NULL);
   g_thread_join (self->thread);
-  /* What the stop left queued (callbacks of aborted requests) runs here,
-   * with the client gone. */
-  while (g_main_context_iteration (self->context, FALSE))
-    ;
   g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
   g_object_unref (self->stopping);
@@ -149,6 +149,34 @@ fc_cluster_session_is_current (FcClusterSession *self)
   return g_thread_self () == self->thread;
 }
 
+typedef struct
+{
+  GSourceFunc    func;
+  gpointer       data;
+  GDestroyNotify notify;
+} Run;
+
+static gboolean
+run_cb (gpointer data)
+{
+  Run *run = data;
+
+  /* Handed over through the context's lock, which ThreadSanitizer cannot
+   * see (fc-mutex-private.h). */
+  fc_tsan_acquire (run);
+  return run->func (run->data);
+}
+
+static void
+run_free (gpointer data)
+{
+  Run *run = data;
+
+  if (run->notify != NULL)
+    run->notify (run->data);
+  g_free (run);
+}
+
 void
 fc_cluster_session_run (FcClusterSession *self,
                         GSourceFunc       func,
@@ -156,9 +184,14 @@ fc_cluster_session_run (FcClusterSession *self,
                         GDestroyNotify    notify)
 {
   GSource *source = g_idle_source_new ();
+  Run *run = g_new0 (Run, 1);
 
+  run->func = func;
+  run->data = data;
+  run->notify = notify;
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, func, data, notify);
+  g_source_set_callback (source, run_cb, run, run_free);
+  fc_tsan_release (run);
   g_source_attach (source, self->context);
   g_source_unref (source);
 }
@@ -215,7 +248,7 @@ session_mark_lost (FcClusterSession *self)
     return;
   self->lost_reported = TRUE;
   g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
-                    "MESSAGE", "etcd session lease lost: the locks of this process may belong to others now");
+                    "MESSAGE", "%s", _("etcd session lease lost: the locks of this process may belong to others now"));
   if (self->lost != NULL)
     self->lost (self->lost_data);
 }
@@ -357,6 +390,7 @@ fc_cluster_session_grant_async (FcClusterSession    *self,
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, self, NULL);
   fc_etcd_call_async (self->etcd, "/v3/lease/grant",
                       lease_request ("TTL", (gint64) ceil (self->ttl)),
@@ -438,6 +472,7 @@ fc_cluster_sync_callback (GObject      *source,
 {
   FcClusterSync *sync = data;
 
+  fc_tsan_acquire (result);
   sync->result = g_object_ref (result);
 }
 

@@ -16,6 +16,10 @@
 
 /* Between two rounds over every endpoint. */
 #define FC_ETCD_BACKOFF_USEC (100 * 1000)
+/* The least an endpoint is given to answer before the next is tried (a
+ * third of the request timeout when that is longer): a member that is
+ * stopped or cut off keeps the connection open and never answers. */
+#define FC_ETCD_ATTEMPT_MIN_USEC (1000 * 1000)
 
 struct _FcEtcd
 {
@@ -24,6 +28,8 @@ struct _FcEtcd
   GPtrArray    *endpoints;      /* char *, without a trailing slash */
   guint         current;        /* the member that answered last */
   gint64        request_timeout;  /* µs */
+  GQueue        calls;          /* Call *: in flight */
+  gboolean      closing;
 };
 
 void
@@ -108,12 +114,20 @@ fc_etcd_new (const char * const  *endpoints,
   return self;
 }
 
+static void call_cancel (gpointer call, gpointer user_data);
+
 void
 fc_etcd_free (FcEtcd *self)
 {
   if (self == NULL)
     return;
+  /* Every call in flight fails, its callbacks run, and only then does
+   * the client go. */
+  self->closing = TRUE;
+  g_queue_foreach (&self->calls, call_cancel, NULL);
   soup_session_abort (self->session);
+  while (self->calls.length > 0)
+    g_main_context_iteration (self->context, TRUE);
   g_object_unref (self->session);
   g_ptr_array_unref (self->endpoints);
   g_main_context_unref (self->context);
@@ -130,7 +144,10 @@ typedef struct
   gint64            deadline;        /* the effective one, -1 none */
   gboolean          watch;
   char             *watch_key;       /* encoded */
-  GCancellable     *attempt;         /* cancelled at the deadline and by the caller */
+  GCancellable     *attempt;         /* the call is over: cancelled at the deadline, by the caller, at close */
+  GCancellable     *try_cancel;      /* this try on one endpoint */
+  GSource          *try_timer;
+  gboolean          try_expired;
   FcTaskSources     sources;
   GSource          *backoff;
   gboolean          timed_out;
@@ -138,16 +155,36 @@ typedef struct
   char             *last_error;
   SoupMessage      *message;
   GDataInputStream *lines;
+  GList             link;
 } Call;
+
+/* Ends the call: its try, and any later one. */
+static void
+call_stop (Call *call)
+{
+  g_cancellable_cancel (call->attempt);
+  if (call->try_cancel != NULL)
+    g_cancellable_cancel (call->try_cancel);
+}
+
+static void
+call_cancel (gpointer call,
+             gpointer user_data)
+{
+  call_stop (call);
+}
 
 static void
 call_free (gpointer data)
 {
   Call *call = data;
 
+  g_queue_unlink (&call->etcd->calls, &call->link);
   fc_task_sources_clear (&call->sources);
   fc_clear_source (&call->backoff);
+  fc_clear_source (&call->try_timer);
   g_clear_object (&call->attempt);
+  g_clear_object (&call->try_cancel);
   g_clear_object (&call->message);
   g_clear_object (&call->lines);
   g_bytes_unref (call->body);
@@ -165,7 +202,7 @@ call_deadline_cb (gpointer data)
   Call *call = g_task_get_task_data (data);
 
   call->timed_out = TRUE;
-  g_cancellable_cancel (call->attempt);
+  call_stop (call);
   fc_clear_source (&call->sources.timer);
   return G_SOURCE_REMOVE;
 }
@@ -176,7 +213,18 @@ call_cancelled_cb (GCancellable *cancellable,
 {
   Call *call = g_task_get_task_data (data);
 
-  g_cancellable_cancel (call->attempt);
+  call_stop (call);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+call_try_expired_cb (gpointer data)
+{
+  Call *call = g_task_get_task_data (data);
+
+  call->try_expired = TRUE;
+  g_cancellable_cancel (call->try_cancel);
+  fc_clear_source (&call->try_timer);
   return G_SOURCE_REMOVE;
 }
 
@@ -226,9 +274,16 @@ call_failed (GTask      *task,
   Call *call = g_task_get_task_data (task);
   FcEtcd *etcd = call->etcd;
 
-  g_free (call->last_error);
-  call->last_error = g_strdup_printf ("%s: %s", (char *) g_ptr_array_index (etcd->endpoints, etcd->current),
-                                      reason);
+  fc_clear_source (&call->try_timer);
+  if (call->try_expired)
+    reason = _("no answer in time");
+  /* Cut short by the deadline: the reason of the attempt before says more. */
+  if (!g_cancellable_is_cancelled (call->attempt) || call->last_error == NULL)
+    {
+      g_free (call->last_error);
+      call->last_error = g_strdup_printf ("%s: %s", (char *) g_ptr_array_index (etcd->endpoints, etcd->current),
+                                          reason);
+    }
   g_clear_object (&call->message);
   g_clear_object (&call->lines);
   etcd->current = (etcd->current + 1) % etcd->endpoints->len;
@@ -250,6 +305,7 @@ call_failed (GTask      *task,
   call_attempt (task);
 }
 
+/* @error: the reason alone, for the endpoint's failure. */
 static JsonObject *
 parse_object (const char  *data,
               gssize       length,
@@ -261,14 +317,13 @@ parse_object (const char  *data,
 
   if (!json_parser_load_from_data (parser, data, length, &local))
     {
-      g_autofree char *what = g_strdup_printf (_("malformed reply: %s"), local->message);
-      fc_etcd_set_malformed (error, what);
+      g_set_error (error, FC_ERROR, FC_ERROR_UNAVAILABLE, _("malformed reply: %s"), local->message);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      fc_etcd_set_malformed (error, _("malformed reply: not a JSON object"));
+      g_set_error_literal (error, FC_ERROR, FC_ERROR_UNAVAILABLE, _("malformed reply: not a JSON object"));
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));
@@ -329,6 +384,7 @@ call_read_cb (GObject      *source,
     }
 
   fc_task_sources_clear (&call->sources);
+  fc_clear_source (&call->try_timer);
   g_task_return_pointer (task, g_steal_pointer (&reply), (GDestroyNotify) json_object_unref);
   g_object_unref (task);
 }
@@ -336,6 +392,14 @@ call_read_cb (GObject      *source,
 /* ---- Watches -------------------------------------------------------------- */
 
 static void watch_next_line (GTask *task);
+
+/* A member's failure: the reason alone, prefixed when the call gives up. */
+static void
+set_reason (GError    **error,
+            const char *reason)
+{
+  g_set_error_literal (error, FC_ERROR, FC_ERROR_UNAVAILABLE, reason);
+}
 
 /* One line of the watch stream: TRUE when it reports the deletion. */
 static gboolean
@@ -356,7 +420,7 @@ watch_line_deletes (Call        *call,
     {
       g_autofree char *why = reply_error_message (object);
 
-      fc_etcd_set_malformed (error, why != NULL ? why : _("malformed reply: watch result missing"));
+      set_reason (error, why != NULL ? why : _("malformed reply: watch result missing"));
       return FALSE;
     }
   result = json_node_get_object (node);
@@ -364,7 +428,7 @@ watch_line_deletes (Call        *call,
     return FALSE;
   if (canceled)
     {
-      fc_etcd_set_malformed (error, _("the watch was cancelled by the server"));
+      set_reason (error, _("the watch was cancelled by the server"));
       return FALSE;
     }
   node = json_object_get_member (result, "events");
@@ -372,7 +436,7 @@ watch_line_deletes (Call        *call,
     return FALSE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      fc_etcd_set_malformed (error, _("malformed reply: events is not an array"));
+      set_reason (error, _("malformed reply: events is not an array"));
       return FALSE;
     }
   events = json_node_get_array (node);
@@ -383,7 +447,7 @@ watch_line_deletes (Call        *call,
 
       if (!JSON_NODE_HOLDS_OBJECT (event))
         {
-          fc_etcd_set_malformed (error, _("malformed reply: an event is not an object"));
+          set_reason (error, _("malformed reply: an event is not an object"));
           return FALSE;
         }
       type = json_object_get_member (json_node_get_object (event), "type");
@@ -419,7 +483,7 @@ watch_line_cb (GObject      *source,
   if (watch_line_deletes (call, line, &error))
     {
       fc_task_sources_clear (&call->sources);
-      g_cancellable_cancel (call->attempt);  /* closes the stream */
+      call_stop (call);  /* closes the stream */
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;
@@ -437,7 +501,7 @@ watch_next_line (GTask *task)
 {
   Call *call = g_task_get_task_data (task);
 
-  g_data_input_stream_read_line_async (call->lines, G_PRIORITY_DEFAULT, call->attempt,
+  g_data_input_stream_read_line_async (call->lines, G_PRIORITY_DEFAULT, call->try_cancel,
                                        watch_line_cb, task);
 }
 
@@ -486,6 +550,19 @@ call_attempt (GTask *task)
       return;
     }
 
+  g_clear_object (&call->try_cancel);
+  call->try_cancel = g_cancellable_new ();
+  call->try_expired = FALSE;
+  if (!call->watch)
+    {
+      gint64 end = g_get_monotonic_time () + MAX (FC_ETCD_ATTEMPT_MIN_USEC, etcd->request_timeout / 3);
+
+      if (call->deadline >= 0 && call->deadline < end)
+        end = call->deadline;
+      fc_clear_source (&call->try_timer);
+      call->try_timer = fc_task_attach_source (task, fc_deadline_source_new (end), call_try_expired_cb);
+    }
+
   url = g_strconcat (g_ptr_array_index (etcd->endpoints, etcd->current), call->path, NULL);
   g_clear_object (&call->message);
   call->message = soup_message_new ("POST", url);
@@ -496,11 +573,11 @@ call_attempt (GTask *task)
     }
   soup_message_set_request_body_from_bytes (call->message, "application/json", call->body);
   if (call->watch)
-    soup_session_send_async (etcd->session, call->message, G_PRIORITY_DEFAULT, call->attempt,
+    soup_session_send_async (etcd->session, call->message, G_PRIORITY_DEFAULT, call->try_cancel,
                              watch_send_cb, task);
   else
     soup_session_send_and_read_async (etcd->session, call->message, G_PRIORITY_DEFAULT,
-                                      call->attempt, call_read_cb, task);
+                                      call->try_cancel, call_read_cb, task);
 }
 
 static void
@@ -529,6 +606,10 @@ call_start (FcEtcd              *self,
   g_task_set_task_data (task, call, call_free);
   call->watch = watch;
   call->attempt = g_cancellable_new ();
+  call->link.data = call;
+  g_queue_push_tail_link (&self->calls, &call->link);
+  if (self->closing)
+    call_stop (call);
 
   cap = watch ? -1 : g_get_monotonic_time () + self->request_timeout;
   call->deadline = deadline;

@@ -69,6 +69,28 @@ managers_if_ambiguous (FcReport *report)
   return out->len > 0 ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
 }
 
+void
+fc_dep_render_append_edge (GString    *detail,
+                           const char *from,
+                           int         from_order,
+                           const char *to,
+                           int         to_order,
+                           const char *owner)
+{
+  /* TRANSLATORS: one edge of a lock-order cycle: "a (10) -> b (20) by 'worker-1'" */
+  g_string_append_printf (detail, _("%s (%d) -> %s (%d) by %s"), from, from_order, to, to_order, owner);
+}
+
+void
+fc_dep_render_append_cycle (GString    *message,
+                            const char *chain,
+                            const char *detail)
+{
+  /* TRANSLATORS: the first %s is a cycle of lock names, "a -> b -> a"; the
+   * second lists its edges, "a (10) -> b (20) by 'worker-1'; …" */
+  g_string_append_printf (message, _("Potential deadlock: lock order cycle %s (%s)"), chain, detail);
+}
+
 FcReport *
 fc_dep_render_cycle (GPtrArray *path,
                      GPtrArray *choice)
@@ -125,10 +147,8 @@ fc_dep_render_cycle (GPtrArray *path,
         g_string_append_printf (chain, "%s -> … -> ", fc_lock_core_display_name (from));
       if (k > 0)
         g_string_append (detail, "; ");
-      /* TRANSLATORS: one edge of a lock-order cycle: "a (10) -> b (20) by 'worker-1'" */
-      g_string_append_printf (detail, _("%s (%d) -> %s (%d) by %s"),
-                              fc_lock_core_display_name (from), from->order,
-                              fc_lock_core_display_name (to), to->order, owner->str);
+      fc_dep_render_append_edge (detail, fc_lock_core_display_name (from), from->order,
+                                 fc_lock_core_display_name (to), to->order, owner->str);
       if (instance->stack != NULL)
         {
           g_auto(GStrv) frames = g_strsplit (instance->stack, "\n", -1);
@@ -151,10 +171,7 @@ fc_dep_render_cycle (GPtrArray *path,
 
   report->key = g_string_free (g_steal_pointer (&key), FALSE);
   message = g_string_new (NULL);
-  /* TRANSLATORS: the first %s is a cycle of lock names, "a -> b -> a"; the
-   * second lists its edges, "a (10) -> b (20) by 'worker-1'; …" */
-  g_string_append_printf (message, _("Potential deadlock: lock order cycle %s (%s)"),
-                          chain->str, detail->str);
+  fc_dep_render_append_cycle (message, chain->str, detail->str);
   managers = managers_if_ambiguous (report);
   if (managers != NULL)
     /* TRANSLATORS: %s lists the managers of a report's locks: "'default', 'manager-3'" */

@@ -23,6 +23,19 @@ G_BEGIN_DECLS
 FcReport *fc_dep_render_cycle (GPtrArray  *path,
                                GPtrArray  *choice);
 
+/* The message parts of a cycle, for whoever keeps edges elsewhere (the
+ * cluster manager): one edge, "a (10) -> b (20) by 'x'"; the whole message
+ * from the chain "a -> b -> a" and the edges joined by "; ". */
+void      fc_dep_render_append_edge  (GString    *detail,
+                                      const char *from,
+                                      int         from_order,
+                                      const char *to,
+                                      int         to_order,
+                                      const char *owner);
+void      fc_dep_render_append_cycle (GString    *message,
+                                      const char *chain,
+                                      const char *detail);
+
 /* A report saying that the search for a cycle through @edge gave up. */
 FcReport *fc_dep_render_limit (FcDepEdge  *edge,
                                guint       budget);

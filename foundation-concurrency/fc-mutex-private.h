@@ -52,6 +52,10 @@
  *  8a. Manager names mutex (names_mutex, fc-report-private.c): the name of
  *     each live registry, read while a report is made (under any of the
  *     above). Leaf.
+ *  9. Cluster client mutex (FcClusterClient.mutex, per cluster manager,
+ *     fc-cluster-client-private.c): its live guards, what the process
+ *     holds, closed. Leaf. (Its session's thread owns everything else of
+ *     the cluster manager, and takes no mutex of ours but this one.)
  *
  * No internal mutex is held while calling user code, logging, emitting a
  * signal or dropping a reference that may finalize one of our objects.
