@@ -74,6 +74,7 @@ fc_cluster_client_new (const char * const  *endpoints,
   self->guards = g_ptr_array_new ();
   self->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->edges = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->session = fc_cluster_session_new (endpoints, ttl, client_session_lost, self, error);
   if (self->session == NULL)
     {
@@ -124,6 +125,7 @@ client_free (FcClusterClient *self)
   g_ptr_array_unref (self->guards);
   g_hash_table_unref (self->held);
   g_hash_table_unref (self->edges);
+  g_hash_table_unref (self->stats);
   g_mutex_clear (&self->mutex);
   g_main_context_unref (self->owner_context);
   g_free (self->prefix);
@@ -249,6 +251,13 @@ fc_cluster_client_note_held (FcClusterClient *self,
 
       if (hold->key == NULL)
         continue;
+      if (delta < 0)
+        {
+          FcClusterStats *stats = g_hash_table_lookup (self->stats, hold->name);
+
+          if (stats != NULL)
+            stats->hold_max = MAX (stats->hold_max, g_get_monotonic_time () - hold->granted_at);
+        }
       count = GPOINTER_TO_INT (g_hash_table_lookup (self->held, hold->name)) + delta;
       if (count > 0)
         g_hash_table_replace (self->held, g_strdup (hold->name), GINT_TO_POINTER (count));
@@ -256,6 +265,46 @@ fc_cluster_client_note_held (FcClusterClient *self,
         g_hash_table_remove (self->held, hold->name);
     }
   fc_mutex_unlock (&self->mutex);
+}
+
+void
+fc_cluster_client_note_granted (FcClusterClient *self,
+                                GPtrArray       *holds)
+{
+  fc_mutex_lock (&self->mutex);
+  for (guint i = 0; holds != NULL && i < holds->len; i++)
+    {
+      FcClusterHold *hold = g_ptr_array_index (holds, i);
+      FcClusterStats *stats = g_hash_table_lookup (self->stats, hold->name);
+      gint64 waited = hold->granted_at - hold->asked_at;
+
+      if (stats == NULL)
+        {
+          stats = g_new0 (FcClusterStats, 1);
+          g_hash_table_insert (self->stats, g_strdup (hold->name), stats);
+        }
+      stats->acquisitions++;
+      if (hold->contended)
+        stats->contentions++;
+      stats->wait_total += waited;
+      stats->wait_max = MAX (stats->wait_max, waited);
+    }
+  fc_mutex_unlock (&self->mutex);
+}
+
+GHashTable *
+fc_cluster_client_dup_stats (FcClusterClient *self)
+{
+  GHashTable *copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer name, stats;
+
+  fc_mutex_lock (&self->mutex);
+  g_hash_table_iter_init (&iter, self->stats);
+  while (g_hash_table_iter_next (&iter, &name, &stats))
+    g_hash_table_insert (copy, g_strdup (name), g_memdup2 (stats, sizeof (FcClusterStats)));
+  fc_mutex_unlock (&self->mutex);
+  return copy;
 }
 
 /* ---- Acquisition ---------------------------------------------------------- */
@@ -354,6 +403,7 @@ acquired_cb (GObject      *source,
       return;
     }
   publish_edges (g_object_get_data (G_OBJECT (task), "fc-cluster-client"), a);
+  fc_cluster_client_note_granted (g_object_get_data (G_OBJECT (task), "fc-cluster-client"), a->wanted);
   acquired = g_new0 (FcClusterAcquired, 1);
   acquired->holds = g_steal_pointer (&a->holds);
   acquired->generation = generation;

@@ -36,6 +36,7 @@ struct _FcClusterClient
   GPtrArray         *guards;        /* unreleased guards, not ref'd */
   GHashTable        *held;          /* name → count: what the process holds */
   GHashTable        *edges;         /* "from\nto": order edges published (session's thread) */
+  GHashTable        *stats;         /* name → FcClusterStats: this process's (under mutex) */
   gboolean           closed;
 };
 
@@ -79,6 +80,13 @@ GPtrArray       *fc_cluster_client_dup_guards   (FcClusterClient *self,
 void             fc_cluster_client_note_held    (FcClusterClient *self,
                                                  GPtrArray       *holds,
                                                  int              delta);
+
+/* Counts the acquisitions of @holds (all with keys) in the process's
+ * statistics; fc_cluster_client_note_held() (-1) counts their hold times. */
+void             fc_cluster_client_note_granted (FcClusterClient *self,
+                                                 GPtrArray       *holds);
+/* A copy of the stats table (name → FcClusterStats *). */
+GHashTable      *fc_cluster_client_dup_stats    (FcClusterClient *self);
 
 /* What an acquisition gives its guard. */
 typedef struct

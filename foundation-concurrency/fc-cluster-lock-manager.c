@@ -754,8 +754,12 @@ snapshot_cb (GObject      *source,
   if (snapshot == NULL)
     g_task_return_error (task, error);
   else if (g_task_get_source_tag (task) == fc_cluster_lock_manager_get_lock_status_async)
-    g_task_return_pointer (task, fc_cluster_snapshot_to_status (snapshot),
-                           (GDestroyNotify) g_variant_unref);
+    {
+      g_autoptr(GHashTable) stats = fc_cluster_client_dup_stats (self->client);
+
+      g_task_return_pointer (task, fc_cluster_snapshot_to_status (snapshot, stats),
+                             (GDestroyNotify) g_variant_unref);
+    }
   else
     g_task_return_pointer (task, fc_cluster_diagnose (snapshot, self->identity),
                            (GDestroyNotify) g_strfreev);
@@ -824,7 +828,10 @@ fc_cluster_lock_manager_get_lock_status_async (FcClusterLockManager *self,
  * Returns: (transfer full): `a{sa{sv}}`: for each lock its `order` (i),
  *   `description` (s), `is_locked` (b), `owner` (ms: the holder's
  *   identity), `acquired_at` (md: wall-clock seconds), `depth` (u),
- *   `waiters` (u) and `fencing_token` (t: the holder's); %NULL with
+ *   `waiters` (u) and `fencing_token` (t: the holder's), and as the local
+ *   managers' statistics, counted by this process: `acquisitions`,
+ *   `contentions` (t), `wait_time_total`, `wait_time_max`,
+ *   `hold_time_max` (d, seconds); %NULL with
  *   %FC_ERROR_UNAVAILABLE
  *
  * Since: 1.0

@@ -146,6 +146,7 @@ acquire_granted (GTask  *task,
   FcClusterHold *hold = acquire_current (a);
 
   hold->token = token;
+  hold->granted_at = g_get_monotonic_time ();
   g_strv_builder_add (a->held, hold->name);
   a->index++;
   if (a->index < a->wanted->len)
@@ -358,6 +359,7 @@ put_cb (GObject      *source,
       acquire_granted (task, revision);
       return;
     }
+  acquire_current (a)->contended = TRUE;
   if (a->deadline == 0)
     {
       acquire_fail (task, acquire_timeout_error (a, first));
@@ -382,6 +384,7 @@ acquire_lock (GTask *task)
   a->lock_prefix = fc_cluster_key_lock (a->prefix, hold->name);
   a->lock_end = fc_etcd_prefix_end (a->lock_prefix);
   hold->key = fc_cluster_key_waiter (a->prefix, hold->name, a->lease);
+  hold->asked_at = g_get_monotonic_time ();
   value = fc_cluster_waiter_to_json (a->identity, (const char * const *) held, fc_cluster_now ());
 
   g_ptr_array_add (success, fc_etcd_txn_op ("put", fc_etcd_put_request (hold->key, value, a->lease)));

@@ -26,7 +26,20 @@ typedef struct
   char   *key;        /* the waiter key; NULL when held by an outer guard */
   gint64  token;      /* the fencing token: the mod revision of the key once
                        * granted (its create revision when nobody was before) */
+  gint64  asked_at;   /* monotonic µs: when its key was written */
+  gint64  granted_at; /* monotonic µs */
+  gboolean contended; /* had to wait behind another key */
 } FcClusterHold;
+
+/* What this process saw of one lock, for the status. */
+typedef struct
+{
+  guint64 acquisitions;
+  guint64 contentions;
+  gint64  wait_total;   /* µs */
+  gint64  wait_max;
+  gint64  hold_max;
+} FcClusterStats;
 
 FcClusterHold *fc_cluster_hold_new  (const char    *name,
                                      int            order);

@@ -617,7 +617,8 @@ compare_by_order (gconstpointer a,
 }
 
 GVariant *
-fc_cluster_snapshot_to_status (FcClusterSnapshot *snapshot)
+fc_cluster_snapshot_to_status (FcClusterSnapshot *snapshot,
+                               GHashTable        *stats)
 {
   GVariantBuilder builder;
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
@@ -657,6 +658,21 @@ fc_cluster_snapshot_to_status (FcClusterSnapshot *snapshot)
                              g_variant_new_uint32 (queue != NULL && queue->len > 0 ? queue->len - 1 : 0));
       g_variant_builder_add (&entry, "{sv}", "fencing_token",
                              g_variant_new_uint64 (holder != NULL ? (guint64) holder->mod_revision : 0));
+      {
+        FcClusterStats none = { 0, };
+        FcClusterStats *mine = stats != NULL ? g_hash_table_lookup (stats, name) : NULL;
+
+        if (mine == NULL)
+          mine = &none;
+        g_variant_builder_add (&entry, "{sv}", "acquisitions", g_variant_new_uint64 (mine->acquisitions));
+        g_variant_builder_add (&entry, "{sv}", "contentions", g_variant_new_uint64 (mine->contentions));
+        g_variant_builder_add (&entry, "{sv}", "wait_time_total",
+                               g_variant_new_double ((double) mine->wait_total / G_USEC_PER_SEC));
+        g_variant_builder_add (&entry, "{sv}", "wait_time_max",
+                               g_variant_new_double ((double) mine->wait_max / G_USEC_PER_SEC));
+        g_variant_builder_add (&entry, "{sv}", "hold_time_max",
+                               g_variant_new_double ((double) mine->hold_max / G_USEC_PER_SEC));
+      }
       g_variant_builder_add (&builder, "{sa{sv}}", name, &entry);
     }
   return g_variant_ref_sink (g_variant_builder_end (&builder));

@@ -71,7 +71,10 @@ const char        *fc_cluster_registry_get_prefix     (FcClusterRegistry  *self)
 FcClusterSession  *fc_cluster_registry_get_session    (FcClusterRegistry  *self);
 
 /* a{sa{sv}}: every registered lock with order, description, is_locked,
- * owner (ms), acquired_at (md), depth (u), waiters (u), fencing_token (t). */
-GVariant  *fc_cluster_snapshot_to_status      (FcClusterSnapshot   *snapshot);
+ * owner (ms), acquired_at (md), depth (u), waiters (u), fencing_token (t),
+ * and from @stats (name → FcClusterStats *: this process's) acquisitions,
+ * contentions (t), wait_time_total, wait_time_max, hold_time_max (d). */
+GVariant  *fc_cluster_snapshot_to_status      (FcClusterSnapshot   *snapshot,
+                                               GHashTable          *stats);
 
 G_END_DECLS

@@ -5,8 +5,12 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+# include <sys/prctl.h>
+#endif
 
 #include <libsoup/soup.h>
 
@@ -348,6 +352,15 @@ test_status (void)
   g_assert_true (g_variant_lookup (a, "fencing_token", "t", &token));
   g_assert_cmpuint (token, ==, fc_cluster_lock_guard_get_fencing_token (guard));
   g_assert_true (g_variant_lookup (b, "is_locked", "b", &locked) && !locked);
+  /* The local managers' statistics, as this process saw them. */
+  g_assert_true (g_variant_lookup (a, "acquisitions", "t", &token));
+  g_assert_cmpuint (token, ==, 1);
+  g_assert_true (g_variant_lookup (b, "acquisitions", "t", &token));
+  g_assert_cmpuint (token, ==, 0);
+  g_assert_true (g_variant_lookup (a, "contentions", "t", &token));
+  g_assert_cmpuint (token, ==, 0);
+  g_assert_true (g_variant_lookup (a, "waiters", "u", NULL));
+  g_assert_true (g_variant_lookup (a, "hold_time_max", "d", NULL));
   g_assert_true (fc_cluster_lock_guard_release_sync (guard, NULL, &error));
   g_assert_no_error (error);
 }
@@ -599,6 +612,120 @@ test_order_cycle (void)
   g_assert_cmpuint (g_strv_length (found), ==, 1);
 }
 
+/* A process holding a lock dies by SIGKILL: the lock comes free when its
+ * lease expires, and the waiter is granted. */
+static int
+run_holder (const char *endpoints,
+            const char *prefix)
+{
+  g_auto(GStrv) urls = g_strsplit (endpoints, ",", -1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FcClusterLockManager) manager = NULL;
+  g_autoptr(FcClusterLockGuard) guard = NULL;
+
+#ifdef __linux__
+  /* Never outlive the test, whatever happens to it. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () == 1)
+    return 1;
+#endif
+  manager = g_initable_new (FC_TYPE_CLUSTER_LOCK_MANAGER, NULL, &error,
+                            "endpoints", urls, "prefix", prefix, "identity", "doomed:1",
+                            "lease-ttl", 2.0, NULL);
+  if (manager != NULL)
+    guard = fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { "a", NULL }, 10, NULL, &error);
+  if (guard == NULL)
+    {
+      g_printerr ("holder: %s\n", error->message);
+      return 1;
+    }
+  g_print ("held\n");
+  for (;;)
+    g_usleep (G_USEC_PER_SEC);
+}
+
+static const char *self_path;
+
+static void
+test_holder_killed (void)
+{
+  g_autofree char *prefix = test_prefix ();
+  g_autofree char *endpoints = NULL;
+  g_autoptr(FcClusterLockManager) manager = NULL;
+  g_autoptr(FcClusterLockGuard) guard = NULL;
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  guint64 dead_token;
+
+  SKIP_WITHOUT_CLUSTER ();
+  manager = manager_new (prefix, "survivor:2");
+  register_locks (manager);
+  endpoints = fc_test_etcd_dup_endpoints_string (cluster);
+  holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                             self_path, "--holder", endpoints, prefix, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (holder));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "held");
+
+  {
+    g_autoptr(GVariant) status = fc_cluster_lock_manager_get_lock_status_sync (manager, NULL, &error);
+    g_autoptr(GVariant) a = NULL;
+    const char *owner = NULL;
+
+    g_assert_no_error (error);
+    a = g_variant_lookup_value (status, "a", G_VARIANT_TYPE_VARDICT);
+    g_assert_true (g_variant_lookup (a, "owner", "m&s", &owner));
+    g_assert_cmpstr (owner, ==, "doomed:1");
+    g_assert_true (g_variant_lookup (a, "fencing_token", "t", &dead_token));
+  }
+
+  g_subprocess_force_exit (holder);
+  g_assert_true (g_subprocess_wait (holder, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Within the holder's lease (2 s) and a keep-alive period; the timeout
+   * is far above that. */
+  guard = fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { "a", NULL }, 30, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fc_cluster_lock_guard_get_fencing_token (guard), >, dead_token);
+  g_assert_true (fc_cluster_lock_guard_release_sync (guard, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* Two processes take turns on one lock: every token is above the last. */
+static void
+test_tokens_increase (void)
+{
+  g_autofree char *prefix = test_prefix ();
+  g_autoptr(FcClusterLockManager) one = NULL;
+  g_autoptr(FcClusterLockManager) two = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 last = 0;
+
+  SKIP_WITHOUT_CLUSTER ();
+  one = manager_new (prefix, "one:1");
+  two = manager_new (prefix, "two:2");
+  register_locks (one);
+
+  for (guint i = 0; i < 10; i++)
+    {
+      FcClusterLockManager *manager = i % 2 ? two : one;
+      g_autoptr(FcClusterLockGuard) guard =
+        fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { i % 3 ? "a" : "b", "a", NULL },
+                                              10, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (fc_cluster_lock_guard_get_fencing_token (guard), >, last);
+      last = fc_cluster_lock_guard_get_fencing_token (guard);
+      g_assert_true (fc_cluster_lock_guard_release_sync (guard, NULL, &error));
+      g_assert_no_error (error);
+    }
+}
+
 static void
 test_bad_endpoints (void)
 {
@@ -765,6 +892,11 @@ main (int   argc,
 {
   int status;
 
+  /* The process that holds a lock and is killed (/cluster/holder-killed). */
+  if (argc == 4 && strcmp (argv[1], "--holder") == 0)
+    return run_holder (argv[2], argv[3]);
+
+  self_path = argv[0];
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/cluster/bad-endpoints", test_bad_endpoints);
@@ -780,6 +912,8 @@ main (int   argc,
   g_test_add_func ("/cluster/failover", test_failover);
   g_test_add_func ("/cluster/live-deadlock", test_live_deadlock);
   g_test_add_func ("/cluster/order-cycle", test_order_cycle);
+  g_test_add_func ("/cluster/holder-killed", test_holder_killed);
+  g_test_add_func ("/cluster/tokens-increase", test_tokens_increase);
   g_test_add_func ("/cluster/one-member-stopped", test_one_member_stopped);
   g_test_add_func ("/cluster/lost", test_lost);
 
