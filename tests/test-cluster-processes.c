@@ -211,6 +211,23 @@ typedef struct
   guint       n_enter;
 } Ledger;
 
+static void
+ledger_init (Ledger *ledger)
+{
+  ledger->holder = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ledger->last_token = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ledger->entered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ledger->n_enter = 0;
+}
+
+static void
+ledger_clear (Ledger *ledger)
+{
+  g_hash_table_unref (ledger->holder);
+  g_hash_table_unref (ledger->last_token);
+  g_hash_table_unref (ledger->entered);
+}
+
 /* Walks the shared file: every lock alternates enter and leave of the same
  * holder (no overlap), and its tokens rise strictly across every process. */
 static void
@@ -275,17 +292,13 @@ test_processes_exclusion (void)
   g_autofree char *iterations = g_strdup_printf ("%d", N_ITERATIONS);
   g_autoptr(GError) error = NULL;
   Worker *workers[N_WORKERS];
-  Ledger ledger = {
-    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
-    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
-    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
-    0,
-  };
+  Ledger ledger;
   g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_free);
   guint n_tokens = 0;
 
   if (etcd == NULL)
     return;
+  ledger_init (&ledger);
   dir = g_dir_make_tmp ("fc-cluster-processes-XXXXXX", &error);
   g_assert_no_error (error);
   file = g_build_filename (dir, "records", NULL);
@@ -349,11 +362,56 @@ test_processes_exclusion (void)
   /* Every key released. */
   g_assert_cmpuint (fc_test_etcd_count_keys (etcd, "/processes/locks/"), ==, 0);
 
-  g_hash_table_unref (ledger.holder);
-  g_hash_table_unref (ledger.last_token);
-  g_hash_table_unref (ledger.entered);
+  ledger_clear (&ledger);
   g_unlink (file);
   g_rmdir (dir);
+}
+
+/* The ledger check itself catches what it is for: an overlap, a token that
+ * does not rise, a leave by another process; and lets a good file pass. */
+static void
+check_ledger_text (const char *text)
+{
+  Ledger ledger;
+
+  ledger_init (&ledger);
+  check_ledger (text, &ledger);
+  ledger_clear (&ledger);
+}
+
+typedef struct
+{
+  const char *text;
+  const char *message;
+} BadLedger;
+
+static const BadLedger bad_ledgers[] = {
+  { "enter a 1 5\nenter a 2 6\nleave a 1 5\nleave a 2 6\n", "*entered lock a held by 1 5*" },
+  { "enter a 1 6\nleave a 1 6\nenter a 2 6\nleave a 2 6\n", "*token 6 of lock a not above 6*" },
+  { "enter a 1 5\nleave a 2 5\n", "*left lock a held by 1 5*" },
+};
+
+static void
+test_ledger_check_good (void)
+{
+  /* Overlap on different locks is fine; a lock's holder enters again later. */
+  check_ledger_text ("enter a 1 5\nenter b 2 6\nleave b 2 6\nleave a 1 5\n"
+                     "enter a 2 7\nenter b 1 8\nleave a 2 7\nleave b 1 8\n");
+}
+
+static void
+test_ledger_check_bad (gconstpointer data)
+{
+  const BadLedger *bad = data;
+
+  if (g_test_subprocess ())
+    {
+      check_ledger_text (bad->text);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr (bad->message);
 }
 
 /* --- SIGKILL of a holder ------------------------------------------------ */
@@ -512,6 +570,13 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/cluster/processes/ledger-check/good", test_ledger_check_good);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_ledgers); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cluster/processes/ledger-check/bad-%u", i);
+
+      g_test_add_data_func (path, &bad_ledgers[i], test_ledger_check_bad);
+    }
   g_test_add_func ("/cluster/processes/exclusion", test_processes_exclusion);
   g_test_add_func ("/cluster/processes/sigkill", test_processes_sigkill);
   g_test_add_func ("/cluster/processes/inversion", test_processes_inversion);
