@@ -88,7 +88,18 @@ acquire_request_deadline (Acquire *a)
   return a->deadline == 0 ? -1 : a->deadline;
 }
 
-static void acquire_lock (GTask *task);
+/* The queue of the current lock. */
+static void
+acquire_set_current (Acquire *a)
+{
+  g_free (a->lock_prefix);
+  g_free (a->lock_end);
+  a->lock_prefix = fc_cluster_key_lock (a->prefix, acquire_current (a)->name);
+  a->lock_end = fc_etcd_prefix_end (a->lock_prefix);
+}
+
+static void acquire_batch (GTask *task);
+static void acquire_complete (GTask *task);
 static void acquire_look (GTask *task);
 
 static void
@@ -115,7 +126,7 @@ acquire_fail (GTask  *task,
   g_autoptr(GPtrArray) keys = g_ptr_array_new ();
 
   a->error = error;
-  for (guint i = 0; i <= a->index && i < a->wanted->len; i++)
+  for (guint i = 0; i < a->wanted->len; i++)
     {
       FcClusterHold *hold = g_ptr_array_index (a->wanted, i);
 
@@ -134,8 +145,18 @@ acquire_fail (GTask  *task,
   fc_cluster_release_async (a->session, keys,
                             a->deadline > 0 ? MAX (a->deadline, g_get_monotonic_time () + FC_CLUSTER_ROLLBACK_GRACE_USEC) : -1,
                             rollback_cb, task);
-  for (guint i = 0; i <= a->index && i < a->wanted->len; i++)
+  for (guint i = 0; i < a->wanted->len; i++)
     g_clear_pointer (&((FcClusterHold *) g_ptr_array_index (a->wanted, i))->key, g_free);
+}
+
+static void
+acquire_mark_granted (Acquire       *a,
+                      FcClusterHold *hold,
+                      gint64         token)
+{
+  hold->token = token;
+  hold->granted_at = g_get_monotonic_time ();
+  g_strv_builder_add (a->held, hold->name);
 }
 
 static void
@@ -143,17 +164,23 @@ acquire_granted (GTask  *task,
                  gint64  token)
 {
   Acquire *a = g_task_get_task_data (task);
-  FcClusterHold *hold = acquire_current (a);
 
-  hold->token = token;
-  hold->granted_at = g_get_monotonic_time ();
-  g_strv_builder_add (a->held, hold->name);
+  acquire_mark_granted (a, acquire_current (a), token);
   a->index++;
   if (a->index < a->wanted->len)
     {
-      acquire_lock (task);
+      acquire_batch (task);
       return;
     }
+  acquire_complete (task);
+}
+
+/* Every lock granted. */
+static void
+acquire_complete (GTask *task)
+{
+  Acquire *a = g_task_get_task_data (task);
+
   if (fc_cluster_session_get_generation (a->session) != a->generation)
     {
       acquire_fail (task, g_error_new (FC_ERROR, FC_ERROR_UNAVAILABLE,
@@ -324,73 +351,121 @@ acquire_look (GTask *task)
 }
 
 static void
-put_cb (GObject      *source,
-        GAsyncResult *result,
-        gpointer      data)
+trimmed_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  GTask *task = data;
+  GError *error = NULL;
+
+  if (!fc_cluster_release_finish (result, &error))
+    acquire_fail (task, error);
+  else
+    acquire_look (task);
+}
+
+static void
+batch_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
 {
   GTask *task = data;
   Acquire *a = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr(JsonObject) reply = fc_etcd_call_finish (a->etcd, result, &error);
-  g_autoptr(GPtrArray) kvs = NULL;
-  JsonObject *range;
+  g_autoptr(GPtrArray) later = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) blocker = NULL;
   gint64 revision = 0;
-  FcEtcdKv *first;
+  guint n = a->wanted->len;
+  guint first = a->index;
+  guint j;
 
-  if (reply == NULL || !fc_etcd_get_revision (reply, &revision, &error)
-      || (range = fc_etcd_get_txn_response (reply, 1, &error)) == NULL
-      || (kvs = fc_etcd_get_kvs (range, &error)) == NULL)
+  if (reply == NULL || !fc_etcd_get_revision (reply, &revision, &error))
     {
       acquire_fail (task, error);
       return;
     }
-  if (kvs->len == 0)
+  /* The first lock whose queue has a key older than ours. */
+  for (j = first; j < n; j++)
     {
-      fc_etcd_set_malformed (&error, _("malformed reply: the key just written is missing"));
-      acquire_fail (task, error);
+      JsonObject *range = fc_etcd_get_txn_response (reply, (n - first) + (j - first), &error);
+      g_autoptr(GPtrArray) kvs = range != NULL ? fc_etcd_get_kvs (range, &error) : NULL;
+
+      if (kvs == NULL || kvs->len == 0)
+        {
+          if (error == NULL)
+            fc_etcd_set_malformed (&error, _("malformed reply: the key just written is missing"));
+          acquire_fail (task, error);
+          return;
+        }
+      if (((FcEtcdKv *) g_ptr_array_index (kvs, 0))->create_revision != revision)
+        {
+          blocker = g_steal_pointer (&kvs);
+          break;
+        }
+    }
+
+  for (guint i = first; i < j; i++)
+    acquire_mark_granted (a, g_ptr_array_index (a->wanted, i), revision);
+  a->index = j;
+  if (j == n)
+    {
+      acquire_complete (task);
       return;
     }
 
-  first = g_ptr_array_index (kvs, 0);
   a->my_revision = revision;
-  if (first->create_revision == revision)
-    {
-      /* Nobody before us: granted at the revision that created our key. */
-      acquire_granted (task, revision);
-      return;
-    }
+  acquire_set_current (a);
   acquire_current (a)->contended = TRUE;
   if (a->deadline == 0)
     {
-      acquire_fail (task, acquire_timeout_error (a, first));
+      acquire_fail (task, acquire_timeout_error (a, g_ptr_array_index (blocker, 0)));
       return;
     }
-  acquire_look (task);
+  /* The keys after the one that waits would hold places in queues out of
+   * order: deleted before waiting, written again in turn. */
+  for (guint i = j + 1; i < n; i++)
+    g_ptr_array_add (later, g_steal_pointer (&((FcClusterHold *) g_ptr_array_index (a->wanted, i))->key));
+  fc_cluster_release_async (a->session, later, acquire_request_deadline (a), trimmed_cb, task);
 }
 
-/* Writes the current lock's waiter key and sees who is first. */
+/* Writes the waiter keys of every lock from the current one on and reads
+ * their queues, in one transaction: uncontended, any number of locks take
+ * one round trip. The locks up to the first contended one are ours at
+ * once (nobody before us: granted at the revision that created the keys);
+ * the keys after it are deleted before it waits (they would hold queue
+ * places out of order), and written again once it is granted. */
 static void
-acquire_lock (GTask *task)
+acquire_batch (GTask *task)
 {
   Acquire *a = g_task_get_task_data (task);
-  FcClusterHold *hold = acquire_current (a);
-  g_autoptr(GPtrArray) success = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  g_auto(GStrv) held = g_strv_builder_end (a->held);
-  g_autofree char *value = NULL;
+  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr(GPtrArray) ranges = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_auto(GStrv) chain = g_strv_builder_end (a->held);
+  g_autoptr(GStrvBuilder) held = g_strv_builder_new ();
+  gint64 now = fc_cluster_now ();
 
-  g_strv_builder_addv (a->held, (const char **) held);
-  g_free (a->lock_prefix);
-  g_free (a->lock_end);
-  a->lock_prefix = fc_cluster_key_lock (a->prefix, hold->name);
-  a->lock_end = fc_etcd_prefix_end (a->lock_prefix);
-  hold->key = fc_cluster_key_waiter (a->prefix, hold->name, a->lease);
-  hold->asked_at = g_get_monotonic_time ();
-  value = fc_cluster_waiter_to_json (a->identity, (const char * const *) held, fc_cluster_now ());
+  g_strv_builder_addv (a->held, (const char **) chain);
+  g_strv_builder_addv (held, (const char **) chain);
+  for (guint i = a->index; i < a->wanted->len; i++)
+    {
+      FcClusterHold *hold = g_ptr_array_index (a->wanted, i);
+      g_auto(GStrv) before = g_strv_builder_end (held);
+      g_autofree char *value = fc_cluster_waiter_to_json (a->identity, (const char * const *) before, now);
+      g_autofree char *lock = fc_cluster_key_lock (a->prefix, hold->name);
+      g_autofree char *end = fc_etcd_prefix_end (lock);
 
-  g_ptr_array_add (success, fc_etcd_txn_op ("put", fc_etcd_put_request (hold->key, value, a->lease)));
-  g_ptr_array_add (success, fc_etcd_txn_op ("range", fc_etcd_range_request (a->lock_prefix, a->lock_end, 0, 1, 1)));
-  fc_etcd_call_async (a->etcd, "/v3/kv/txn", fc_etcd_txn_request (NULL, success, NULL),
-                      acquire_request_deadline (a), g_task_get_cancellable (task), put_cb, task);
+      g_strv_builder_addv (held, (const char **) before);
+      g_strv_builder_add (held, hold->name);
+      hold->key = fc_cluster_key_waiter (a->prefix, hold->name, a->lease);
+      hold->asked_at = g_get_monotonic_time ();
+      g_ptr_array_add (ops, fc_etcd_txn_op ("put", fc_etcd_put_request (hold->key, value, a->lease)));
+      g_ptr_array_add (ranges, fc_etcd_txn_op ("range", fc_etcd_range_request (lock, end, 0, 1, 1)));
+    }
+  for (guint i = 0; i < ranges->len; i++)
+    g_ptr_array_add (ops, json_node_ref (g_ptr_array_index (ranges, i)));
+  fc_etcd_call_async (a->etcd, "/v3/kv/txn", fc_etcd_txn_request (NULL, ops, NULL),
+                      acquire_request_deadline (a), g_task_get_cancellable (task), batch_cb, task);
 }
 
 void
@@ -433,7 +508,7 @@ fc_cluster_acquire_async (FcClusterSession    *session,
       g_object_unref (task);
       return;
     }
-  acquire_lock (task);
+  acquire_batch (task);
 }
 
 gboolean

@@ -273,12 +273,15 @@ test_wait_cancel (void)
   g_clear_error (&outcome.error);
   g_assert_cmpuint (count_lock_keys (prefix), ==, 1);
 
-  /* A waiter is granted when the holder releases: a watch, no polling. */
-  fc_cluster_lock_manager_acquire_async (one, ab, 10, NULL, acquired_cb, &granted);
+  /* A waiter is granted when the holder releases: a watch, no polling.
+   * ('c' comes after the lock it waits for: taken once 'b' is.) */
+  fc_cluster_lock_manager_acquire_async (one, (const char *[]) { "c", "b", "a", NULL }, 10, NULL,
+                                         acquired_cb, &granted);
   g_timeout_add (300, release_cb, held);
   fc_test_run_until (&granted.done);
   g_assert_no_error (granted.error);
   g_assert_nonnull (granted.guard);
+  g_assert_cmpuint (count_lock_keys (prefix), ==, 3);
   g_assert_true (fc_cluster_lock_guard_release_sync (granted.guard, NULL, &error));
   g_assert_no_error (error);
   g_clear_object (&granted.guard);
@@ -726,6 +729,98 @@ test_tokens_increase (void)
     }
 }
 
+typedef struct
+{
+  GAsyncResult *result;
+  int           done;
+} AsyncResult;
+
+static void
+async_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  AsyncResult *out = data;
+
+  out->result = g_object_ref (result);
+  g_atomic_int_set (&out->done, 1);
+}
+
+/* Waits in the thread-default context for the next result. */
+static GAsyncResult *
+wait_result (AsyncResult *out)
+{
+  GAsyncResult *result;
+
+  fc_test_run_until (&out->done);
+  result = out->result;
+  out->result = NULL;
+  out->done = 0;
+  return result;
+}
+
+/* Every call the async way, completing in the caller's context. */
+static void
+test_async_api (void)
+{
+  g_autofree char *prefix = test_prefix ();
+  g_autoptr(FcClusterLockManager) manager = NULL;
+  g_autoptr(FcClusterLockGuard) guard = NULL;
+  g_autoptr(GVariant) status = NULL;
+  g_auto(GStrv) found = NULL;
+  g_autoptr(GError) error = NULL;
+  AsyncResult out = { NULL, 0 };
+  GAsyncResult *result;
+
+  SKIP_WITHOUT_CLUSTER ();
+  fc_cluster_lock_manager_new_async (fc_test_etcd_get_endpoints (cluster), prefix, NULL,
+                                     async_result_cb, &out);
+  result = wait_result (&out);
+  manager = fc_cluster_lock_manager_new_finish (result, &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+
+  fc_cluster_lock_manager_register_lock_async (manager, "a", 1, "async", NULL, async_result_cb, &out);
+  result = wait_result (&out);
+  g_assert_true (fc_cluster_lock_manager_register_lock_finish (manager, result, &error));
+  g_object_unref (result);
+  g_assert_no_error (error);
+
+  fc_cluster_lock_manager_acquire_async (manager, (const char *[]) { "a", NULL }, 5, NULL,
+                                         async_result_cb, &out);
+  result = wait_result (&out);
+  guard = fc_cluster_lock_manager_acquire_finish (manager, result, &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+
+  fc_cluster_lock_manager_get_lock_status_async (manager, NULL, async_result_cb, &out);
+  result = wait_result (&out);
+  status = fc_cluster_lock_manager_get_lock_status_finish (manager, result, &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_variant_n_children (status), ==, 1);
+
+  fc_cluster_lock_manager_detect_potential_deadlocks_async (manager, NULL, async_result_cb, &out);
+  result = wait_result (&out);
+  found = fc_cluster_lock_manager_detect_potential_deadlocks_finish (manager, result, &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (found), ==, 0);
+
+  fc_cluster_lock_guard_release_async (guard, NULL, async_result_cb, &out);
+  result = wait_result (&out);
+  g_assert_true (fc_cluster_lock_guard_release_finish (guard, result, &error));
+  g_object_unref (result);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_lock_keys (prefix), ==, 0);
+
+  fc_cluster_lock_manager_close_async (manager, NULL, async_result_cb, &out);
+  result = wait_result (&out);
+  g_assert_true (fc_cluster_lock_manager_close_finish (manager, result, &error));
+  g_object_unref (result);
+  g_assert_no_error (error);
+}
+
 static void
 test_bad_endpoints (void)
 {
@@ -904,6 +999,7 @@ main (int   argc,
   g_test_add_func ("/cluster/malformed", test_malformed);
   g_test_add_func ("/cluster/register", test_register);
   g_test_add_func ("/cluster/acquire-release", test_acquire_release);
+  g_test_add_func ("/cluster/async-api", test_async_api);
   g_test_add_func ("/cluster/exclusion-and-rollback", test_exclusion_and_rollback);
   g_test_add_func ("/cluster/wait-cancel", test_wait_cancel);
   g_test_add_func ("/cluster/nested", test_nested);
