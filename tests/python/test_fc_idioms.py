@@ -167,7 +167,7 @@ class TestExceptions(unittest.TestCase):
     def test_one_class_per_code(self):
         classes = [Fc.InvalidArgumentError, Fc.AlreadyRegisteredError, Fc.OrderConflictError,
                    Fc.NotRegisteredError, Fc.OrderViolationError, Fc.WouldBlockError,
-                   Fc.TimeoutError]
+                   Fc.TimeoutError, Fc.UnavailableError]
         self.assertEqual(len(set(classes)), len(Fc.Error.__enum_values__))
 
     def test_registration(self):

@@ -370,3 +370,83 @@ class Gather(Fc.Gather):
 
 Gather = override(Gather)
 __all__.append("Gather")
+
+
+# ---- Cluster managers ---------------------------------------------------------
+#
+# FcClusterLockManager (locks in an etcd cluster), when the library was built
+# with it:
+#
+#     manager = Fc.ClusterLockManager.new_sync(["http://127.0.0.1:2379"], "/app/", None)
+#     manager.register_lock_sync("accounts", 1, None, None)
+#     with manager.acquire_sync(["accounts"], 5.0) as guard:
+#         storage.write(data, fencing_token=guard.get_fencing_token())
+#
+# The introspected calls, with FC_ERROR codes raised as the classes above
+# (FC_ERROR_UNAVAILABLE as UnavailableError, a ConnectionError); a guard is
+# a context manager that releases (release_sync) when the block ends; the
+# status is a dict.
+
+if hasattr(Fc.Error, "UNAVAILABLE"):
+    _BY_CODE[int(Fc.Error.UNAVAILABLE)] = _error_class(
+        "UnavailableError", ConnectionError, "FC_ERROR_UNAVAILABLE (a ConnectionError).")
+
+
+def _raising_fc_errors(method):
+    """@method, raising FC_ERROR codes as their Python classes."""
+    def call(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except GLib.Error as e:
+            raise _translate(e) from None
+    call.__name__ = method.__name__
+    call.__doc__ = method.__doc__
+    return call
+
+
+if hasattr(Fc, "ClusterLockManager"):
+    class ClusterLockGuard(Fc.ClusterLockGuard):
+        acquire_sync = _raising_fc_errors(Fc.ClusterLockGuard.acquire_sync)
+        acquire_finish = _raising_fc_errors(Fc.ClusterLockGuard.acquire_finish)
+        release_sync = _raising_fc_errors(Fc.ClusterLockGuard.release_sync)
+        release_finish = _raising_fc_errors(Fc.ClusterLockGuard.release_finish)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, exc_type, exc_value, traceback):
+            if exc_type is None:
+                self.release_sync(None)
+            else:
+                # Already raising: start the release, do not hide the error.
+                self.release()
+            return False
+
+        @property
+        def names(self):
+            """The names this guard took."""
+            return list(self.dup_names())
+
+    ClusterLockGuard = override(ClusterLockGuard)
+    __all__.append("ClusterLockGuard")
+
+    class ClusterLockManager(Fc.ClusterLockManager):
+        new_sync = staticmethod(_raising_fc_errors(Fc.ClusterLockManager.new_sync))
+        new_finish = staticmethod(_raising_fc_errors(Fc.ClusterLockManager.new_finish))
+        register_lock_sync = _raising_fc_errors(Fc.ClusterLockManager.register_lock_sync)
+        register_lock_finish = _raising_fc_errors(Fc.ClusterLockManager.register_lock_finish)
+        acquire_sync = _raising_fc_errors(Fc.ClusterLockManager.acquire_sync)
+        acquire_finish = _raising_fc_errors(Fc.ClusterLockManager.acquire_finish)
+        detect_potential_deadlocks_sync = _raising_fc_errors(
+            Fc.ClusterLockManager.detect_potential_deadlocks_sync)
+        close_sync = _raising_fc_errors(Fc.ClusterLockManager.close_sync)
+
+        def get_lock_status_sync(self, cancellable=None):
+            """{name: {"order": int, "owner": str or None, "fencing_token": int, ...}}."""
+            try:
+                return super().get_lock_status_sync(cancellable).unpack()
+            except GLib.Error as e:
+                raise _translate(e) from None
+
+    ClusterLockManager = override(ClusterLockManager)
+    __all__.append("ClusterLockManager")
