@@ -26,6 +26,8 @@
 #       `error`. C fragments are the body of a gboolean function (returning
 #       FALSE fails), unless they hold definitions (a line starting with
 #       `static ` or `#include`): then they are file scope, compiled only.
+#   <!-- snippet: compile -->    C that needs what a test cannot give it (a
+#       remote etcd cluster, say): wrapped as a fragment is, compiled, not run.
 #   <!-- snippet: skip REASON -->   not run (TAP SKIP, with the reason).
 #
 # C is compiled with the C compiler given and `pkg-config
@@ -223,13 +225,13 @@ def c_is_file_scope(code):
 
 def c_source(snippet):
     fields = dict(line=snippet.line, path=snippet.path, code=snippet.code)
-    if snippet.marker != 'fragment':
+    if snippet.marker not in ('fragment', 'compile'):
         return '#line %d "%s"\n%s' % (snippet.line, snippet.path, snippet.code), True
     if c_is_file_scope(snippet.code):
         # Unless it includes the header itself (after its own #defines).
         include = '' if '<foundation-concurrency.h>' in snippet.code else '#include <foundation-concurrency.h>'
         return C_FILE_SCOPE.format(include=include, **fields), False
-    return C_BODY.format(**fields), True
+    return C_BODY.format(**fields), snippet.marker == 'fragment'
 
 
 # ---- Running ---------------------------------------------------------------
@@ -337,7 +339,7 @@ def main():
     seen = set()
     for n, snippet in enumerate(snippets, 1):
         title = '%s (%s%s)' % (snippet.where, snippet.language,
-                               ', fragment' if snippet.marker == 'fragment' else '')
+                               ', ' + snippet.marker if snippet.marker in ('fragment', 'compile') else '')
         if snippet.marker.startswith('skip'):
             print('ok %d %s # SKIP %s' % (n, title, snippet.marker[4:].strip()))
             continue
