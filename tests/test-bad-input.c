@@ -100,16 +100,22 @@ run_case (gconstpointer data)
     g_test_trap_assert_stderr_unmatched ("*CRITICAL*");
 }
 
+/* The cases, and what they point at, are static: a subprocess runs one of
+ * them, and GTest frees a case's data only once it ran. */
+static BadCase bad_cases[400];
+static guint n_bad_cases;
+
 static void
 add_case (const char    *path,
           void         (*run) (gconstpointer),
           gconstpointer  data,
           Expect         expect)
 {
-  BadCase *c = g_new (BadCase, 1);
+  BadCase *c = &bad_cases[n_bad_cases++];
 
+  g_assert_cmpuint (n_bad_cases, <=, G_N_ELEMENTS (bad_cases));
   *c = (BadCase) { run, data, expect };
-  g_test_add_data_func_full (path, c, run_case, g_free);
+  g_test_add_data_func (path, c, run_case);
 }
 
 /* ---- Shared checks ------------------------------------------------------ */
@@ -760,6 +766,8 @@ typedef struct
   BadString         kind;
 } StringCase;
 
+static StringCase string_cases[G_N_ELEMENTS (string_sinks)][N_STRINGS];
+
 static void
 run_string (gconstpointer data)
 {
@@ -815,6 +823,64 @@ timeout_acquire (double timeout, GError **error)
   fc_test_guard_drop (&guard);
   assert_sane (manager);
   return ok;
+}
+
+typedef struct
+{
+  FcLock *lock;
+  int     holding;   /* atomic */
+} Holder;
+
+/* Holds the lock until the main thread is about to wait (or has waited). */
+static gpointer
+hold_a_while (gpointer data)
+{
+  Holder *holder = data;
+
+  g_assert_true (fc_lock_lock (holder->lock, 1, NULL));
+  g_atomic_int_set (&holder->holding, 1);
+  /* Not a timing assertion: either way the waiter must get the lock. */
+  g_usleep (G_USEC_PER_SEC / 20);
+  fc_lock_unlock (holder->lock);
+  return NULL;
+}
+
+/* "a" is held by another thread: a valid timeout waits until it lets go
+ * (a deadline that overflowed would time out at once), an invalid one
+ * fails at once. */
+static gboolean
+sync_acquire_held (double timeout, gboolean direct, GError **error)
+{
+  g_autoptr(FcLockManager) manager = fc_test_make_manager (ab);
+  Holder holder = { fc_test_get_lock (manager, "a"), 0 };
+  GThread *thread = g_thread_new ("holder", hold_a_while, &holder);
+  FcLockGuard *guard = NULL;
+  gboolean ok;
+
+  while (!g_atomic_int_get (&holder.holding))
+    g_usleep (1000);
+  if (direct)
+    ok = fc_lock_lock (holder.lock, timeout, error);
+  else
+    ok = (guard = fc_lock_manager_acquire (manager, just_a, timeout, TRUE, error)) != NULL;
+  if (ok && direct)
+    fc_lock_unlock (holder.lock);
+  fc_test_guard_drop (&guard);
+  g_thread_join (thread);
+  assert_sane (manager);
+  return ok;
+}
+
+static gboolean
+timeout_lock_lock_held (double timeout, GError **error)
+{
+  return sync_acquire_held (timeout, TRUE, error);
+}
+
+static gboolean
+timeout_acquire_held (double timeout, GError **error)
+{
+  return sync_acquire_held (timeout, FALSE, error);
 }
 
 /* "a" is held by another guard: a valid timeout waits (here: until the
@@ -999,6 +1065,8 @@ timeout_async_threshold (double value, GError **error)
 static const TimeoutSink timeout_sinks[] = {
   { "lock-lock", timeout_lock_lock, TIMEOUT_INVALID },
   { "acquire", timeout_acquire, TIMEOUT_INVALID },
+  { "lock-lock-held", timeout_lock_lock_held, TIMEOUT_INVALID },
+  { "acquire-held", timeout_acquire_held, TIMEOUT_INVALID },
   { "async-acquire", timeout_async_acquire, TIMEOUT_INVALID },
   { "async-guard-acquire", timeout_async_guard_acquire, TIMEOUT_INVALID },
   { "gather-wait", timeout_gather_wait, TIMEOUT_INVALID },
@@ -1017,6 +1085,8 @@ typedef struct
   const TimeoutSink *sink;
   BadTimeout         kind;
 } TimeoutCase;
+
+static TimeoutCase timeout_cases[G_N_ELEMENTS (timeout_sinks)][N_TIMEOUTS];
 
 static void
 run_timeout (gconstpointer data)
@@ -1168,6 +1238,8 @@ typedef struct
   BadList  kind;
 } ListCase;
 
+static ListCase list_cases[G_N_ELEMENTS (list_sinks)][N_LISTS];
+
 static void
 run_list (gconstpointer data)
 {
@@ -1179,6 +1251,9 @@ run_list (gconstpointer data)
   assert_outcome (held >= 0, error, list_wants[c->kind].want);
   if (held >= 0)
     g_assert_cmpint (held, ==, list_wants[c->kind].held);
+  /* What follows the hole, which g_strfreev() does not see. */
+  if (c->kind == LIST_HOLE_NULL)
+    g_free (names[2]);
 }
 
 /* ---- Orders INT_MIN and INT_MAX ----------------------------------------- */
@@ -1623,7 +1698,7 @@ main (int    argc,
   for (guint i = 0; i < G_N_ELEMENTS (string_sinks); i++)
     for (BadString kind = 0; kind < N_STRINGS; kind++)
       {
-        StringCase *c = g_new (StringCase, 1);
+        StringCase *c = &string_cases[i][kind];
         g_autofree char *path = g_strdup_printf ("/bad-input/string/%s/%s", string_sinks[i].path,
                                                  string_paths[kind]);
 
@@ -1635,7 +1710,7 @@ main (int    argc,
   for (guint i = 0; i < G_N_ELEMENTS (timeout_sinks); i++)
     for (BadTimeout kind = 0; kind < N_TIMEOUTS; kind++)
       {
-        TimeoutCase *c = g_new (TimeoutCase, 1);
+        TimeoutCase *c = &timeout_cases[i][kind];
         g_autofree char *path = g_strdup_printf ("/bad-input/timeout/%s/%s", timeout_sinks[i].path,
                                                  timeout_paths[kind]);
 
@@ -1647,7 +1722,7 @@ main (int    argc,
   for (guint i = 0; i < G_N_ELEMENTS (list_sinks); i++)
     for (BadList kind = 0; kind < N_LISTS; kind++)
       {
-        ListCase *c = g_new (ListCase, 1);
+        ListCase *c = &list_cases[i][kind];
         g_autofree char *path = g_strdup_printf ("/bad-input/names/%s/%s", list_sinks[i].path,
                                                  list_paths[kind]);
 
