@@ -564,12 +564,13 @@ bad_string (BadString kind)
 typedef struct
 {
   const char *path;
-  gboolean  (*call) (const char *s, GError **error);
+  gboolean  (*call) (const char *s, int variant, GError **error);
+  int         variant;   /* passed to call */
   int         want[N_STRINGS];
 } StringSink;
 
 static gboolean
-sink_register_name (const char *s, GError **error)
+sink_register_name (const char *s, int variant, GError **error)
 {
   g_autoptr(FcLockManager) manager = fc_test_make_manager (ab);
   gboolean ok = fc_lock_manager_register_lock (manager, s, 99, NULL, NULL, error) != NULL;
@@ -579,7 +580,7 @@ sink_register_name (const char *s, GError **error)
 }
 
 static gboolean
-sink_register_description (const char *s, GError **error)
+sink_register_description (const char *s, int variant, GError **error)
 {
   g_autoptr(FcLockManager) manager = fc_test_make_manager (ab);
   gboolean ok = fc_lock_manager_register_lock (manager, "x", 99, s, NULL, error) != NULL;
@@ -589,7 +590,7 @@ sink_register_description (const char *s, GError **error)
 }
 
 static gboolean
-sink_get_lock (const char *s, GError **error)
+sink_get_lock (const char *s, int variant, GError **error)
 {
   g_autoptr(FcLockManager) manager = fc_test_make_manager (ab);
   gboolean ok = fc_lock_manager_get_lock (manager, s, error) != NULL;
@@ -599,7 +600,7 @@ sink_get_lock (const char *s, GError **error)
 }
 
 static gboolean
-sink_acquire (const char *s, GError **error)
+sink_acquire (const char *s, int variant, GError **error)
 {
   g_autoptr(FcLockManager) manager = fc_test_make_manager (ab);
   const char *names[] = { s, NULL };
@@ -611,7 +612,7 @@ sink_acquire (const char *s, GError **error)
 }
 
 static gboolean
-sink_async_register_name (const char *s, GError **error)
+sink_async_register_name (const char *s, int variant, GError **error)
 {
   g_autoptr(FcAsyncLockManager) manager = new_manager ();
   gboolean ok = fc_async_lock_manager_register_lock (manager, s, 99, NULL, NULL, error) != NULL;
@@ -621,7 +622,7 @@ sink_async_register_name (const char *s, GError **error)
 }
 
 static gboolean
-sink_async_register_description (const char *s, GError **error)
+sink_async_register_description (const char *s, int variant, GError **error)
 {
   g_autoptr(FcAsyncLockManager) manager = new_manager ();
   gboolean ok = fc_async_lock_manager_register_lock (manager, "x", 99, s, NULL, error) != NULL;
@@ -631,7 +632,7 @@ sink_async_register_description (const char *s, GError **error)
 }
 
 static gboolean
-sink_async_get_lock (const char *s, GError **error)
+sink_async_get_lock (const char *s, int variant, GError **error)
 {
   g_autoptr(FcAsyncLockManager) manager = new_manager ();
   gboolean ok = fc_async_lock_manager_get_lock (manager, s, error) != NULL;
@@ -642,7 +643,7 @@ sink_async_get_lock (const char *s, GError **error)
 
 /* Through the manager, or through a guard holding "a" when @nested. */
 static gboolean
-async_acquire_one (const char *s, gboolean nested, GError **error)
+sink_async_acquire (const char *s, int nested, GError **error)
 {
   g_autoptr(FcAsyncLockManager) manager = new_manager ();
   g_autoptr(FcAsyncLockGuard) parent = NULL;
@@ -660,21 +661,9 @@ async_acquire_one (const char *s, gboolean nested, GError **error)
   return guard != NULL;
 }
 
-static gboolean
-sink_async_acquire (const char *s, GError **error)
-{
-  return async_acquire_one (s, FALSE, error);
-}
-
-static gboolean
-sink_async_guard_acquire (const char *s, GError **error)
-{
-  return async_acquire_one (s, TRUE, error);
-}
-
 /* The label is the owner in the status and in messages. */
 static gboolean
-sink_set_label (const char *s, GError **error)
+sink_set_label (const char *s, int variant, GError **error)
 {
   g_autoptr(FcAsyncLockManager) manager = new_manager ();
   g_autoptr(FcAsyncLockGuard) guard = acquire_async_sync (manager, NULL, just_a, 1, NULL);
@@ -707,7 +696,7 @@ sink_set_label (const char *s, GError **error)
 
 /* Any name is taken, made valid and cut at 255 bytes. */
 static gboolean
-sink_set_thread_name (const char *s, GError **error)
+sink_set_thread_name (const char *s, int variant, GError **error)
 {
   g_autoptr(FcLockManager) manager = fc_test_make_manager (ab);
   FcLock *a = fc_test_get_lock (manager, "a");
@@ -725,7 +714,7 @@ sink_set_thread_name (const char *s, GError **error)
 
 /* The manager's name, shown in reports. */
 static gboolean
-sink_manager_name (const char *s, GError **error)
+sink_manager_name (const char *s, int variant, GError **error)
 {
   g_autoptr(FcLockManager) manager = fc_test_make_manager (ab);
   g_autofree char *name = NULL;
@@ -744,20 +733,20 @@ sink_manager_name (const char *s, GError **error)
 #define LIST_INVALID { WANT_OK, INVALID, INVALID, INVALID }
 
 static const StringSink string_sinks[] = {
-  { "register-lock/name", sink_register_name, ALL_INVALID },
-  { "register-lock/description", sink_register_description, { WANT_OK, WANT_OK, WANT_OK, INVALID } },
-  { "get-lock", sink_get_lock, ALL_INVALID },
-  { "acquire", sink_acquire, LIST_INVALID },
-  { "async-register-lock/name", sink_async_register_name, ALL_INVALID },
-  { "async-register-lock/description", sink_async_register_description,
+  { "register-lock/name", sink_register_name, 0, ALL_INVALID },
+  { "register-lock/description", sink_register_description, 0, { WANT_OK, WANT_OK, WANT_OK, INVALID } },
+  { "get-lock", sink_get_lock, 0, ALL_INVALID },
+  { "acquire", sink_acquire, 0, LIST_INVALID },
+  { "async-register-lock/name", sink_async_register_name, 0, ALL_INVALID },
+  { "async-register-lock/description", sink_async_register_description, 0,
     { WANT_OK, WANT_OK, WANT_OK, INVALID } },
-  { "async-get-lock", sink_async_get_lock, ALL_INVALID },
-  { "async-acquire", sink_async_acquire, LIST_INVALID },
-  { "async-guard-acquire", sink_async_guard_acquire, LIST_INVALID },
-  { "async-guard-set-label", sink_set_label, { WANT_CRITICAL, WANT_OK, WANT_OK, WANT_CRITICAL } },
-  { "set-thread-name", sink_set_thread_name, { WANT_OK, WANT_OK, WANT_OK, WANT_OK } },
+  { "async-get-lock", sink_async_get_lock, 0, ALL_INVALID },
+  { "async-acquire", sink_async_acquire, FALSE, LIST_INVALID },
+  { "async-guard-acquire", sink_async_acquire, TRUE, LIST_INVALID },
+  { "async-guard-set-label", sink_set_label, 0, { WANT_CRITICAL, WANT_OK, WANT_OK, WANT_CRITICAL } },
+  { "set-thread-name", sink_set_thread_name, 0, { WANT_OK, WANT_OK, WANT_OK, WANT_OK } },
   /* NULL is the default name (manager-N). */
-  { "manager-name", sink_manager_name, { WANT_OK, WANT_CRITICAL, WANT_OK, WANT_CRITICAL } },
+  { "manager-name", sink_manager_name, 0, { WANT_OK, WANT_CRITICAL, WANT_OK, WANT_CRITICAL } },
 };
 
 typedef struct
@@ -773,7 +762,7 @@ run_string (gconstpointer data)
 {
   const StringCase *c = data;
   g_autoptr(GError) error = NULL;
-  gboolean ok = c->sink->call (bad_string (c->kind), &error);
+  gboolean ok = c->sink->call (bad_string (c->kind), c->sink->variant, &error);
 
   assert_outcome (ok, error, c->sink->want[c->kind]);
 }
@@ -796,12 +785,13 @@ bad_timeout (BadTimeout kind)
 typedef struct
 {
   const char *path;
-  gboolean  (*call) (double timeout, GError **error);
+  gboolean  (*call) (double timeout, int variant, GError **error);
+  int         variant;   /* passed to call */
   int         want[N_TIMEOUTS];
 } TimeoutSink;
 
 static gboolean
-timeout_lock_lock (double timeout, GError **error)
+timeout_lock_lock (double timeout, int variant, GError **error)
 {
   g_autoptr(FcLockManager) manager = fc_test_make_manager (ab);
   FcLock *a = fc_test_get_lock (manager, "a");
@@ -814,7 +804,7 @@ timeout_lock_lock (double timeout, GError **error)
 }
 
 static gboolean
-timeout_acquire (double timeout, GError **error)
+timeout_acquire (double timeout, int variant, GError **error)
 {
   g_autoptr(FcLockManager) manager = fc_test_make_manager (ab);
   FcLockGuard *guard = fc_lock_manager_acquire (manager, ab, timeout, TRUE, error);
@@ -849,7 +839,7 @@ hold_a_while (gpointer data)
  * (a deadline that overflowed would time out at once), an invalid one
  * fails at once. */
 static gboolean
-sync_acquire_held (double timeout, gboolean direct, GError **error)
+timeout_sync_held (double timeout, int direct, GError **error)
 {
   g_autoptr(FcLockManager) manager = fc_test_make_manager (ab);
   Holder holder = { fc_test_get_lock (manager, "a"), 0 };
@@ -871,22 +861,10 @@ sync_acquire_held (double timeout, gboolean direct, GError **error)
   return ok;
 }
 
-static gboolean
-timeout_lock_lock_held (double timeout, GError **error)
-{
-  return sync_acquire_held (timeout, TRUE, error);
-}
-
-static gboolean
-timeout_acquire_held (double timeout, GError **error)
-{
-  return sync_acquire_held (timeout, FALSE, error);
-}
-
 /* "a" is held by another guard: a valid timeout waits (here: until the
  * holder lets go), an invalid one fails at once. */
 static gboolean
-async_acquire_held (double timeout, gboolean nested, GError **error)
+timeout_async_held (double timeout, int nested, GError **error)
 {
   g_autoptr(FcAsyncLockManager) manager = new_manager ();
   g_autoptr(FcAsyncLockGuard) holder = acquire_async_sync (manager, NULL, just_a, 1, NULL);
@@ -914,18 +892,6 @@ async_acquire_held (double timeout, gboolean nested, GError **error)
   return ok;
 }
 
-static gboolean
-timeout_async_acquire (double timeout, GError **error)
-{
-  return async_acquire_held (timeout, FALSE, error);
-}
-
-static gboolean
-timeout_async_guard_acquire (double timeout, GError **error)
-{
-  return async_acquire_held (timeout, TRUE, error);
-}
-
 typedef struct
 {
   int        done;
@@ -945,7 +911,7 @@ on_gather_waited (GObject *source, GAsyncResult *result, gpointer data)
 /* The slot is reported only after the wait started: a valid timeout waits
  * for it, an invalid one fails at once. */
 static gboolean
-timeout_gather_wait (double timeout, GError **error)
+timeout_gather_wait (double timeout, int variant, GError **error)
 {
   g_autoptr(FcGather) gather = fc_gather_new (TRUE);
   Waited waited = { FALSE, NULL, NULL };
@@ -975,7 +941,7 @@ on_slept (GObject *source, GAsyncResult *result, gpointer data)
 
 /* A valid delay sleeps (here: until cancelled). */
 static gboolean
-timeout_sleep (double delay, GError **error)
+timeout_sleep (double delay, int variant, GError **error)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) local = NULL;
@@ -1017,24 +983,17 @@ set_seconds (GObject *manager, const char *property, double value)
   return now != 1.0;
 }
 
+/* Through the sync manager, or the async one when @async. */
 static gboolean
-timeout_watchdog (double value, GError **error)
+timeout_watchdog (double value, int async, GError **error)
 {
-  g_autoptr(FcLockManager) manager = fc_test_make_manager (ab);
+  g_autoptr(GObject) manager = async ? G_OBJECT (new_manager ()) : G_OBJECT (fc_test_make_manager (ab));
 
-  return set_seconds (G_OBJECT (manager), "watchdog-interval", value);
+  return set_seconds (manager, "watchdog-interval", value);
 }
 
 static gboolean
-timeout_async_watchdog (double value, GError **error)
-{
-  g_autoptr(FcAsyncLockManager) manager = new_manager ();
-
-  return set_seconds (G_OBJECT (manager), "watchdog-interval", value);
-}
-
-static gboolean
-timeout_threshold (double value, GError **error)
+timeout_threshold (double value, int variant, GError **error)
 {
   g_autoptr(FcLockManager) manager = fc_test_make_manager (ab);
   FcLock *a = fc_test_get_lock (manager, "a");
@@ -1048,7 +1007,7 @@ timeout_threshold (double value, GError **error)
 }
 
 static gboolean
-timeout_async_threshold (double value, GError **error)
+timeout_async_threshold (double value, int variant, GError **error)
 {
   g_autoptr(FcAsyncLockManager) manager = new_manager ();
   g_autoptr(FcAsyncLockGuard) guard = acquire_async_sync (manager, NULL, just_a, 1, NULL);
@@ -1063,19 +1022,19 @@ timeout_async_threshold (double value, GError **error)
 #define C WANT_CRITICAL
 
 static const TimeoutSink timeout_sinks[] = {
-  { "lock-lock", timeout_lock_lock, TIMEOUT_INVALID },
-  { "acquire", timeout_acquire, TIMEOUT_INVALID },
-  { "lock-lock-held", timeout_lock_lock_held, TIMEOUT_INVALID },
-  { "acquire-held", timeout_acquire_held, TIMEOUT_INVALID },
-  { "async-acquire", timeout_async_acquire, TIMEOUT_INVALID },
-  { "async-guard-acquire", timeout_async_guard_acquire, TIMEOUT_INVALID },
-  { "gather-wait", timeout_gather_wait, TIMEOUT_INVALID },
-  { "sleep", timeout_sleep, TIMEOUT_INVALID },
-  { "watchdog-interval", timeout_watchdog, { C, C, C, C, C, WANT_OK } },
-  { "async-watchdog-interval", timeout_async_watchdog, { C, C, C, C, C, WANT_OK } },
+  { "lock-lock", timeout_lock_lock, 0, TIMEOUT_INVALID },
+  { "acquire", timeout_acquire, 0, TIMEOUT_INVALID },
+  { "lock-lock-held", timeout_sync_held, TRUE, TIMEOUT_INVALID },
+  { "acquire-held", timeout_sync_held, FALSE, TIMEOUT_INVALID },
+  { "async-acquire", timeout_async_held, FALSE, TIMEOUT_INVALID },
+  { "async-guard-acquire", timeout_async_held, TRUE, TIMEOUT_INVALID },
+  { "gather-wait", timeout_gather_wait, 0, TIMEOUT_INVALID },
+  { "sleep", timeout_sleep, 0, TIMEOUT_INVALID },
+  { "watchdog-interval", timeout_watchdog, FALSE, { C, C, C, C, C, WANT_OK } },
+  { "async-watchdog-interval", timeout_watchdog, TRUE, { C, C, C, C, C, WANT_OK } },
   /* +inf: never warn. */
-  { "hold-warning-threshold", timeout_threshold, { C, C, WANT_OK, C, C, WANT_OK } },
-  { "async-hold-warning-threshold", timeout_async_threshold, { C, C, WANT_OK, C, C, WANT_OK } },
+  { "hold-warning-threshold", timeout_threshold, 0, { C, C, WANT_OK, C, C, WANT_OK } },
+  { "async-hold-warning-threshold", timeout_async_threshold, 0, { C, C, WANT_OK, C, C, WANT_OK } },
 };
 
 #undef C
@@ -1093,7 +1052,7 @@ run_timeout (gconstpointer data)
 {
   const TimeoutCase *c = data;
   g_autoptr(GError) error = NULL;
-  gboolean ok = c->sink->call (bad_timeout (c->kind), &error);
+  gboolean ok = c->sink->call (bad_timeout (c->kind), c->sink->variant, &error);
 
   assert_outcome (ok, error, c->sink->want[c->kind]);
 }
@@ -1167,10 +1126,10 @@ register_many (gpointer manager)
 }
 
 /* How many names the guard took through @sink, or -1 with @error set. */
-typedef int (*ListSink) (const char * const *names, GError **error);
+typedef int (*ListSink) (const char * const *names, int variant, GError **error);
 
 static int
-list_acquire (const char * const *names, GError **error)
+list_acquire (const char * const *names, int variant, GError **error)
 {
   g_autoptr(FcLockManager) manager = fc_test_make_manager (ab);
   FcLockGuard *guard;
@@ -1190,7 +1149,7 @@ list_acquire (const char * const *names, GError **error)
 }
 
 static int
-list_async_acquire_in (const char * const *names, gboolean nested, GError **error)
+list_async_acquire (const char * const *names, int nested, GError **error)
 {
   g_autoptr(FcAsyncLockManager) manager = new_manager ();
   g_autoptr(FcAsyncLockGuard) parent = NULL;
@@ -1214,27 +1173,16 @@ list_async_acquire_in (const char * const *names, gboolean nested, GError **erro
   return held;
 }
 
-static int
-list_async_acquire (const char * const *names, GError **error)
-{
-  return list_async_acquire_in (names, FALSE, error);
-}
-
-static int
-list_async_guard_acquire (const char * const *names, GError **error)
-{
-  return list_async_acquire_in (names, TRUE, error);
-}
-
-static const struct { const char *path; ListSink call; } list_sinks[] = {
-  { "acquire", list_acquire },
-  { "async-acquire", list_async_acquire },
-  { "async-guard-acquire", list_async_guard_acquire },
+static const struct { const char *path; ListSink call; int variant; } list_sinks[] = {
+  { "acquire", list_acquire, 0 },
+  { "async-acquire", list_async_acquire, FALSE },
+  { "async-guard-acquire", list_async_acquire, TRUE },
 };
 
 typedef struct
 {
   ListSink sink;
+  int      variant;
   BadList  kind;
 } ListCase;
 
@@ -1246,7 +1194,7 @@ run_list (gconstpointer data)
   const ListCase *c = data;
   g_auto(GStrv) names = bad_list (c->kind);
   g_autoptr(GError) error = NULL;
-  int held = c->sink ((const char * const *) names, &error);
+  int held = c->sink ((const char * const *) names, c->variant, &error);
 
   assert_outcome (held >= 0, error, list_wants[c->kind].want);
   if (held >= 0)
@@ -1726,7 +1674,7 @@ main (int    argc,
         g_autofree char *path = g_strdup_printf ("/bad-input/names/%s/%s", list_sinks[i].path,
                                                  list_paths[kind]);
 
-        *c = (ListCase) { list_sinks[i].call, kind };
+        *c = (ListCase) { list_sinks[i].call, list_sinks[i].variant, kind };
         add_case (path, run_list, c, EXPECT_CLEAN);
       }
 
