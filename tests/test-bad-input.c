@@ -769,15 +769,16 @@ run_string (gconstpointer data)
 
 /* ---- Every timeout: −0.5, NaN, ±inf, −DBL_MIN, 1e300 -------------------- */
 
-typedef enum { T_MINUS_HALF, T_NAN, T_PLUS_INF, T_MINUS_INF, T_MINUS_DBL_MIN, T_1E300, N_TIMEOUTS } BadTimeout;
+/* And FC_TIMEOUT_INFINITE, which only the waits take. */
+typedef enum { T_MINUS_HALF, T_NAN, T_PLUS_INF, T_MINUS_INF, T_MINUS_DBL_MIN, T_1E300, T_INFINITE, N_TIMEOUTS } BadTimeout;
 static const char * const timeout_paths[] = {
-  "minus-0.5", "nan", "plus-inf", "minus-inf", "minus-dbl-min", "1e300",
+  "minus-0.5", "nan", "plus-inf", "minus-inf", "minus-dbl-min", "1e300", "infinite",
 };
 
 static double
 bad_timeout (BadTimeout kind)
 {
-  const double values[] = { -0.5, NAN, INFINITY, -INFINITY, -DBL_MIN, 1e300 };
+  const double values[] = { -0.5, NAN, INFINITY, -INFINITY, -DBL_MIN, 1e300, FC_TIMEOUT_INFINITE };
 
   return values[kind];
 }
@@ -1018,7 +1019,7 @@ timeout_async_threshold (double value, int variant, GError **error)
   return ok;
 }
 
-#define TIMEOUT_INVALID { INVALID, INVALID, INVALID, INVALID, INVALID, WANT_OK }
+#define TIMEOUT_INVALID { INVALID, INVALID, INVALID, INVALID, INVALID, WANT_OK, WANT_OK }
 #define C WANT_CRITICAL
 
 static const TimeoutSink timeout_sinks[] = {
@@ -1029,12 +1030,13 @@ static const TimeoutSink timeout_sinks[] = {
   { "async-acquire", timeout_async_held, FALSE, TIMEOUT_INVALID },
   { "async-guard-acquire", timeout_async_held, TRUE, TIMEOUT_INVALID },
   { "gather-wait", timeout_gather_wait, 0, TIMEOUT_INVALID },
-  { "sleep", timeout_sleep, 0, TIMEOUT_INVALID },
-  { "watchdog-interval", timeout_watchdog, FALSE, { C, C, C, C, C, WANT_OK } },
-  { "async-watchdog-interval", timeout_watchdog, TRUE, { C, C, C, C, C, WANT_OK } },
+  /* A sleep has no "for ever". */
+  { "sleep", timeout_sleep, 0, { INVALID, INVALID, INVALID, INVALID, INVALID, WANT_OK, INVALID } },
+  { "watchdog-interval", timeout_watchdog, FALSE, { C, C, C, C, C, WANT_OK, C } },
+  { "async-watchdog-interval", timeout_watchdog, TRUE, { C, C, C, C, C, WANT_OK, C } },
   /* +inf: never warn. */
-  { "hold-warning-threshold", timeout_threshold, 0, { C, C, WANT_OK, C, C, WANT_OK } },
-  { "async-hold-warning-threshold", timeout_async_threshold, 0, { C, C, WANT_OK, C, C, WANT_OK } },
+  { "hold-warning-threshold", timeout_threshold, 0, { C, C, WANT_OK, C, C, WANT_OK, C } },
+  { "async-hold-warning-threshold", timeout_async_threshold, 0, { C, C, WANT_OK, C, C, WANT_OK, C } },
 };
 
 #undef C
