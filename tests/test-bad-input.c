@@ -1468,6 +1468,30 @@ run_manager_gone_async (gconstpointer data)
   g_assert_cmpstr (fc_async_lock_get_name (a), ==, "a");
 }
 
+/* A child of a released guard, an acquisition whose cancellable is
+ * cancelled already: G_IO_ERROR_CANCELLED at once, nothing held. */
+static void
+run_async_cancelled (gconstpointer data)
+{
+  gboolean released_parent = GPOINTER_TO_INT (data);
+  g_autoptr(FcAsyncLockManager) manager = new_manager ();
+  g_autoptr(FcAsyncLockGuard) parent = acquire_async_sync (manager, NULL, just_a, 1, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Outcome o = { 0, };
+
+  if (released_parent)
+    fc_async_lock_guard_release (parent);
+  else
+    g_cancellable_cancel (cancellable);
+  acquire_wait (manager, released_parent ? parent : NULL, ab, 1, cancellable, &o);
+  g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_good_message (o.error->message);
+  g_assert_null (o.guard);
+  outcome_clear (&o);
+  fc_async_lock_guard_release (parent);
+  assert_async_sane (manager);
+}
+
 /* ---- Misused calls: finish with another result, reports, set errors ----- */
 
 /* A finished GTask of @source whose tag is nobody's. */
@@ -1701,6 +1725,10 @@ main (int    argc,
   add_case ("/bad-input/manager-gone/lock-held", run_manager_gone_lock, GINT_TO_POINTER (TRUE),
             EXPECT_CLEAN);
   add_case ("/bad-input/manager-gone/async-guard", run_manager_gone_async, NULL, EXPECT_CLEAN);
+  add_case ("/bad-input/cancelled/async-acquire", run_async_cancelled, GINT_TO_POINTER (FALSE),
+            EXPECT_CLEAN);
+  add_case ("/bad-input/cancelled/async-guard-acquire-released-parent", run_async_cancelled,
+            GINT_TO_POINTER (TRUE), EXPECT_CLEAN);
 
   ADD_EACH (finish_paths, "/bad-input/finish-foreign-result/%s", finish_paths[k], run_finish_foreign,
             EXPECT_CRITICAL);
