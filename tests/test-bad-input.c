@@ -118,10 +118,43 @@ add_case (const char    *path,
   g_test_add_data_func (path, c, run_case);
 }
 
-/* ---- Shared checks ------------------------------------------------------ */
-
 #define WANT_OK       (-1)   /* succeeds */
 #define WANT_CRITICAL (-2)   /* refused with a critical */
+
+/* One sink (a row of a table below) with one kind of bad input. */
+typedef struct
+{
+  gconstpointer sink;
+  guint         kind;
+} SinkCase;
+
+static SinkCase sink_cases[300];
+static guint n_sink_cases;
+
+/* A case per kind of bad input for @sink, under /bad-input/@group/@name/;
+ * @want (nullable) says which kinds are a critical. */
+static void
+add_sink_cases (const char         *group,
+                const char         *name,
+                gconstpointer       sink,
+                const int          *want,
+                const char * const *kind_paths,
+                guint               n_kinds,
+                void              (*run) (gconstpointer))
+{
+  for (guint kind = 0; kind < n_kinds; kind++)
+    {
+      SinkCase *c = &sink_cases[n_sink_cases++];
+      g_autofree char *path = g_strdup_printf ("/bad-input/%s/%s/%s", group, name, kind_paths[kind]);
+
+      g_assert_cmpuint (n_sink_cases, <=, G_N_ELEMENTS (sink_cases));
+      *c = (SinkCase) { sink, kind };
+      add_case (path, run, c,
+                want != NULL && want[kind] == WANT_CRITICAL ? EXPECT_CRITICAL : EXPECT_CLEAN);
+    }
+}
+
+/* ---- Shared checks ------------------------------------------------------ */
 
 static void
 assert_good_message (const char *message)
@@ -254,206 +287,130 @@ typedef struct
   void      (*call) (gpointer first);
 } PublicFunction;
 
-/* A call of @fn with @first first and good arguments otherwise. */
-#define CALL(fn, ...) \
-  static void call_##fn (gpointer first) { fn (first, ##__VA_ARGS__); }
-#define CALL_PLAIN(fn, expr) \
-  static void call_##fn (gpointer first) { expr; }
+/* Every public function: its name, what its first argument can be given
+ * wrongly, and a call with @first first and good arguments otherwise —
+ * CALL passes @first and the arguments after the kind, PLAIN runs the
+ * expression. /bad-input/table-is-complete compares it with the headers. */
+#define PUBLIC_FUNCTIONS(CALL, PLAIN) \
+  PLAIN (fc_async_lock_get_type, FIRST_PLAIN, \
+         g_assert_true (G_TYPE_IS_OBJECT (fc_async_lock_get_type ()))) \
+  PLAIN (fc_async_lock_new, FIRST_PLAIN, g_object_unref (fc_async_lock_new ())) \
+  CALL (fc_async_lock_get_name, FIRST_OBJECT) \
+  CALL (fc_async_lock_get_order, FIRST_OBJECT) \
+  CALL (fc_async_lock_get_description, FIRST_OBJECT) \
+  CALL (fc_async_lock_is_locked, FIRST_OBJECT) \
+  CALL (fc_async_lock_dup_owner, FIRST_OBJECT) \
+  CALL (fc_async_lock_get_waiters, FIRST_OBJECT) \
+  PLAIN (fc_async_lock_guard_get_type, FIRST_PLAIN, \
+         g_assert_true (G_TYPE_IS_OBJECT (fc_async_lock_guard_get_type ()))) \
+  CALL (fc_async_lock_guard_release, FIRST_OBJECT) \
+  CALL (fc_async_lock_guard_dup_names, FIRST_OBJECT) \
+  CALL (fc_async_lock_guard_is_released, FIRST_OBJECT) \
+  CALL (fc_async_lock_guard_get_label, FIRST_OBJECT) \
+  CALL (fc_async_lock_guard_dup_label, FIRST_OBJECT) \
+  CALL (fc_async_lock_guard_set_label, FIRST_OBJECT, "label") \
+  CALL (fc_async_lock_guard_acquire_async, FIRST_OBJECT, just_a, 1, NULL, NULL, NULL) \
+  CALL (fc_async_lock_guard_acquire_finish, FIRST_OBJECT, NULL, NULL) \
+  PLAIN (fc_async_lock_manager_get_type, FIRST_PLAIN, \
+         g_assert_true (G_TYPE_IS_OBJECT (fc_async_lock_manager_get_type ()))) \
+  PLAIN (fc_async_lock_manager_new, FIRST_PLAIN, g_object_unref (fc_async_lock_manager_new ())) \
+  PLAIN (fc_async_lock_manager_get_default, FIRST_PLAIN, \
+         g_assert_nonnull (fc_async_lock_manager_get_default ())) \
+  CALL (fc_async_lock_manager_register_foundation_locks, FIRST_OBJECT, NULL) \
+  CALL (fc_async_lock_manager_register_lock, FIRST_OBJECT, "x", 1, NULL, NULL, NULL) \
+  CALL (fc_async_lock_manager_get_lock, FIRST_OBJECT, "a", NULL) \
+  CALL (fc_async_lock_manager_acquire_async, FIRST_OBJECT, just_a, 1, NULL, NULL, NULL) \
+  CALL (fc_async_lock_manager_acquire_finish, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_async_lock_manager_get_lock_status, FIRST_OBJECT) \
+  CALL (fc_async_lock_manager_detect_potential_deadlocks, FIRST_OBJECT) \
+  CALL (fc_async_lock_manager_get_deadlock_report, FIRST_OBJECT) \
+  CALL (fc_async_lock_manager_dump_order_graph, FIRST_OBJECT) \
+  CALL (fc_async_lock_manager_get_watchdog_interval, FIRST_OBJECT) \
+  CALL (fc_async_lock_manager_set_watchdog_interval, FIRST_OBJECT, 1) \
+  CALL (fc_async_lock_manager_get_hold_warning_threshold, FIRST_OBJECT) \
+  CALL (fc_async_lock_manager_set_hold_warning_threshold, FIRST_OBJECT, 1) \
+  PLAIN (fc_error_quark, FIRST_PLAIN, g_assert_cmpuint (fc_error_quark (), ==, FC_ERROR)) \
+  PLAIN (fc_error_get_type, FIRST_PLAIN, g_assert_true (G_TYPE_IS_ENUM (fc_error_get_type ()))) \
+  PLAIN (fc_run_flags_get_type, FIRST_PLAIN, \
+         g_assert_true (G_TYPE_IS_FLAGS (fc_run_flags_get_type ()))) \
+  PLAIN (fc_gather_get_type, FIRST_PLAIN, \
+         g_assert_true (G_TYPE_IS_OBJECT (fc_gather_get_type ()))) \
+  /* Any true gboolean is TRUE. */ \
+  PLAIN (fc_gather_new, FIRST_PLAIN, \
+         g_autoptr(FcGather) g = fc_gather_new (42); g_assert_true (fc_gather_get_return_exceptions (g))) \
+  CALL (fc_gather_get_return_exceptions, FIRST_OBJECT) \
+  CALL (fc_gather_add, FIRST_OBJECT) \
+  CALL (fc_gather_get_cancellable, FIRST_OBJECT) \
+  CALL (fc_gather_return_value, FIRST_OBJECT, 0, NULL) \
+  CALL (fc_gather_return_error, FIRST_OBJECT, 0, NULL) \
+  CALL (fc_gather_wait_async, FIRST_OBJECT, 1, NULL, NULL, NULL) \
+  CALL (fc_gather_wait_finish, FIRST_OBJECT, NULL, NULL) \
+  PLAIN (fc_lock_guard_get_type, FIRST_PLAIN, \
+         g_assert_true (G_TYPE_IS_BOXED (fc_lock_guard_get_type ()))) \
+  /* Boxed: only NULL can be told from a good pointer. */ \
+  CALL (fc_lock_guard_ref, FIRST_NULL) \
+  CALL (fc_lock_guard_unref, FIRST_NULL) \
+  CALL (fc_lock_guard_release, FIRST_NULL) \
+  CALL (fc_lock_guard_dup_names, FIRST_NULL) \
+  CALL (fc_lock_guard_is_released, FIRST_NULL) \
+  PLAIN (fc_lock_manager_get_type, FIRST_PLAIN, \
+         g_assert_true (G_TYPE_IS_OBJECT (fc_lock_manager_get_type ()))) \
+  PLAIN (fc_lock_manager_new, FIRST_PLAIN, g_object_unref (fc_lock_manager_new ())) \
+  PLAIN (fc_lock_manager_get_default, FIRST_PLAIN, \
+         g_assert_nonnull (fc_lock_manager_get_default ())) \
+  CALL (fc_lock_manager_register_foundation_locks, FIRST_OBJECT, NULL) \
+  CALL (fc_lock_manager_register_lock, FIRST_OBJECT, "x", 1, NULL, NULL, NULL) \
+  CALL (fc_lock_manager_get_lock, FIRST_OBJECT, "a", NULL) \
+  CALL (fc_lock_manager_acquire, FIRST_OBJECT, just_a, 1, TRUE, NULL) \
+  CALL (fc_lock_manager_get_lock_status, FIRST_OBJECT) \
+  CALL (fc_lock_manager_detect_potential_deadlocks, FIRST_OBJECT) \
+  CALL (fc_lock_manager_get_deadlock_report, FIRST_OBJECT) \
+  CALL (fc_lock_manager_dump_order_graph, FIRST_OBJECT) \
+  CALL (fc_lock_manager_get_watchdog_interval, FIRST_OBJECT) \
+  CALL (fc_lock_manager_set_watchdog_interval, FIRST_OBJECT, 1) \
+  CALL (fc_lock_manager_get_hold_warning_threshold, FIRST_OBJECT) \
+  CALL (fc_lock_manager_set_hold_warning_threshold, FIRST_OBJECT, 1) \
+  PLAIN (fc_lock_get_type, FIRST_PLAIN, g_assert_true (G_TYPE_IS_OBJECT (fc_lock_get_type ()))) \
+  PLAIN (fc_lock_new, FIRST_PLAIN, g_object_unref (fc_lock_new ())) \
+  CALL (fc_lock_get_name, FIRST_OBJECT) \
+  CALL (fc_lock_get_order, FIRST_OBJECT) \
+  CALL (fc_lock_get_description, FIRST_OBJECT) \
+  CALL (fc_lock_is_locked, FIRST_OBJECT) \
+  CALL (fc_lock_dup_owner, FIRST_OBJECT) \
+  CALL (fc_lock_get_depth, FIRST_OBJECT) \
+  CALL (fc_lock_lock, FIRST_OBJECT, 1, NULL) \
+  CALL (fc_lock_try_lock, FIRST_OBJECT) \
+  CALL (fc_lock_unlock, FIRST_OBJECT) \
+  PLAIN (fc_outcome_get_type, FIRST_PLAIN, \
+         g_assert_true (G_TYPE_IS_BOXED (fc_outcome_get_type ()))) \
+  CALL (fc_outcome_ref, FIRST_NULL) \
+  CALL (fc_outcome_unref, FIRST_NULL) \
+  CALL (fc_outcome_is_error, FIRST_NULL) \
+  CALL (fc_outcome_get_value, FIRST_NULL) \
+  CALL (fc_outcome_get_error, FIRST_NULL) \
+  PLAIN (fc_run, FIRST_NULL, fc_run (first, NULL, FC_RUN_NONE, NULL, NULL)) \
+  /* The cancellable is its only pointer. */ \
+  PLAIN (fc_sleep_async, FIRST_TYPE, fc_sleep_async (0, first, NULL, NULL)) \
+  CALL (fc_sleep_finish, FIRST_OBJECT, NULL) \
+  PLAIN (fc_set_thread_name, FIRST_PLAIN, fc_set_thread_name (NULL)) \
+  PLAIN (fc_get_major_version, FIRST_PLAIN, \
+         g_assert_cmpuint (fc_get_major_version (), ==, FC_MAJOR_VERSION)) \
+  PLAIN (fc_get_minor_version, FIRST_PLAIN, \
+         g_assert_cmpuint (fc_get_minor_version (), ==, FC_MINOR_VERSION)) \
+  PLAIN (fc_get_micro_version, FIRST_PLAIN, \
+         g_assert_cmpuint (fc_get_micro_version (), ==, FC_MICRO_VERSION)) \
+  /* A version from the far future is refused with a message, not a crash. */ \
+  PLAIN (fc_check_version, FIRST_PLAIN, \
+         g_assert_nonnull (fc_check_version (G_MAXUINT, G_MAXUINT, G_MAXUINT)))
 
 static const char * const just_a[] = { "a", NULL };
 
-CALL_PLAIN (fc_async_lock_get_type, g_assert_true (G_TYPE_IS_OBJECT (fc_async_lock_get_type ())))
-CALL_PLAIN (fc_async_lock_new, g_object_unref (fc_async_lock_new ()))
-CALL (fc_async_lock_get_name)
-CALL (fc_async_lock_get_order)
-CALL (fc_async_lock_get_description)
-CALL (fc_async_lock_is_locked)
-CALL (fc_async_lock_dup_owner)
-CALL (fc_async_lock_get_waiters)
-CALL_PLAIN (fc_async_lock_guard_get_type, g_assert_true (G_TYPE_IS_OBJECT (fc_async_lock_guard_get_type ())))
-CALL (fc_async_lock_guard_release)
-CALL (fc_async_lock_guard_dup_names)
-CALL (fc_async_lock_guard_is_released)
-CALL (fc_async_lock_guard_get_label)
-CALL (fc_async_lock_guard_dup_label)
-CALL (fc_async_lock_guard_set_label, "label")
-CALL (fc_async_lock_guard_acquire_async, just_a, 1, NULL, NULL, NULL)
-CALL (fc_async_lock_guard_acquire_finish, NULL, NULL)
-CALL_PLAIN (fc_async_lock_manager_get_type, g_assert_true (G_TYPE_IS_OBJECT (fc_async_lock_manager_get_type ())))
-CALL_PLAIN (fc_async_lock_manager_new, g_object_unref (fc_async_lock_manager_new ()))
-CALL_PLAIN (fc_async_lock_manager_get_default, g_assert_nonnull (fc_async_lock_manager_get_default ()))
-CALL (fc_async_lock_manager_register_foundation_locks, NULL)
-CALL (fc_async_lock_manager_register_lock, "x", 1, NULL, NULL, NULL)
-CALL (fc_async_lock_manager_get_lock, "a", NULL)
-CALL (fc_async_lock_manager_acquire_async, just_a, 1, NULL, NULL, NULL)
-CALL (fc_async_lock_manager_acquire_finish, NULL, NULL)
-CALL (fc_async_lock_manager_get_lock_status)
-CALL (fc_async_lock_manager_detect_potential_deadlocks)
-CALL (fc_async_lock_manager_get_deadlock_report)
-CALL (fc_async_lock_manager_dump_order_graph)
-CALL (fc_async_lock_manager_get_watchdog_interval)
-CALL (fc_async_lock_manager_set_watchdog_interval, 1)
-CALL (fc_async_lock_manager_get_hold_warning_threshold)
-CALL (fc_async_lock_manager_set_hold_warning_threshold, 1)
-CALL_PLAIN (fc_error_quark, g_assert_cmpuint (fc_error_quark (), ==, FC_ERROR))
-CALL_PLAIN (fc_error_get_type, g_assert_true (G_TYPE_IS_ENUM (fc_error_get_type ())))
-CALL_PLAIN (fc_run_flags_get_type, g_assert_true (G_TYPE_IS_FLAGS (fc_run_flags_get_type ())))
-CALL_PLAIN (fc_gather_get_type, g_assert_true (G_TYPE_IS_OBJECT (fc_gather_get_type ())))
-/* Any true gboolean is TRUE. */
-CALL_PLAIN (fc_gather_new, g_autoptr(FcGather) g = fc_gather_new (42);
-            g_assert_true (fc_gather_get_return_exceptions (g)))
-CALL (fc_gather_get_return_exceptions)
-CALL (fc_gather_add)
-CALL (fc_gather_get_cancellable)
-CALL (fc_gather_return_value, 0, NULL)
-CALL (fc_gather_return_error, 0, NULL)
-CALL (fc_gather_wait_async, 1, NULL, NULL, NULL)
-CALL (fc_gather_wait_finish, NULL, NULL)
-CALL_PLAIN (fc_lock_guard_get_type, g_assert_true (G_TYPE_IS_BOXED (fc_lock_guard_get_type ())))
-CALL (fc_lock_guard_ref)
-CALL (fc_lock_guard_unref)
-CALL (fc_lock_guard_release)
-CALL (fc_lock_guard_dup_names)
-CALL (fc_lock_guard_is_released)
-CALL_PLAIN (fc_lock_manager_get_type, g_assert_true (G_TYPE_IS_OBJECT (fc_lock_manager_get_type ())))
-CALL_PLAIN (fc_lock_manager_new, g_object_unref (fc_lock_manager_new ()))
-CALL_PLAIN (fc_lock_manager_get_default, g_assert_nonnull (fc_lock_manager_get_default ()))
-CALL (fc_lock_manager_register_foundation_locks, NULL)
-CALL (fc_lock_manager_register_lock, "x", 1, NULL, NULL, NULL)
-CALL (fc_lock_manager_get_lock, "a", NULL)
-CALL (fc_lock_manager_acquire, just_a, 1, TRUE, NULL)
-CALL (fc_lock_manager_get_lock_status)
-CALL (fc_lock_manager_detect_potential_deadlocks)
-CALL (fc_lock_manager_get_deadlock_report)
-CALL (fc_lock_manager_dump_order_graph)
-CALL (fc_lock_manager_get_watchdog_interval)
-CALL (fc_lock_manager_set_watchdog_interval, 1)
-CALL (fc_lock_manager_get_hold_warning_threshold)
-CALL (fc_lock_manager_set_hold_warning_threshold, 1)
-CALL_PLAIN (fc_lock_get_type, g_assert_true (G_TYPE_IS_OBJECT (fc_lock_get_type ())))
-CALL_PLAIN (fc_lock_new, g_object_unref (fc_lock_new ()))
-CALL (fc_lock_get_name)
-CALL (fc_lock_get_order)
-CALL (fc_lock_get_description)
-CALL (fc_lock_is_locked)
-CALL (fc_lock_dup_owner)
-CALL (fc_lock_get_depth)
-CALL (fc_lock_lock, 1, NULL)
-CALL (fc_lock_try_lock)
-CALL (fc_lock_unlock)
-CALL_PLAIN (fc_outcome_get_type, g_assert_true (G_TYPE_IS_BOXED (fc_outcome_get_type ())))
-CALL (fc_outcome_ref)
-CALL (fc_outcome_unref)
-CALL (fc_outcome_is_error)
-CALL (fc_outcome_get_value)
-CALL (fc_outcome_get_error)
-CALL_PLAIN (fc_run, fc_run (first, NULL, FC_RUN_NONE, NULL, NULL))
-/* The cancellable is its only pointer. */
-CALL_PLAIN (fc_sleep_async, fc_sleep_async (0, first, NULL, NULL))
-CALL (fc_sleep_finish, NULL)
-CALL_PLAIN (fc_set_thread_name, fc_set_thread_name (NULL))
-CALL_PLAIN (fc_get_major_version, g_assert_cmpuint (fc_get_major_version (), ==, FC_MAJOR_VERSION))
-CALL_PLAIN (fc_get_minor_version, g_assert_cmpuint (fc_get_minor_version (), ==, FC_MINOR_VERSION))
-CALL_PLAIN (fc_get_micro_version, g_assert_cmpuint (fc_get_micro_version (), ==, FC_MICRO_VERSION))
-/* A version from the far future is refused with a message, not a crash. */
-CALL_PLAIN (fc_check_version, g_assert_nonnull (fc_check_version (G_MAXUINT, G_MAXUINT, G_MAXUINT)))
+#define DEFINE_CALL(fn, kind, ...) static void call_##fn (gpointer first) { fn (first, ##__VA_ARGS__); }
+#define DEFINE_PLAIN(fn, kind, ...) static void call_##fn (gpointer first) { __VA_ARGS__; }
+PUBLIC_FUNCTIONS (DEFINE_CALL, DEFINE_PLAIN)
 
-#define ROW(fn, first) { #fn, first, call_##fn }
-
-static const PublicFunction public_functions[] = {
-  ROW (fc_async_lock_get_type, FIRST_PLAIN),
-  ROW (fc_async_lock_new, FIRST_PLAIN),
-  ROW (fc_async_lock_get_name, FIRST_OBJECT),
-  ROW (fc_async_lock_get_order, FIRST_OBJECT),
-  ROW (fc_async_lock_get_description, FIRST_OBJECT),
-  ROW (fc_async_lock_is_locked, FIRST_OBJECT),
-  ROW (fc_async_lock_dup_owner, FIRST_OBJECT),
-  ROW (fc_async_lock_get_waiters, FIRST_OBJECT),
-  ROW (fc_async_lock_guard_get_type, FIRST_PLAIN),
-  ROW (fc_async_lock_guard_release, FIRST_OBJECT),
-  ROW (fc_async_lock_guard_dup_names, FIRST_OBJECT),
-  ROW (fc_async_lock_guard_is_released, FIRST_OBJECT),
-  ROW (fc_async_lock_guard_get_label, FIRST_OBJECT),
-  ROW (fc_async_lock_guard_dup_label, FIRST_OBJECT),
-  ROW (fc_async_lock_guard_set_label, FIRST_OBJECT),
-  ROW (fc_async_lock_guard_acquire_async, FIRST_OBJECT),
-  ROW (fc_async_lock_guard_acquire_finish, FIRST_OBJECT),
-  ROW (fc_async_lock_manager_get_type, FIRST_PLAIN),
-  ROW (fc_async_lock_manager_new, FIRST_PLAIN),
-  ROW (fc_async_lock_manager_get_default, FIRST_PLAIN),
-  ROW (fc_async_lock_manager_register_foundation_locks, FIRST_OBJECT),
-  ROW (fc_async_lock_manager_register_lock, FIRST_OBJECT),
-  ROW (fc_async_lock_manager_get_lock, FIRST_OBJECT),
-  ROW (fc_async_lock_manager_acquire_async, FIRST_OBJECT),
-  ROW (fc_async_lock_manager_acquire_finish, FIRST_OBJECT),
-  ROW (fc_async_lock_manager_get_lock_status, FIRST_OBJECT),
-  ROW (fc_async_lock_manager_detect_potential_deadlocks, FIRST_OBJECT),
-  ROW (fc_async_lock_manager_get_deadlock_report, FIRST_OBJECT),
-  ROW (fc_async_lock_manager_dump_order_graph, FIRST_OBJECT),
-  ROW (fc_async_lock_manager_get_watchdog_interval, FIRST_OBJECT),
-  ROW (fc_async_lock_manager_set_watchdog_interval, FIRST_OBJECT),
-  ROW (fc_async_lock_manager_get_hold_warning_threshold, FIRST_OBJECT),
-  ROW (fc_async_lock_manager_set_hold_warning_threshold, FIRST_OBJECT),
-  ROW (fc_error_quark, FIRST_PLAIN),
-  ROW (fc_error_get_type, FIRST_PLAIN),
-  ROW (fc_run_flags_get_type, FIRST_PLAIN),
-  ROW (fc_gather_get_type, FIRST_PLAIN),
-  ROW (fc_gather_new, FIRST_PLAIN),
-  ROW (fc_gather_get_return_exceptions, FIRST_OBJECT),
-  ROW (fc_gather_add, FIRST_OBJECT),
-  ROW (fc_gather_get_cancellable, FIRST_OBJECT),
-  ROW (fc_gather_return_value, FIRST_OBJECT),
-  ROW (fc_gather_return_error, FIRST_OBJECT),
-  ROW (fc_gather_wait_async, FIRST_OBJECT),
-  ROW (fc_gather_wait_finish, FIRST_OBJECT),
-  ROW (fc_lock_guard_get_type, FIRST_PLAIN),
-  /* Boxed: only NULL can be told from a good pointer. */
-  ROW (fc_lock_guard_ref, FIRST_NULL),
-  ROW (fc_lock_guard_unref, FIRST_NULL),
-  ROW (fc_lock_guard_release, FIRST_NULL),
-  ROW (fc_lock_guard_dup_names, FIRST_NULL),
-  ROW (fc_lock_guard_is_released, FIRST_NULL),
-  ROW (fc_lock_manager_get_type, FIRST_PLAIN),
-  ROW (fc_lock_manager_new, FIRST_PLAIN),
-  ROW (fc_lock_manager_get_default, FIRST_PLAIN),
-  ROW (fc_lock_manager_register_foundation_locks, FIRST_OBJECT),
-  ROW (fc_lock_manager_register_lock, FIRST_OBJECT),
-  ROW (fc_lock_manager_get_lock, FIRST_OBJECT),
-  ROW (fc_lock_manager_acquire, FIRST_OBJECT),
-  ROW (fc_lock_manager_get_lock_status, FIRST_OBJECT),
-  ROW (fc_lock_manager_detect_potential_deadlocks, FIRST_OBJECT),
-  ROW (fc_lock_manager_get_deadlock_report, FIRST_OBJECT),
-  ROW (fc_lock_manager_dump_order_graph, FIRST_OBJECT),
-  ROW (fc_lock_manager_get_watchdog_interval, FIRST_OBJECT),
-  ROW (fc_lock_manager_set_watchdog_interval, FIRST_OBJECT),
-  ROW (fc_lock_manager_get_hold_warning_threshold, FIRST_OBJECT),
-  ROW (fc_lock_manager_set_hold_warning_threshold, FIRST_OBJECT),
-  ROW (fc_lock_get_type, FIRST_PLAIN),
-  ROW (fc_lock_new, FIRST_PLAIN),
-  ROW (fc_lock_get_name, FIRST_OBJECT),
-  ROW (fc_lock_get_order, FIRST_OBJECT),
-  ROW (fc_lock_get_description, FIRST_OBJECT),
-  ROW (fc_lock_is_locked, FIRST_OBJECT),
-  ROW (fc_lock_dup_owner, FIRST_OBJECT),
-  ROW (fc_lock_get_depth, FIRST_OBJECT),
-  ROW (fc_lock_lock, FIRST_OBJECT),
-  ROW (fc_lock_try_lock, FIRST_OBJECT),
-  ROW (fc_lock_unlock, FIRST_OBJECT),
-  ROW (fc_outcome_get_type, FIRST_PLAIN),
-  ROW (fc_outcome_ref, FIRST_NULL),
-  ROW (fc_outcome_unref, FIRST_NULL),
-  ROW (fc_outcome_is_error, FIRST_NULL),
-  ROW (fc_outcome_get_value, FIRST_NULL),
-  ROW (fc_outcome_get_error, FIRST_NULL),
-  ROW (fc_run, FIRST_NULL),
-  ROW (fc_sleep_async, FIRST_TYPE),
-  ROW (fc_sleep_finish, FIRST_OBJECT),
-  ROW (fc_set_thread_name, FIRST_PLAIN),
-  ROW (fc_get_major_version, FIRST_PLAIN),
-  ROW (fc_get_minor_version, FIRST_PLAIN),
-  ROW (fc_get_micro_version, FIRST_PLAIN),
-  ROW (fc_check_version, FIRST_PLAIN),
-};
+#define ROW(fn, kind, ...) { #fn, kind, call_##fn },
+static const PublicFunction public_functions[] = { PUBLIC_FUNCTIONS (ROW, ROW) };
 
 static void
 run_first_null (gconstpointer data)
@@ -749,28 +706,24 @@ static const StringSink string_sinks[] = {
   { "manager-name", sink_manager_name, 0, { WANT_OK, WANT_CRITICAL, WANT_OK, WANT_CRITICAL } },
 };
 
-typedef struct
-{
-  const StringSink *sink;
-  BadString         kind;
-} StringCase;
-
-static StringCase string_cases[G_N_ELEMENTS (string_sinks)][N_STRINGS];
-
 static void
 run_string (gconstpointer data)
 {
-  const StringCase *c = data;
+  const SinkCase *c = data;
+  const StringSink *sink = c->sink;
   g_autoptr(GError) error = NULL;
-  gboolean ok = c->sink->call (bad_string (c->kind), c->sink->variant, &error);
+  gboolean ok = sink->call (bad_string (c->kind), sink->variant, &error);
 
-  assert_outcome (ok, error, c->sink->want[c->kind]);
+  assert_outcome (ok, error, sink->want[c->kind]);
 }
 
 /* ---- Every timeout: −0.5, NaN, ±inf, −DBL_MIN, 1e300 -------------------- */
 
 /* And FC_TIMEOUT_INFINITE, which only the waits take. */
-typedef enum { T_MINUS_HALF, T_NAN, T_PLUS_INF, T_MINUS_INF, T_MINUS_DBL_MIN, T_1E300, T_INFINITE, N_TIMEOUTS } BadTimeout;
+typedef enum
+{
+  T_MINUS_HALF, T_NAN, T_PLUS_INF, T_MINUS_INF, T_MINUS_DBL_MIN, T_1E300, T_INFINITE, N_TIMEOUTS
+} BadTimeout;
 static const char * const timeout_paths[] = {
   "minus-0.5", "nan", "plus-inf", "minus-inf", "minus-dbl-min", "1e300", "infinite",
 };
@@ -1041,29 +994,25 @@ static const TimeoutSink timeout_sinks[] = {
 
 #undef C
 
-typedef struct
-{
-  const TimeoutSink *sink;
-  BadTimeout         kind;
-} TimeoutCase;
-
-static TimeoutCase timeout_cases[G_N_ELEMENTS (timeout_sinks)][N_TIMEOUTS];
-
 static void
 run_timeout (gconstpointer data)
 {
-  const TimeoutCase *c = data;
+  const SinkCase *c = data;
+  const TimeoutSink *sink = c->sink;
   g_autoptr(GError) error = NULL;
-  gboolean ok = c->sink->call (bad_timeout (c->kind), c->sink->variant, &error);
+  gboolean ok = sink->call (bad_timeout (c->kind), sink->variant, &error);
 
-  assert_outcome (ok, error, c->sink->want[c->kind]);
+  assert_outcome (ok, error, sink->want[c->kind]);
 }
 
 /* ---- Name lists: holes and 10,000 entries ------------------------------- */
 
 #define MANY 10000
 
-typedef enum { LIST_HOLE_NULL, LIST_HOLE_EMPTY, LIST_MANY, LIST_MANY_SAME, LIST_MANY_UNKNOWN, N_LISTS } BadList;
+typedef enum
+{
+  LIST_HOLE_NULL, LIST_HOLE_EMPTY, LIST_MANY, LIST_MANY_SAME, LIST_MANY_UNKNOWN, N_LISTS
+} BadList;
 static const char * const list_paths[] = {
   "hole-null", "hole-empty", "10000-registered", "10000-same", "10000-unregistered",
 };
@@ -1175,28 +1124,27 @@ list_async_acquire (const char * const *names, int nested, GError **error)
   return held;
 }
 
-static const struct { const char *path; ListSink call; int variant; } list_sinks[] = {
+typedef struct
+{
+  const char *path;
+  ListSink    call;
+  int         variant;
+} ListSinkRow;
+
+static const ListSinkRow list_sinks[] = {
   { "acquire", list_acquire, 0 },
   { "async-acquire", list_async_acquire, FALSE },
   { "async-guard-acquire", list_async_acquire, TRUE },
 };
 
-typedef struct
-{
-  ListSink sink;
-  int      variant;
-  BadList  kind;
-} ListCase;
-
-static ListCase list_cases[G_N_ELEMENTS (list_sinks)][N_LISTS];
-
 static void
 run_list (gconstpointer data)
 {
-  const ListCase *c = data;
+  const SinkCase *c = data;
+  const ListSinkRow *sink = c->sink;
   g_auto(GStrv) names = bad_list (c->kind);
   g_autoptr(GError) error = NULL;
-  int held = c->sink ((const char * const *) names, c->variant, &error);
+  int held = sink->call ((const char * const *) names, sink->variant, &error);
 
   assert_outcome (held >= 0, error, list_wants[c->kind].want);
   if (held >= 0)
@@ -1670,39 +1618,14 @@ main (int    argc,
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (string_sinks); i++)
-    for (BadString kind = 0; kind < N_STRINGS; kind++)
-      {
-        StringCase *c = &string_cases[i][kind];
-        g_autofree char *path = g_strdup_printf ("/bad-input/string/%s/%s", string_sinks[i].path,
-                                                 string_paths[kind]);
-
-        *c = (StringCase) { &string_sinks[i], kind };
-        add_case (path, run_string, c,
-                  string_sinks[i].want[kind] == WANT_CRITICAL ? EXPECT_CRITICAL : EXPECT_CLEAN);
-      }
-
+    add_sink_cases ("string", string_sinks[i].path, &string_sinks[i], string_sinks[i].want,
+                    string_paths, N_STRINGS, run_string);
   for (guint i = 0; i < G_N_ELEMENTS (timeout_sinks); i++)
-    for (BadTimeout kind = 0; kind < N_TIMEOUTS; kind++)
-      {
-        TimeoutCase *c = &timeout_cases[i][kind];
-        g_autofree char *path = g_strdup_printf ("/bad-input/timeout/%s/%s", timeout_sinks[i].path,
-                                                 timeout_paths[kind]);
-
-        *c = (TimeoutCase) { &timeout_sinks[i], kind };
-        add_case (path, run_timeout, c,
-                  timeout_sinks[i].want[kind] == WANT_CRITICAL ? EXPECT_CRITICAL : EXPECT_CLEAN);
-      }
-
+    add_sink_cases ("timeout", timeout_sinks[i].path, &timeout_sinks[i], timeout_sinks[i].want,
+                    timeout_paths, N_TIMEOUTS, run_timeout);
   for (guint i = 0; i < G_N_ELEMENTS (list_sinks); i++)
-    for (BadList kind = 0; kind < N_LISTS; kind++)
-      {
-        ListCase *c = &list_cases[i][kind];
-        g_autofree char *path = g_strdup_printf ("/bad-input/names/%s/%s", list_sinks[i].path,
-                                                 list_paths[kind]);
-
-        *c = (ListCase) { list_sinks[i].call, list_sinks[i].variant, kind };
-        add_case (path, run_list, c, EXPECT_CLEAN);
-      }
+    add_sink_cases ("names", list_sinks[i].path, &list_sinks[i], NULL,
+                    list_paths, N_LISTS, run_list);
 
   add_case ("/bad-input/orders/int-min-max", run_orders, NULL, EXPECT_CLEAN);
   add_case ("/bad-input/orders/int-min-max-async", run_orders_async, NULL, EXPECT_CLEAN);
