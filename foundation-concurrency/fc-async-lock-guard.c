@@ -266,7 +266,9 @@ fc_async_lock_guard_dup_label (FcAsyncLockGuard *self)
  * @label: the new label, for example the name of the task that holds the
  *   guard, in UTF-8 (anything else is a critical and changes nothing)
  *
- * Sets the guard's label, shown as the owner of the locks it holds. Child
+ * Sets the guard's label, shown as the owner of the locks it holds; a
+ * label longer than 255 bytes is cut at a character boundary, as thread
+ * names are (see fc_set_thread_name()). Child
  * guards acquired later start with this label. This may be called from any
  * thread; it frees the string fc_async_lock_guard_get_label() returned
  * before, so a thread that reads the label while another may set it must
@@ -289,7 +291,7 @@ fc_async_lock_guard_set_label (FcAsyncLockGuard *self,
   mutex = fc_async_lock_manager_get_mutex (self->manager);
   fc_mutex_lock (mutex);
   old = self->label;
-  self->label = g_strdup (label);
+  self->label = fc_owner_name_dup (label);
   fc_mutex_unlock (mutex);
 
   g_free (old);

@@ -218,7 +218,7 @@ FcGather *
 fc_gather_new (gboolean return_exceptions)
 {
   return g_object_new (FC_TYPE_GATHER,
-                       "return-exceptions", return_exceptions,
+                       "return-exceptions", !!return_exceptions,
                        NULL);
 }
 

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 #include <time.h>
 
 #include "fc-error.h"
@@ -46,6 +47,18 @@ fc_timeout_invalid (GError **error)
   g_set_error_literal (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
                        _("Timeout must be non-negative or FC_TIMEOUT_INFINITE (-1) to wait forever"));
   return FALSE;
+}
+
+/* @name made valid UTF-8 and cut at a character boundary to at most
+ * FC_OWNER_NAME_MAX bytes, so that no message quotes a megabyte. */
+char *
+fc_owner_name_dup (const char *name)
+{
+  char *valid = g_utf8_make_valid (name, -1);
+
+  if (strlen (valid) > FC_OWNER_NAME_MAX)
+    *g_utf8_find_prev_char (valid, valid + FC_OWNER_NAME_MAX + 1) = '\0';
+  return valid;
 }
 
 gint64

@@ -33,6 +33,12 @@ gboolean fc_timeout_to_deadline (double    timeout,
  * positive finite number of seconds. */
 gboolean fc_timeout_invalid (GError **error);
 
+/* An owner's name (a thread's, a guard's label) is quoted in messages:
+ * at most this many bytes. */
+#define FC_OWNER_NAME_MAX 255
+
+char *fc_owner_name_dup (const char *name);
+
 static inline gboolean
 fc_timeout_validate (double   timeout,
                      GError **error)

@@ -6,8 +6,7 @@
 
 #include "config.h"
 
-#include <string.h>
-
+#include "fc-private.h"
 #include "fc-thread-name.h"
 #include "fc-thread-private.h"
 
@@ -32,9 +31,6 @@
  * Since: 1.0
  */
 
-/* Names are interned and never freed: cap what one call can add. */
-#define FC_THREAD_NAME_MAX 255
-
 /**
  * fc_set_thread_name:
  * @name: (nullable): the name to show for the calling thread, or %NULL for
@@ -51,19 +47,8 @@
 void
 fc_set_thread_name (const char *name)
 {
-  g_autofree char *valid = NULL;
-
-  if (name != NULL)
-    {
-      const char *end;
-
-      valid = g_utf8_make_valid (name, -1);
-      if (strlen (valid) > FC_THREAD_NAME_MAX)
-        {
-          end = g_utf8_find_prev_char (valid, valid + FC_THREAD_NAME_MAX + 1);
-          valid[end - valid] = '\0';
-        }
-    }
+  /* Names are interned and never freed: this caps what one call adds. */
+  g_autofree char *valid = name != NULL ? fc_owner_name_dup (name) : NULL;
 
   fc_thread_set_name (fc_thread_self (), valid);
 }

@@ -153,15 +153,43 @@ test_lock_timeout_other_thread (void)
   g_assert_false (fc_lock_is_locked (lock));
 }
 
+typedef struct
+{
+  FcLock *lock;
+  int     held;      /* atomic: the holder has the lock */
+  int     waiting;   /* atomic: the main thread is about to wait for it */
+} Holder;
+
+/* Holds the lock until the main thread is about to wait for it, and a
+ * little longer: the main thread must not miss the hold (it spun for ever
+ * on fc_lock_is_locked() when descheduled for the whole hold). */
 static gpointer
 release_later (gpointer data)
 {
-  FcLock *lock = data;
+  Holder *holder = data;
 
-  g_assert_true (fc_lock_lock (lock, FC_TIMEOUT_INFINITE, NULL));
+  g_assert_true (fc_lock_lock (holder->lock, FC_TIMEOUT_INFINITE, NULL));
+  g_atomic_int_set (&holder->held, 1);
+  while (!g_atomic_int_get (&holder->waiting))
+    g_thread_yield ();
   g_usleep (G_USEC_PER_SEC / 20);
-  fc_lock_unlock (lock);
+  fc_lock_unlock (holder->lock);
   return NULL;
+}
+
+/* Starts a holder of @lock and waits until it holds it. */
+static GThread *
+start_holder (Holder *holder)
+{
+  GThread *thread;
+
+  holder->held = holder->waiting = 0;
+  thread = g_thread_new ("holder", release_later, holder);
+  while (!g_atomic_int_get (&holder->held))
+    g_thread_yield ();
+  g_assert_true (fc_lock_is_locked (holder->lock));
+  g_atomic_int_set (&holder->waiting, 1);
+  return thread;
 }
 
 static void
@@ -169,10 +197,8 @@ test_lock_waits_for_release (void)
 {
   g_autoptr(FcLock) lock = fc_lock_new ();
   g_autoptr(GError) error = NULL;
-  GThread *thread = g_thread_new ("holder", release_later, lock);
-
-  while (!fc_lock_is_locked (lock))
-    g_thread_yield ();
+  Holder holder = { lock, 0, 0 };
+  GThread *thread = start_holder (&holder);
 
   /* Infinite and long finite waits both succeed once it is released. */
   g_assert_true (fc_lock_lock (lock, FC_TIMEOUT_INFINITE, &error));
@@ -180,9 +206,7 @@ test_lock_waits_for_release (void)
   fc_lock_unlock (lock);
   g_thread_join (thread);
 
-  thread = g_thread_new ("holder", release_later, lock);
-  while (!fc_lock_is_locked (lock))
-    g_thread_yield ();
+  thread = start_holder (&holder);
   g_assert_true (fc_lock_lock (lock, 30.0, &error));
   g_assert_no_error (error);
   fc_lock_unlock (lock);

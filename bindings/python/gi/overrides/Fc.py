@@ -15,6 +15,9 @@
 # - Names are separate arguments or one list or tuple; None, non-strings and
 #   names containing NUL are TypeError / ValueError (the C API would cut the
 #   list, or the name, there). timeout=None waits forever.
+# - The managers' set_hold_warning_threshold() and set_watchdog_interval()
+#   raise ValueError for a value C refuses (negative, NaN; an infinite
+#   interval), where C logs a critical Python code would never see.
 # - Errors of the FC_ERROR domain are raised as one class per FcError code,
 #   each both a GLib.Error (e.matches(Fc.error_quark(), Fc.Error.TIMEOUT)
 #   works) and the builtin exception the Python reference raises:
@@ -31,6 +34,7 @@
 
 import asyncio
 import builtins
+import math
 import threading
 import warnings
 
@@ -208,6 +212,19 @@ class _ManagerDiagnostics:
             return super().register_foundation_locks()
         except GLib.Error as e:
             raise _translate(e) from None
+
+    def set_hold_warning_threshold(self, threshold):
+        """Seconds, non-negative (math.inf: never warn)."""
+        if not threshold >= 0:
+            raise ValueError("hold-warning-threshold must be non-negative, not %r" % (threshold,))
+        super().set_hold_warning_threshold(threshold)
+
+    def set_watchdog_interval(self, interval):
+        """Seconds between checks, finite and non-negative; 0 stops it."""
+        if not (interval >= 0 and math.isfinite(interval)):
+            raise ValueError("watchdog-interval must be finite and non-negative, not %r"
+                             % (interval,))
+        super().set_watchdog_interval(interval)
 
 
 class Lock(Fc.Lock):

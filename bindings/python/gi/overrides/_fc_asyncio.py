@@ -81,7 +81,16 @@ def _start(source, names, timeout, cancellable, loop, future):
             # The asyncio loop is closed: nobody can use the guard.
             if outcome[0] is not None:
                 outcome[0].release()
-    source.acquire_async(names, timeout, cancellable, ready)
+    try:
+        source.acquire_async(names, timeout, cancellable, ready)
+    except Exception as e:
+        # Refused before it started (a name PyGObject cannot pass as
+        # UTF-8, a timeout that is no number): raised from the await, not
+        # swallowed here with the awaiting task left waiting for ever.
+        try:
+            loop.call_soon_threadsafe(_deliver, future, (None, e))
+        except RuntimeError:
+            pass
 
 
 async def _acquire(source, names, timeout, cancellable):
