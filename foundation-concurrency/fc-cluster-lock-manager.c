@@ -463,8 +463,13 @@ FcClusterLockManager *
 fc_cluster_lock_manager_new_finish (GAsyncResult  *result,
                                     GError       **error)
 {
-  g_autoptr(GObject) source = g_async_result_get_source_object (result);
-  GObject *object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
+  g_autoptr(GObject) source = NULL;
+  GObject *object;
+
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+
+  source = g_async_result_get_source_object (result);
+  object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
 
   return object != NULL ? FC_CLUSTER_LOCK_MANAGER (object) : NULL;
 }

@@ -102,7 +102,7 @@ run_case (gconstpointer data)
 
 /* The cases, and what they point at, are static: a subprocess runs one of
  * them, and GTest frees a case's data only once it ran. */
-static BadCase bad_cases[400];
+static BadCase bad_cases[600];
 static guint n_bad_cases;
 
 static void
@@ -401,9 +401,93 @@ typedef struct
          g_assert_cmpuint (fc_get_micro_version (), ==, FC_MICRO_VERSION)) \
   /* A version from the far future is refused with a message, not a crash. */ \
   PLAIN (fc_check_version, FIRST_PLAIN, \
-         g_assert_nonnull (fc_check_version (G_MAXUINT, G_MAXUINT, G_MAXUINT)))
+         g_assert_nonnull (fc_check_version (G_MAXUINT, G_MAXUINT, G_MAXUINT))) \
+  CLUSTER_FUNCTIONS (CALL, PLAIN)
+
+/* The cluster's, when the build has it (the `cluster` option): its headers
+ * are compiled and installed only then. The constructors' first argument
+ * is the endpoints: NULL is a GError, not a programming error. */
+#if FC_HAVE_CLUSTER
+#define CLUSTER_FUNCTIONS(CALL, PLAIN) \
+  PLAIN (fc_cluster_lock_manager_get_type, FIRST_PLAIN, \
+         g_assert_true (G_TYPE_IS_OBJECT (fc_cluster_lock_manager_get_type ()))) \
+  PLAIN (fc_cluster_lock_manager_new_sync, FIRST_PLAIN, \
+         assert_cluster_new_invalid (first, FALSE)) \
+  PLAIN (fc_cluster_lock_manager_new_async, FIRST_PLAIN, \
+         assert_cluster_new_invalid (first, TRUE)) \
+  CALL (fc_cluster_lock_manager_new_finish, FIRST_OBJECT, NULL) \
+  CALL (fc_cluster_lock_manager_register_lock_sync, FIRST_OBJECT, "x", 1, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_register_lock_async, FIRST_OBJECT, "x", 1, NULL, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_register_lock_finish, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_acquire_async, FIRST_OBJECT, just_a, 1, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_acquire_finish, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_acquire_sync, FIRST_OBJECT, just_a, 1, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_get_lock_status_sync, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_get_lock_status_async, FIRST_OBJECT, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_get_lock_status_finish, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_detect_potential_deadlocks_sync, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_detect_potential_deadlocks_async, FIRST_OBJECT, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_detect_potential_deadlocks_finish, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_close_sync, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_close_async, FIRST_OBJECT, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_close_finish, FIRST_OBJECT, NULL, NULL) \
+  PLAIN (fc_cluster_lock_guard_get_type, FIRST_PLAIN, \
+         g_assert_true (G_TYPE_IS_OBJECT (fc_cluster_lock_guard_get_type ()))) \
+  CALL (fc_cluster_lock_guard_release, FIRST_OBJECT) \
+  CALL (fc_cluster_lock_guard_release_sync, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_guard_release_async, FIRST_OBJECT, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_guard_release_finish, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_guard_dup_names, FIRST_OBJECT) \
+  CALL (fc_cluster_lock_guard_is_released, FIRST_OBJECT) \
+  CALL (fc_cluster_lock_guard_get_fencing_token, FIRST_OBJECT) \
+  CALL (fc_cluster_lock_guard_is_lost, FIRST_OBJECT) \
+  CALL (fc_cluster_lock_guard_acquire_async, FIRST_OBJECT, just_a, 1, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_guard_acquire_finish, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_guard_acquire_sync, FIRST_OBJECT, just_a, 1, NULL, NULL)
+#else
+#define CLUSTER_FUNCTIONS(CALL, PLAIN)
+#endif
 
 static const char * const just_a[] = { "a", NULL };
+
+#if FC_HAVE_CLUSTER
+static void
+cluster_new_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+/* fc_cluster_lock_manager_new_sync() or _async() with @endpoints (and the
+ * default prefix), waited for: a manager or NULL with @error set. */
+static FcClusterLockManager *
+cluster_new (const char * const  *endpoints,
+             const char          *prefix,
+             gboolean             async,
+             GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (!async)
+    return fc_cluster_lock_manager_new_sync (endpoints, prefix, NULL, error);
+  fc_cluster_lock_manager_new_async (endpoints, prefix, NULL, cluster_new_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return fc_cluster_lock_manager_new_finish (result, error);
+}
+
+static void
+assert_cluster_new_invalid (const char * const *endpoints,
+                            gboolean            async)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (cluster_new (endpoints, NULL, async, &error));
+  g_assert_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT);
+  assert_good_message (error->message);
+}
+#endif
 
 #define DEFINE_CALL(fn, kind, ...) static void call_##fn (gpointer first) { fn (first, ##__VA_ARGS__); }
 #define DEFINE_PLAIN(fn, kind, ...) static void call_##fn (gpointer first) { __VA_ARGS__; }
@@ -470,7 +554,9 @@ test_table_is_complete (void)
     }
   while ((file = g_dir_read_name (dir)) != NULL)
     if ((g_str_has_suffix (file, ".h") || g_str_has_suffix (file, ".h.in")) &&
-        strstr (file, "-private") == NULL)
+        strstr (file, "-private") == NULL &&
+        /* Not compiled nor installed without the `cluster` option. */
+        (FC_HAVE_CLUSTER || !g_str_has_prefix (file, "fc-cluster-")))
       {
         g_autofree char *path = g_build_filename (srcdir, file, NULL);
 
