@@ -661,7 +661,9 @@ fc_cluster_lock_manager_register_lock_sync (FcClusterLockManager  *self,
  *
  * Takes every lock of @names across the cluster, in ascending order, first
  * come first served for each. On failure nothing is left held: every key
- * the call wrote is deleted before it completes.
+ * the call wrote is deleted before it completes. One call takes at most 64
+ * distinct names (etcd's default limit of 128 operations in a
+ * transaction); more are %FC_ERROR_INVALID_ARGUMENT.
  *
  * Since: 1.0
  */
