@@ -507,6 +507,17 @@ acquire_work (FcClusterClient *self,
                                      resolved_cb, task);
 }
 
+/* Stops counting past FC_CLUSTER_MAX_NAMES. */
+static guint
+count_distinct (const char * const *names)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; names[i] != NULL && g_hash_table_size (seen) <= FC_CLUSTER_MAX_NAMES; i++)
+    g_hash_table_add (seen, (gpointer) names[i]);
+  return g_hash_table_size (seen);
+}
+
 void
 fc_cluster_client_acquire_async (FcClusterClient     *self,
                                  gpointer             source_object,
@@ -532,6 +543,14 @@ fc_cluster_client_acquire_async (FcClusterClient     *self,
     {
       g_set_error_literal (&error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
                            _("At least one lock name must be given"));
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (count_distinct (names) > FC_CLUSTER_MAX_NAMES)
+    {
+      g_set_error (&error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
+                   _("At most %d locks can be taken in one call"), FC_CLUSTER_MAX_NAMES);
       g_task_return_error (task, error);
       g_object_unref (task);
       return;

@@ -97,6 +97,11 @@ typedef struct
 
 void             fc_cluster_acquired_free (FcClusterAcquired *acquired);
 
+/* The most distinct names one acquisition takes: each is a put and a range
+ * in one transaction, and etcd refuses more than 128 operations in one by
+ * default (--max-txn-ops). */
+#define FC_CLUSTER_MAX_NAMES 64
+
 /* Takes @names for a chain already holding @held (FcClusterHold *, may be
  * NULL): held names again are re-entrant (no key, the holder's token), new
  * ones must be above every order held. @timeout validated by the caller.

@@ -463,8 +463,13 @@ FcClusterLockManager *
 fc_cluster_lock_manager_new_finish (GAsyncResult  *result,
                                     GError       **error)
 {
-  g_autoptr(GObject) source = g_async_result_get_source_object (result);
-  GObject *object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
+  g_autoptr(GObject) source = NULL;
+  GObject *object;
+
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+
+  source = g_async_result_get_source_object (result);
+  object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
 
   return object != NULL ? FC_CLUSTER_LOCK_MANAGER (object) : NULL;
 }
@@ -656,7 +661,9 @@ fc_cluster_lock_manager_register_lock_sync (FcClusterLockManager  *self,
  *
  * Takes every lock of @names across the cluster, in ascending order, first
  * come first served for each. On failure nothing is left held: every key
- * the call wrote is deleted before it completes.
+ * the call wrote is deleted before it completes. One call takes at most 64
+ * distinct names (etcd's default limit of 128 operations in a
+ * transaction); more are %FC_ERROR_INVALID_ARGUMENT.
  *
  * Since: 1.0
  */

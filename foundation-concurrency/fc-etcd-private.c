@@ -86,11 +86,14 @@ fc_etcd_new (const char * const  *endpoints,
   for (guint i = 0; endpoints[i] != NULL; i++)
     if (!fc_etcd_endpoint_valid (endpoints[i]))
       {
+        /* Cut short: no message quotes a megabyte. */
+        g_autofree char *shown = fc_owner_name_dup (endpoints[i]);
+
         if (g_utf8_validate (endpoints[i], -1, NULL))
           g_set_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
                        /* TRANSLATORS: %s is what was given as an etcd endpoint */
                        _("Invalid etcd endpoint '%s': expected http://host:port"),
-                       endpoints[i]);
+                       shown);
         else
           g_set_error_literal (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT,
                                _("Invalid etcd endpoint: not valid UTF-8"));

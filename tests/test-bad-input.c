@@ -42,6 +42,8 @@ typedef enum
 {
   EXPECT_CLEAN,      /* no critical, no warning; the case asserts its GError */
   EXPECT_CRITICAL,   /* exactly one critical, no warning */
+  EXPECT_WARNING,    /* exactly one warning (GObject's, for a property value
+                      * out of its range), no critical */
 } Expect;
 
 typedef struct
@@ -88,12 +90,14 @@ run_case (gconstpointer data)
       g_log_set_writer_func (count_messages, NULL, NULL);
       c->run (c->data);
       g_assert_cmpint (g_atomic_int_get (&n_criticals), ==, c->expect == EXPECT_CRITICAL);
-      g_assert_cmpint (g_atomic_int_get (&n_warnings), ==, 0);
+      g_assert_cmpint (g_atomic_int_get (&n_warnings), ==, c->expect == EXPECT_WARNING);
       return;
     }
 
   g_test_trap_subprocess (NULL, CASE_TIMEOUT, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
+  if (c->expect == EXPECT_WARNING)
+    g_test_trap_assert_stderr ("*WARNING*");
   if (c->expect == EXPECT_CRITICAL)
     g_test_trap_assert_stderr ("*CRITICAL*");
   else
@@ -102,7 +106,7 @@ run_case (gconstpointer data)
 
 /* The cases, and what they point at, are static: a subprocess runs one of
  * them, and GTest frees a case's data only once it ran. */
-static BadCase bad_cases[400];
+static BadCase bad_cases[600];
 static guint n_bad_cases;
 
 static void
@@ -401,9 +405,94 @@ typedef struct
          g_assert_cmpuint (fc_get_micro_version (), ==, FC_MICRO_VERSION)) \
   /* A version from the far future is refused with a message, not a crash. */ \
   PLAIN (fc_check_version, FIRST_PLAIN, \
-         g_assert_nonnull (fc_check_version (G_MAXUINT, G_MAXUINT, G_MAXUINT)))
+         g_assert_nonnull (fc_check_version (G_MAXUINT, G_MAXUINT, G_MAXUINT))) \
+  CLUSTER_FUNCTIONS (CALL, PLAIN)
+
+/* The cluster's, when the build has it (the `cluster` option): its headers
+ * are compiled and installed only then. The constructors' first argument
+ * is the endpoints: NULL is a GError, not a programming error. */
+#if FC_HAVE_CLUSTER
+#define CLUSTER_FUNCTIONS(CALL, PLAIN) \
+  PLAIN (fc_cluster_lock_manager_get_type, FIRST_PLAIN, \
+         g_assert_true (G_TYPE_IS_OBJECT (fc_cluster_lock_manager_get_type ()))) \
+  PLAIN (fc_cluster_lock_manager_new_sync, FIRST_PLAIN, \
+         assert_cluster_new_invalid (first, FALSE)) \
+  PLAIN (fc_cluster_lock_manager_new_async, FIRST_PLAIN, \
+         assert_cluster_new_invalid (first, TRUE)) \
+  CALL (fc_cluster_lock_manager_new_finish, FIRST_OBJECT, NULL) \
+  CALL (fc_cluster_lock_manager_register_lock_sync, FIRST_OBJECT, "x", 1, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_register_lock_async, FIRST_OBJECT, "x", 1, NULL, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_register_lock_finish, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_acquire_async, FIRST_OBJECT, just_a, 1, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_acquire_finish, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_acquire_sync, FIRST_OBJECT, just_a, 1, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_get_lock_status_sync, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_get_lock_status_async, FIRST_OBJECT, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_get_lock_status_finish, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_detect_potential_deadlocks_sync, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_detect_potential_deadlocks_async, FIRST_OBJECT, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_detect_potential_deadlocks_finish, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_close_sync, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_close_async, FIRST_OBJECT, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_manager_close_finish, FIRST_OBJECT, NULL, NULL) \
+  PLAIN (fc_cluster_lock_guard_get_type, FIRST_PLAIN, \
+         g_assert_true (G_TYPE_IS_OBJECT (fc_cluster_lock_guard_get_type ()))) \
+  CALL (fc_cluster_lock_guard_release, FIRST_OBJECT) \
+  CALL (fc_cluster_lock_guard_release_sync, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_guard_release_async, FIRST_OBJECT, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_guard_release_finish, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_guard_dup_names, FIRST_OBJECT) \
+  CALL (fc_cluster_lock_guard_is_released, FIRST_OBJECT) \
+  CALL (fc_cluster_lock_guard_get_fencing_token, FIRST_OBJECT) \
+  CALL (fc_cluster_lock_guard_is_lost, FIRST_OBJECT) \
+  CALL (fc_cluster_lock_guard_acquire_async, FIRST_OBJECT, just_a, 1, NULL, NULL, NULL) \
+  CALL (fc_cluster_lock_guard_acquire_finish, FIRST_OBJECT, NULL, NULL) \
+  CALL (fc_cluster_lock_guard_acquire_sync, FIRST_OBJECT, just_a, 1, NULL, NULL)
+#else
+#define CLUSTER_FUNCTIONS(CALL, PLAIN)
+#endif
 
 static const char * const just_a[] = { "a", NULL };
+
+#if FC_HAVE_CLUSTER
+static void
+cluster_new_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+/* fc_cluster_lock_manager_new_sync() or _async() with @endpoints (and the
+ * default prefix), waited for: a manager or NULL with @error set. */
+static FcClusterLockManager *
+cluster_new (const char * const  *endpoints,
+             const char          *prefix,
+             gboolean             async,
+             GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (!async)
+    return fc_cluster_lock_manager_new_sync (endpoints, prefix, NULL, error);
+  fc_cluster_lock_manager_new_async (endpoints, prefix, NULL, cluster_new_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return fc_cluster_lock_manager_new_finish (result, error);
+}
+
+static void
+assert_cluster_new_invalid (const char * const *endpoints,
+                            gboolean            async)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (cluster_new (endpoints, NULL, async, &error));
+  g_assert_error (error, FC_ERROR, FC_ERROR_INVALID_ARGUMENT);
+  assert_good_message (error->message);
+}
+#endif
+
 
 #define DEFINE_CALL(fn, kind, ...) static void call_##fn (gpointer first) { fn (first, ##__VA_ARGS__); }
 #define DEFINE_PLAIN(fn, kind, ...) static void call_##fn (gpointer first) { __VA_ARGS__; }
@@ -470,7 +559,9 @@ test_table_is_complete (void)
     }
   while ((file = g_dir_read_name (dir)) != NULL)
     if ((g_str_has_suffix (file, ".h") || g_str_has_suffix (file, ".h.in")) &&
-        strstr (file, "-private") == NULL)
+        strstr (file, "-private") == NULL &&
+        /* Not compiled nor installed without the `cluster` option. */
+        (FC_HAVE_CLUSTER || !g_str_has_prefix (file, "fc-cluster-")))
       {
         g_autofree char *path = g_build_filename (srcdir, file, NULL);
 
@@ -1585,6 +1676,93 @@ run_run_reports_twice (gconstpointer data)
 
 /* ---- main ---------------------------------------------------------------- */
 
+#if FC_HAVE_CLUSTER
+/* ---- The cluster's constructors, without etcd ----------------------------- */
+
+/* Nothing listens on port 1: refused at once, on every try. */
+#define UNREACHABLE "http://127.0.0.1:1"
+#define UNAVAILABLE FC_ERROR_UNAVAILABLE
+
+typedef struct
+{
+  const char         *path;
+  const char * const *endpoints;   /* NULL-terminated; the first NULL for none */
+  gboolean            no_endpoints;  /* endpoints is NULL itself */
+  gboolean            huge_endpoint; /* one endpoint of a megabyte */
+  const char         *prefix;
+  int                 want;        /* an FcError code */
+} ClusterNewCase;
+
+static const char * const unreachable[] = { UNREACHABLE, NULL };
+
+static const ClusterNewCase cluster_new_cases[] = {
+  { "endpoints/null", NULL, TRUE, FALSE, NULL, FC_ERROR_INVALID_ARGUMENT },
+  { "endpoints/empty", (const char *[]) { NULL }, FALSE, FALSE, NULL, FC_ERROR_INVALID_ARGUMENT },
+  { "endpoints/empty-string", (const char *[]) { "", NULL }, FALSE, FALSE, NULL, FC_ERROR_INVALID_ARGUMENT },
+  { "endpoints/good-then-empty-string", (const char *[]) { UNREACHABLE, "", NULL }, FALSE, FALSE, NULL,
+    FC_ERROR_INVALID_ARGUMENT },
+  { "endpoints/not-a-url", (const char *[]) { "localhost 2379", NULL }, FALSE, FALSE, NULL,
+    FC_ERROR_INVALID_ARGUMENT },
+  { "endpoints/no-port", (const char *[]) { "http://127.0.0.1", NULL }, FALSE, FALSE, NULL,
+    FC_ERROR_INVALID_ARGUMENT },
+  { "endpoints/not-http", (const char *[]) { "ftp://127.0.0.1:2379", NULL }, FALSE, FALSE, NULL,
+    FC_ERROR_INVALID_ARGUMENT },
+  { "endpoints/unix", (const char *[]) { "unix:///run/etcd.sock", NULL }, FALSE, FALSE, NULL,
+    FC_ERROR_INVALID_ARGUMENT },
+  { "endpoints/invalid-utf8", (const char *[]) { "http://bad\xc3(:2379", NULL }, FALSE, FALSE, NULL,
+    FC_ERROR_INVALID_ARGUMENT },
+  { "endpoints/huge", NULL, FALSE, TRUE, NULL, FC_ERROR_INVALID_ARGUMENT },
+  { "endpoints/unreachable", unreachable, FALSE, FALSE, NULL, UNAVAILABLE },
+  /* NULL is the default prefix (documented nullable): on to the cluster. */
+  { "prefix/null", unreachable, FALSE, FALSE, NULL, UNAVAILABLE },
+  { "prefix/empty", unreachable, FALSE, FALSE, "", FC_ERROR_INVALID_ARGUMENT },
+  { "prefix/invalid-utf8", unreachable, FALSE, FALSE, "bad\xc3(", FC_ERROR_INVALID_ARGUMENT },
+};
+
+static void
+run_cluster_new (gconstpointer data)
+{
+  const ClusterNewCase *c = data;
+  g_autofree char *huge = NULL;
+  const char *huge_list[2] = { NULL, NULL };
+  const char * const *endpoints = c->no_endpoints ? NULL : c->endpoints;
+
+  if (c->huge_endpoint)
+    {
+      huge = g_strconcat ("http://", bad_string (STR_HUGE), NULL);
+      huge_list[0] = huge;
+      endpoints = huge_list;
+    }
+  for (int async = 0; async <= 1; async++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_null (cluster_new (endpoints, c->prefix, async, &error));
+      g_assert_error (error, FC_ERROR, c->want);
+      assert_good_message (error->message);
+    }
+}
+
+/* The lease TTL is a property of the documented range [1, 86400]: GObject
+ * refuses a value out of it with its warning and keeps the default (made,
+ * not initialized: with the default it would wait its 10 s for port 1). */
+typedef enum { TTL_ZERO, TTL_NEGATIVE, TTL_NAN, TTL_HUGE, N_TTLS } BadTtl;
+static const char * const ttl_paths[] = { "zero", "negative", "nan", "1e300" };
+static const double bad_ttls[] = { 0.0, -1.0, NAN, 1e300 };
+
+static void
+run_cluster_ttl (gconstpointer data)
+{
+  double ttl = bad_ttls[GPOINTER_TO_INT (data)];
+  g_autoptr(FcClusterLockManager) manager = NULL;
+  double got = 0;
+
+  manager = g_object_new (FC_TYPE_CLUSTER_LOCK_MANAGER, "endpoints", unreachable, "lease-ttl", ttl, NULL);
+  g_object_get (manager, "lease-ttl", &got, NULL);
+  g_assert_cmpfloat (got, ==, 10.0);
+}
+#endif
+
 #define ADD_EACH(paths, fmt, build, run, expect) \
   for (guint k = 0; k < G_N_ELEMENTS (paths); k++) \
     { \
@@ -1626,6 +1804,17 @@ main (int    argc,
   for (guint i = 0; i < G_N_ELEMENTS (list_sinks); i++)
     add_sink_cases ("names", list_sinks[i].path, &list_sinks[i], NULL,
                     list_paths, N_LISTS, run_list);
+
+#if FC_HAVE_CLUSTER
+  for (guint i = 0; i < G_N_ELEMENTS (cluster_new_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/bad-input/cluster-new/%s", cluster_new_cases[i].path);
+
+      add_case (path, run_cluster_new, &cluster_new_cases[i], EXPECT_CLEAN);
+    }
+  ADD_EACH (ttl_paths, "/bad-input/cluster-new/lease-ttl/%s", GINT_TO_POINTER (k), run_cluster_ttl,
+            EXPECT_WARNING);
+#endif
 
   add_case ("/bad-input/orders/int-min-max", run_orders, NULL, EXPECT_CLEAN);
   add_case ("/bad-input/orders/int-min-max-async", run_orders_async, NULL, EXPECT_CLEAN);
