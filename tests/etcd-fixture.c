@@ -309,7 +309,7 @@ fixture_destroy (FcTestEtcd *self)
         {
           /* SIGKILL also ends a stopped member. */
           g_subprocess_force_exit (m->process);
-          fc_test_subprocess_wait (m->process, NULL);
+          fc_test_subprocess_wait (m->process);
           g_clear_object (&m->process);
         }
     }
@@ -321,7 +321,7 @@ fixture_destroy (FcTestEtcd *self)
     {
       g_output_stream_write_all (self->guardian_in, "done\n", 5, NULL, NULL, NULL);
       g_output_stream_close (self->guardian_in, NULL, NULL);
-      fc_test_subprocess_wait (self->guardian, NULL);
+      fc_test_subprocess_wait (self->guardian);
     }
   g_clear_object (&self->guardian_in);
   g_clear_object (&self->guardian);
@@ -346,24 +346,33 @@ fixture_destroy (FcTestEtcd *self)
   g_free (self);
 }
 
-/* GSubprocess learns of the exit in GLib's worker thread ("gmain"), which
- * completes the wait in the private main context that g_subprocess_wait()
- * made here: it writes that context's wakeup fd and often drops its last
- * reference, freeing it and its poll array, handed over through GLib's own
- * mutexes, raw futexes ThreadSanitizer cannot see (fc-mutex-private.h).
- * This thread's accesses inside the wait are therefore not recorded: they
- * are all GLib's, iterating its own private context; no callback of ours
- * runs there (the wait has none, and no cancellable). */
-gboolean
-fc_test_subprocess_wait (GSubprocess  *process,
-                         GError      **error)
-{
-  gboolean exited;
+/* The context the waits run in: made before the fixture's first process,
+ * so before GLib's worker thread exists, and never freed (see below). */
+static GMainContext *wait_context;
 
+/* GSubprocess learns of an exit in GLib's worker thread ("gmain"), which
+ * completes the waits, handed over through GLib's own mutexes, raw futexes
+ * ThreadSanitizer cannot see (fc-mutex-private.h). g_subprocess_wait()
+ * would wait in a private context made there and then: the worker writes
+ * its wakeup fd (made after the worker started, so TSan sees no order) and
+ * often drops its last reference, freeing it and its poll array. Here the
+ * wait runs in one context made before the worker and kept, and without
+ * a callback; this thread's accesses during the wait are not recorded:
+ * they are all GLib's (the wait's task, that context's bookkeeping), and
+ * no code of ours runs inside. */
+void
+fc_test_subprocess_wait (GSubprocess *process)
+{
+  g_return_if_fail (wait_context != NULL);  /* a fixture was started */
+
+  g_main_context_push_thread_default (wait_context);
   fc_tsan_ignore_begin ();
-  exited = g_subprocess_wait (process, NULL, error);
+  g_subprocess_wait_async (process, NULL, NULL, NULL);
+  /* Cleared before the waits are completed, each of which wakes this. */
+  while (g_subprocess_get_identifier (process) != NULL)
+    g_main_context_iteration (wait_context, TRUE);
   fc_tsan_ignore_end ();
-  return exited;
+  g_main_context_pop_thread_default (wait_context);
 }
 
 void
@@ -446,6 +455,8 @@ fc_test_etcd_start_full (guint        n_members,
    * queue ThreadSanitizer cannot see. Set before the first connection,
    * while the test has no other thread. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  if (wait_context == NULL)
+    wait_context = g_main_context_new ();
   if (binary == NULL)
     binary = g_getenv ("FC_TEST_ETCD_BINARY");
   if (binary == NULL)
@@ -589,7 +600,7 @@ fc_test_etcd_kill_member (FcTestEtcd *self,
   g_return_if_fail (m->process != NULL);
 
   g_subprocess_force_exit (m->process);
-  fc_test_subprocess_wait (m->process, NULL);
+  fc_test_subprocess_wait (m->process);
   g_clear_object (&m->process);
   m->stopped = FALSE;
 }
