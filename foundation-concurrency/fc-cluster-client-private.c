@@ -398,8 +398,7 @@ acquired_cb (GObject      *source,
 
   if (!fc_cluster_acquire_finish (result, &generation, &error))
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
+      fc_cluster_task_return_error (task, error);
       return;
     }
   publish_edges (g_object_get_data (G_OBJECT (task), "fc-cluster-client"), a);
@@ -407,8 +406,7 @@ acquired_cb (GObject      *source,
   acquired = g_new0 (FcClusterAcquired, 1);
   acquired->holds = g_steal_pointer (&a->holds);
   acquired->generation = generation;
-  g_task_return_pointer (task, acquired, (GDestroyNotify) fc_cluster_acquired_free);
-  g_object_unref (task);
+  fc_cluster_task_return_pointer (task, acquired, (GDestroyNotify) fc_cluster_acquired_free);
 }
 
 static FcClusterHold *
@@ -441,8 +439,7 @@ resolved_cb (GObject      *source,
   a->holds = fc_cluster_registry_resolve_finish (result, &error);
   if (a->holds == NULL)
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
+      fc_cluster_task_return_error (task, error);
       return;
     }
 
@@ -480,8 +477,7 @@ resolved_cb (GObject      *source,
       if (max != NULL && hold->order <= max->order)
         {
           fc_registry_set_order_violation (hold->name, hold->order, max->order, max->name, &error);
-          g_task_return_error (task, error);
-          g_object_unref (task);
+          fc_cluster_task_return_error (task, error);
           return;
         }
       g_ptr_array_add (a->wanted, hold);
@@ -584,13 +580,12 @@ released_cb (GObject      *source,
   if (!fc_cluster_release_finish (result, &error))
     {
       if (task != NULL)
-        g_task_return_error (task, error);
+        fc_cluster_task_return_error (task, error);
       else
         g_clear_error (&error);  /* the lease removes them in the end */
     }
   else if (task != NULL)
-    g_task_return_boolean (task, TRUE);
-  g_clear_object (&task);
+    fc_cluster_task_return_boolean (task);
 }
 
 typedef struct

@@ -318,10 +318,9 @@ granted_cb (GObject      *source,
   GError *error = NULL;
 
   if (fc_cluster_session_grant_finish (NULL, result, &error))
-    g_task_return_boolean (task, TRUE);
+    fc_cluster_task_return_boolean (task);
   else
-    g_task_return_error (task, error);
-  g_object_unref (task);
+    fc_cluster_task_return_error (task, error);
 }
 
 static void
@@ -518,10 +517,9 @@ registered_cb (GObject      *source,
   GError *error = NULL;
 
   if (fc_cluster_registry_register_finish (result, &error))
-    g_task_return_boolean (task, TRUE);
+    fc_cluster_task_return_boolean (task);
   else
-    g_task_return_error (task, error);
-  g_object_unref (task);
+    fc_cluster_task_return_error (task, error);
 }
 
 static void
@@ -759,19 +757,21 @@ snapshot_cb (GObject      *source,
   FcClusterSnapshot *snapshot = fc_cluster_registry_snapshot_finish (result, &error);
 
   if (snapshot == NULL)
-    g_task_return_error (task, error);
-  else if (g_task_get_source_tag (task) == fc_cluster_lock_manager_get_lock_status_async)
+    {
+      fc_cluster_task_return_error (task, error);
+      return;
+    }
+  if (g_task_get_source_tag (task) == fc_cluster_lock_manager_get_lock_status_async)
     {
       g_autoptr(GHashTable) stats = fc_cluster_client_dup_stats (self->client);
 
-      g_task_return_pointer (task, fc_cluster_snapshot_to_status (snapshot, stats),
-                             (GDestroyNotify) g_variant_unref);
+      fc_cluster_task_return_pointer (task, fc_cluster_snapshot_to_status (snapshot, stats),
+                                      (GDestroyNotify) g_variant_unref);
     }
   else
-    g_task_return_pointer (task, fc_cluster_diagnose (snapshot, self->identity),
-                           (GDestroyNotify) g_strfreev);
+    fc_cluster_task_return_pointer (task, fc_cluster_diagnose (snapshot, self->identity),
+                                    (GDestroyNotify) g_strfreev);
   fc_cluster_snapshot_free (snapshot);
-  g_object_unref (task);
 }
 
 static void
@@ -975,10 +975,9 @@ revoked_cb (GObject      *source,
   GError *error = NULL;
 
   if (fc_cluster_session_revoke_finish (NULL, result, &error))
-    g_task_return_boolean (task, TRUE);
+    fc_cluster_task_return_boolean (task);
   else
-    g_task_return_error (task, error);
-  g_object_unref (task);
+    fc_cluster_task_return_error (task, error);
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "fc-cluster-session-private.h"
+#include "fc-handoff-private.h"
 #include "fc-mutex-private.h"
 #include "fc-private.h"
 
@@ -453,6 +454,111 @@ fc_cluster_session_revoke_finish (FcClusterSession  *self,
                                   GError           **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- Completing callers' tasks ----------------------------------------------- */
+
+/* A caller's task belongs to the caller's context. Returned from the
+ * session's thread, GTask would hand it over through an idle of its own
+ * and this thread would then drop its reference: often the last one (the
+ * caller has had its result and let go), so this thread would finalize
+ * the task and, with it, the caller's context, whose memory the caller's
+ * thread used (its poll array, its wakeup fd), with nothing between them
+ * that ThreadSanitizer can see (GObject's and GMainContext's reference
+ * counts are atomics inside GLib, which is not instrumented). Instead the
+ * outcome and this reference go to the caller's context together: the
+ * task is returned there (its callback runs at once) and the reference
+ * dropped there, so the task and its context end in the caller's thread,
+ * and the hand-off is one that fc_handoff_source_attach() annotates. */
+typedef struct
+{
+  GTask          *task;
+  GError         *error;
+  gpointer        result;
+  GDestroyNotify  result_destroy;
+  gboolean        boolean;
+} Completion;
+
+static gboolean
+completion_cb (gpointer data)
+{
+  Completion *c = data;
+
+  /* Released in completion_hand_over(), before the attach. */
+  fc_tsan_acquire (c);
+  if (c->error != NULL)
+    g_task_return_error (c->task, c->error);
+  else if (c->boolean)
+    g_task_return_boolean (c->task, TRUE);
+  else
+    g_task_return_pointer (c->task, c->result, c->result_destroy);
+  g_clear_object (&c->task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+completion_free (gpointer data)
+{
+  Completion *c = data;
+
+  /* Only if the context went without dispatching it (no caller waits any
+   * more): the outcome is dropped with the task. */
+  fc_tsan_acquire (c);
+  if (c->task != NULL)
+    {
+      g_clear_error (&c->error);
+      if (c->result_destroy != NULL && c->result != NULL)
+        c->result_destroy (c->result);
+      g_object_unref (c->task);
+    }
+  g_free (c);
+}
+
+static void
+completion_hand_over (Completion *c)
+{
+  GMainContext *context = g_task_get_context (c->task);
+  GSource *source = fc_handoff_source_new (completion_cb, c, completion_free);
+
+  g_source_set_static_name (source, "[foundation-concurrency] cluster call done");
+  g_source_set_priority (source, g_task_get_priority (c->task));
+  /* Nothing of @c, nor of the task, is touched by this thread after this. */
+  fc_tsan_release (c);
+  fc_handoff_source_attach (source, context);
+}
+
+void
+fc_cluster_task_return_error (GTask  *task,
+                              GError *error)
+{
+  Completion *c = g_new0 (Completion, 1);
+
+  c->task = task;
+  c->error = error;
+  completion_hand_over (c);
+}
+
+void
+fc_cluster_task_return_boolean (GTask *task)
+{
+  Completion *c = g_new0 (Completion, 1);
+
+  c->task = task;
+  c->boolean = TRUE;
+  completion_hand_over (c);
+}
+
+void
+fc_cluster_task_return_pointer (GTask          *task,
+                                gpointer        result,
+                                GDestroyNotify  result_destroy)
+{
+  Completion *c = g_new0 (Completion, 1);
+
+  c->task = task;
+  c->result = result;
+  c->result_destroy = result_destroy;
+  completion_hand_over (c);
 }
 
 /* ---- Blocking calls ------------------------------------------------------- */

@@ -70,6 +70,16 @@ gboolean          fc_cluster_session_revoke_finish (FcClusterSession    *self,
                                                     GAsyncResult        *result,
                                                     GError             **error);
 
+/* Completing a caller's task from the session's thread: the outcome is
+ * handed to the task's own context, which returns it and drops the
+ * session's reference there. Each takes @task (and @error, @result). */
+void fc_cluster_task_return_error   (GTask          *task,
+                                     GError         *error);
+void fc_cluster_task_return_boolean (GTask          *task);
+void fc_cluster_task_return_pointer (GTask          *task,
+                                     gpointer        result,
+                                     GDestroyNotify  result_destroy);
+
 /* Blocking on an async call from a thread that is not the session's: a
  * private main context, pushed for the call and iterated until its result
  * arrives. */

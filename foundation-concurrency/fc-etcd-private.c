@@ -152,6 +152,8 @@ typedef struct
   GSource          *try_timer;
   gboolean          try_expired;
   FcTaskSources     sources;
+  GCancellable     *cancellable;     /* the caller's, or NULL */
+  gulong            cancelling_id;   /* see call_sources_clear() */
   GSource          *backoff;
   gboolean          timed_out;
   guint             tried;           /* endpoints tried this round */
@@ -178,12 +180,42 @@ call_cancel (gpointer call,
 }
 
 static void
+cancelling_cb (GCancellable *cancellable,
+               gpointer      data)
+{
+}
+
+/* Ends the call's deadline and its watch of the caller's cancellable.
+ *
+ * GLib 2.74 leaks a GCancellableSource disposed while its cancellable is
+ * being cancelled on another thread: its dispose function, seeing the
+ * emission running, takes a reference that only its signal handler drops,
+ * and then disconnects that handler. That is what a caller cancelling from
+ * its own thread does to this one, which wakes up, ends the call and drops
+ * the source while the caller's thread is still running the other
+ * handlers (LeakSanitizer: the two sources of the watches of a cancelled
+ * acquisition). So the call also connects a handler that does nothing:
+ * g_cancellable_disconnect() waits for a running emission to end, and only
+ * then is the source dropped. */
+static void
+call_sources_clear (Call *call)
+{
+  if (call->cancelling_id != 0)
+    {
+      g_cancellable_disconnect (call->cancellable, call->cancelling_id);
+      call->cancelling_id = 0;
+    }
+  fc_task_sources_clear (&call->sources);
+}
+
+static void
 call_free (gpointer data)
 {
   Call *call = data;
 
   g_queue_unlink (&call->etcd->calls, &call->link);
-  fc_task_sources_clear (&call->sources);
+  call_sources_clear (call);
+  g_clear_object (&call->cancellable);
   fc_clear_source (&call->backoff);
   fc_clear_source (&call->try_timer);
   g_clear_object (&call->attempt);
@@ -238,7 +270,7 @@ call_return_error (GTask  *task,
   Call *call = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
 
-  fc_task_sources_clear (&call->sources);
+  call_sources_clear (call);
   fc_clear_source (&call->backoff);
   g_clear_error (&error);
   if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
@@ -386,7 +418,7 @@ call_read_cb (GObject      *source,
       return;
     }
 
-  fc_task_sources_clear (&call->sources);
+  call_sources_clear (call);
   fc_clear_source (&call->try_timer);
   g_task_return_pointer (task, g_steal_pointer (&reply), (GDestroyNotify) json_object_unref);
   g_object_unref (task);
@@ -485,7 +517,7 @@ watch_line_cb (GObject      *source,
     }
   if (watch_line_deletes (call, line, &error))
     {
-      fc_task_sources_clear (&call->sources);
+      call_sources_clear (call);
       call_stop (call);  /* closes the stream */
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
@@ -622,8 +654,16 @@ call_start (FcEtcd              *self,
     call->sources.timer = fc_task_attach_source (task, fc_deadline_source_new (call->deadline),
                                                  call_deadline_cb);
   if (cancellable != NULL)
-    call->sources.cancel_source = fc_task_attach_source (task, g_cancellable_source_new (cancellable),
-                                                         (GSourceFunc) (void (*) (void)) call_cancelled_cb);
+    {
+      call->cancellable = g_object_ref (cancellable);
+      /* 0 if already cancelled (the handler ran): no source to drop then. */
+      call->cancelling_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelling_cb), NULL, NULL);
+      if (call->cancelling_id == 0)
+        call_stop (call);
+      else
+        call->sources.cancel_source = fc_task_attach_source (task, g_cancellable_source_new (cancellable),
+                                                             (GSourceFunc) (void (*) (void)) call_cancelled_cb);
+    }
   call_attempt (task);
 }
 

@@ -148,4 +148,8 @@ guint       fc_test_etcd_count_keys         (FcTestEtcd  *self,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FcTestEtcd, fc_test_etcd_free)
 
+/* g_subprocess_wait() without a cancellable, for the fixture and its
+ * tests, quiet under ThreadSanitizer (see etcd-fixture.c). */
+void        fc_test_subprocess_wait         (GSubprocess  *process);
+
 G_END_DECLS

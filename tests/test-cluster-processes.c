@@ -44,7 +44,7 @@ worker_free (Worker *worker)
   if (g_subprocess_get_identifier (worker->process) != NULL)  /* still running */
     {
       g_subprocess_force_exit (worker->process);
-      g_subprocess_wait (worker->process, NULL, NULL);
+      fc_test_subprocess_wait (worker->process);
     }
   g_clear_object (&worker->out);
   g_clear_object (&worker->in);
@@ -185,7 +185,8 @@ worker_wait_success (Worker *worker)
 {
   g_autoptr(GError) error = NULL;
 
-  g_subprocess_wait_check (worker->process, NULL, &error);
+  fc_test_subprocess_wait (worker->process);
+  g_assert_true (g_spawn_check_wait_status (g_subprocess_get_status (worker->process), &error));
   g_assert_no_error (error);
 }
 
@@ -458,7 +459,7 @@ test_processes_sigkill (void)
 
   killed_at = g_get_monotonic_time ();
   g_subprocess_send_signal (holder->process, SIGKILL);
-  g_subprocess_wait (holder->process, NULL, NULL);
+  fc_test_subprocess_wait (holder->process);
 
   granted = worker_expect (waiter, "acquired");
   granted_token = g_ascii_strtoull (granted, &end, 10);

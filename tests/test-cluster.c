@@ -12,8 +12,6 @@
 # include <sys/prctl.h>
 #endif
 
-#include <libsoup/soup.h>
-
 #include "etcd-fixture.h"
 #include "fc-test-util.h"
 
@@ -687,7 +685,7 @@ test_holder_killed (void)
   }
 
   g_subprocess_force_exit (holder);
-  g_assert_true (g_subprocess_wait (holder, NULL, &error));
+  fc_test_subprocess_wait (holder);
   g_assert_no_error (error);
 
   /* Within the holder's lease (2 s) and a keep-alive period; the timeout
@@ -904,24 +902,65 @@ test_failover (void)
   g_assert_no_error (error);
 }
 
-/* A server that answers every request with @data. */
-static void
-garbage_cb (SoupServer        *server,
-            SoupServerMessage *message,
-            const char        *path,
-            GHashTable        *query,
-            gpointer           data)
+/* A connection to a server that answers every request with @data (the
+ * manager's first request, a lease grant): reads the request's head and
+ * body, answers and closes, blocking the server's thread meanwhile (the
+ * manager sends one request at a time). */
+static gboolean
+garbage_incoming_cb (GSocketService    *service,
+                     GSocketConnection *connection,
+                     GObject           *source_object,
+                     gpointer           data)
 {
-  soup_server_message_set_status (message, 200, NULL);
-  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY, data, strlen (data));
+  const char *reply = data;
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_autoptr(GDataInputStream) in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  g_autofree char *head = NULL;
+  guint64 body = 0;
+  gboolean complete = FALSE;
+  char *line;
+
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);
+  while (!complete && (line = g_data_input_stream_read_line (in, NULL, NULL, NULL)) != NULL)
+    {
+      g_strchomp (line);
+      if (line[0] == '\0')
+        complete = TRUE;
+      else if (g_ascii_strncasecmp (line, "Content-Length:", 15) == 0)
+        body = g_ascii_strtoull (line + 15, NULL, 10);
+      g_free (line);
+    }
+  while (complete && body > 0)
+    {
+      gssize skipped = g_input_stream_skip (G_INPUT_STREAM (in), body, NULL, NULL);
+
+      if (skipped <= 0)
+        complete = FALSE;
+      else
+        body -= skipped;
+    }
+  if (complete)
+    {
+      head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                              "Content-Length: %" G_GSIZE_FORMAT "\r\nConnection: close\r\n\r\n",
+                              strlen (reply));
+      g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL);
+      g_output_stream_write_all (out, reply, strlen (reply), NULL, NULL, NULL);
+    }
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
 }
 
 typedef struct
 {
-  GMainContext *context;
-  int           quit;
+  GMainContext   *context;
+  GSocketService *service;
+  int             quit;
 } Garbage;
 
+/* Accepts the server's connections (the service's source is attached to
+ * @context, pushed when the service was made), then stops the service
+ * here, where its source is, and lets what it had pending finish. */
 static gpointer
 garbage_thread (gpointer data)
 {
@@ -930,10 +969,21 @@ garbage_thread (gpointer data)
   g_main_context_push_thread_default (garbage->context);
   while (!g_atomic_int_get (&garbage->quit))
     g_main_context_iteration (garbage->context, TRUE);
+  g_socket_service_stop (garbage->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (garbage->service));
+  g_clear_object (&garbage->service);
+  while (g_main_context_iteration (garbage->context, FALSE))
+    ;
   g_main_context_pop_thread_default (garbage->context);
   return NULL;
 }
 
+/* Replies that are not etcd's: a clear error, nothing leaked. The server
+ * is a plain socket service, served by one thread (libsoup 3.2's
+ * SoupServer leaks its listener's address and the connections it
+ * accepted, which LeakSanitizer reports; a threaded service hands each
+ * connection to GLib's thread pool through a queue ThreadSanitizer cannot
+ * see). */
 static void
 test_malformed (void)
 {
@@ -948,24 +998,26 @@ test_malformed (void)
   for (guint i = 0; i < G_N_ELEMENTS (replies); i++)
     {
       g_autoptr(GMainContext) context = g_main_context_new ();
-      g_autoptr(SoupServer) server = NULL;
+      g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+      g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+      g_autoptr(GSocketAddress) bound = NULL;
       g_autoptr(GError) error = NULL;
       g_autoptr(FcClusterLockManager) manager = NULL;
       g_autofree char *url = NULL;
       const char *endpoints[2] = { NULL, NULL };
-      GSList *uris;
       GThread *thread;
-      Garbage garbage = { context, 0 };
+      Garbage garbage = { context, NULL, 0 };
 
       g_main_context_push_thread_default (context);
-      server = soup_server_new (NULL, NULL);
-      soup_server_add_handler (server, NULL, garbage_cb, (gpointer) replies[i], NULL);
-      g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+      garbage.service = g_socket_service_new ();
+      g_signal_connect (garbage.service, "incoming", G_CALLBACK (garbage_incoming_cb), (gpointer) replies[i]);
+      g_assert_true (g_socket_listener_add_address (G_SOCKET_LISTENER (garbage.service), address,
+                                                    G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                                    NULL, &bound, &error));
       g_assert_no_error (error);
       g_main_context_pop_thread_default (context);
-      uris = soup_server_get_uris (server);
-      url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+      url = g_strdup_printf ("http://127.0.0.1:%u",
+                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
       endpoints[0] = url;
       thread = g_thread_new ("garbage", garbage_thread, &garbage);
 
