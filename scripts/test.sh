@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
+# Copyright 2026 the foundation-concurrency authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
 # Installs what is missing, then builds and runs every test:
-#   1. the normal build: all suites (unit, stress, bindings, slow);
+#   1. the normal build: all suites (unit, stress, bindings, slow, cluster);
 #   2. a ThreadSanitizer build: the unit and stress suites, no report allowed;
 #   3. an AddressSanitizer + UBSan build: the unit, stress and cluster suites
 #      (the cluster against real etcd; under ThreadSanitizer the multi-process
@@ -12,9 +15,6 @@
 # The sanitizer builds have introspection off (the GI scanner and the
 # sanitizers do not mix); the bindings are tested in the normal build.
 # Prints "tests: N passed, N failed" at the end.
-#
-# Copyright 2026 the foundation-concurrency authors
-# SPDX-License-Identifier: LGPL-2.1-or-later
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
