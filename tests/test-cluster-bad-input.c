@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "etcd-fixture.h"
+#include "cluster-test-util.h"
 #include "fc-test-util.h"
 
 /* The longest message accepted: nothing quotes a megabyte. */
@@ -26,31 +26,18 @@
 
 static FcTestEtcd *cluster;
 
-#define SKIP_WITHOUT_CLUSTER() G_STMT_START { if (cluster == NULL) { g_test_skip ("no etcd"); return; } } G_STMT_END
+#define SKIP_WITHOUT_CLUSTER() FC_CLUSTER_TEST_SKIP_WITHOUT (cluster)
 
-/* Every test has a prefix of its own. */
 static char *
 test_prefix (void)
 {
-  static guint n;
-
-  return g_strdup_printf ("/fc-bad-input/%u-%u/", (guint) getpid (), ++n);
+  return fc_cluster_test_prefix ("/fc-bad-input/");
 }
 
 static FcClusterLockManager *
 manager_new (const char *prefix)
 {
-  g_autoptr(GError) error = NULL;
-  FcClusterLockManager *manager =
-    g_initable_new (FC_TYPE_CLUSTER_LOCK_MANAGER, NULL, &error,
-                    "endpoints", fc_test_etcd_get_endpoints (cluster),
-                    "prefix", prefix,
-                    "lease-ttl", 5.0,
-                    NULL);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (manager);
-  return manager;
+  return fc_cluster_test_manager_new (cluster, prefix, NULL);
 }
 
 static void
@@ -64,13 +51,10 @@ register_lock (FcClusterLockManager *manager,
   g_assert_no_error (error);
 }
 
-/* The lock keys (holders and waiters) under @prefix, read from etcd. */
 static guint
 count_lock_keys (const char *prefix)
 {
-  g_autofree char *locks = g_strconcat (prefix, "locks/", NULL);
-
-  return fc_test_etcd_count_keys (cluster, locks);
+  return fc_cluster_test_count_lock_keys (cluster, prefix);
 }
 
 /* No key of a session of ours is left: locks nor anything else but what

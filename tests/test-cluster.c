@@ -12,36 +12,22 @@
 # include <sys/prctl.h>
 #endif
 
-#include "etcd-fixture.h"
+#include "cluster-test-util.h"
 #include "fc-test-util.h"
 
 static FcTestEtcd *cluster;
 
-/* Every test has a prefix of its own: nothing it leaves matters to another. */
 static char *
 test_prefix (void)
 {
-  static guint n;
-
-  return g_strdup_printf ("/fc-test/%u-%u/", (guint) getpid (), ++n);
+  return fc_cluster_test_prefix ("/fc-test/");
 }
 
 static FcClusterLockManager *
 manager_new (const char *prefix,
              const char *identity)
 {
-  g_autoptr(GError) error = NULL;
-  FcClusterLockManager *manager =
-    g_initable_new (FC_TYPE_CLUSTER_LOCK_MANAGER, NULL, &error,
-                    "endpoints", fc_test_etcd_get_endpoints (cluster),
-                    "prefix", prefix,
-                    "identity", identity,
-                    "lease-ttl", 5.0,
-                    NULL);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (manager);
-  return manager;
+  return fc_cluster_test_manager_new (cluster, prefix, identity);
 }
 
 static void
@@ -57,16 +43,13 @@ register_locks (FcClusterLockManager *manager)
     }
 }
 
-/* The waiter keys under @prefix, read from etcd itself. */
 static guint
 count_lock_keys (const char *prefix)
 {
-  g_autofree char *locks = g_strconcat (prefix, "locks/", NULL);
-
-  return fc_test_etcd_count_keys (cluster, locks);
+  return fc_cluster_test_count_lock_keys (cluster, prefix);
 }
 
-#define SKIP_WITHOUT_CLUSTER() G_STMT_START { if (cluster == NULL) { g_test_skip ("no etcd"); return; } } G_STMT_END
+#define SKIP_WITHOUT_CLUSTER() FC_CLUSTER_TEST_SKIP_WITHOUT (cluster)
 
 static void
 test_register (void)
