@@ -115,7 +115,9 @@
 
 /* How long a waiter waits before it asks for a direct hand-off. */
 #define FC_LOCK_WORD_STARVE_US 1000
-#define FC_LOCK_WORD_SPIN_MAX  100
+#define FC_LOCK_WORD_SPIN_MAX  30
+/* How often, at most, the lock is handed to a starving waiter. */
+#define FC_LOCK_WORD_FAIR_US   1000
 
 #if defined (__x86_64__) || defined (__i386__)
 # define fc_cpu_relax() __builtin_ia32_pause ()
@@ -202,9 +204,14 @@ fc_lock_word_try (FcLockWord *self,
     }
 }
 
-gboolean
-fc_lock_word_spin (FcLockWord *self,
-                   gpointer    owner)
+/* A waiter just woken by a release, before it parks again: the lock was
+ * just released and is often about to be again, so watch the word a
+ * short, adaptive while for it to come free. Only a woken waiter spins:
+ * a newcomer that spun on the word would take the cache line from the
+ * owner at every look and turn barging into a hand-over at every
+ * release (on 2 cores a guard under contention cost 5x as much). */
+static void
+spin_after_wake (FcLockWord *self)
 {
   gint estimate = __atomic_load_n (&self->spins, __ATOMIC_RELAXED);
   gint max = MIN (FC_LOCK_WORD_SPIN_MAX, estimate * 2 + 10);
@@ -213,23 +220,16 @@ fc_lock_word_spin (FcLockWord *self,
     {
       gpointer word = g_atomic_pointer_get (&self->word);
 
-      if (word == NULL)
+      if (fc_lock_word_owner (word) == NULL)
         {
-          if (g_atomic_pointer_compare_and_exchange (&self->word, NULL, owner))
-            {
-              /* We hold it: the estimate is ours to move. */
-              __atomic_store_n (&self->spins, estimate + (count - estimate) / 8,
-                                __ATOMIC_RELAXED);
-              return TRUE;
-            }
-          continue;
+          /* Relaxed, racy on purpose: a hint, as glibc's adaptive
+           * mutexes keep theirs. */
+          __atomic_store_n (&self->spins, estimate + (count - estimate) / 8, __ATOMIC_RELAXED);
+          return;
         }
-      if (fc_lock_word_flags (word) & (FC_LOCK_WORD_PARKED | FC_LOCK_WORD_HANDOFF))
-        return FALSE;
       fc_cpu_relax ();
     }
-
-  return FALSE;
+  __atomic_store_n (&self->spins, estimate + (max - estimate) / 8, __ATOMIC_RELAXED);
 }
 
 /* Wakes one starving waiter asleep on .handoff: the word has just been
@@ -288,6 +288,32 @@ leave_starving (FcLockWord *self)
     wake_parked (self);
 }
 
+/* A waiter that leaves without the lock may have taken the wake-up meant
+ * for another, and sleepers wake only when woken: if others wait, make
+ * sure the word's next release wakes one (P), or wake one now if it is
+ * free. */
+static void
+pass_on (FcLockWord *self)
+{
+  for (;;)
+    {
+      gpointer word = g_atomic_pointer_get (&self->word);
+
+      if (g_atomic_int_get (&self->waiters) <= 1)
+        return;
+      if (word == NULL)
+        {
+          wake_parked (self);
+          return;
+        }
+      if (fc_lock_word_owner (word) == NULL ||
+          (fc_lock_word_flags (word) & FC_LOCK_WORD_PARKED) ||
+          g_atomic_pointer_compare_and_exchange (&self->word, word,
+                                                 (gpointer) ((guintptr) word | FC_LOCK_WORD_PARKED)))
+        return;   /* reserved (its taker sets P), or the release will wake one */
+    }
+}
+
 void
 fc_lock_word_wait_end (FcLockWord   *self,
                        FcLockWaiter *waiter)
@@ -300,7 +326,20 @@ fc_lock_word_wait_end (FcLockWord   *self,
       else
         leave_starving (self);
     }
+  else if (fc_lock_word_owner (g_atomic_pointer_get (&self->word)) != waiter->owner)
+    pass_on (self);
   g_atomic_int_add (&self->waiters, -1);
+}
+
+/* How long a waiter not starving sleeps: until @until, but at most
+ * FC_LOCK_WORD_STARVE_US, after which it asks to starve. */
+static gint64
+sleep_for (gint64 until,
+           gint64 now)
+{
+  gint64 left = until >= 0 ? until - now : G_MAXINT64;
+
+  return MAX (MIN (left, FC_LOCK_WORD_STARVE_US), 0);
 }
 
 gboolean
@@ -315,7 +354,7 @@ fc_lock_word_wait (FcLockWord   *self,
       gint handoff = g_atomic_int_get (&self->handoff);
       gpointer word = g_atomic_pointer_get (&self->word);
       gpointer want;
-      gint64 now, wake_at;
+      gint64 now;
 
       if (word == NULL ||
           ((guintptr) word == FC_LOCK_WORD_HANDOFF &&
@@ -329,17 +368,26 @@ fc_lock_word_wait (FcLockWord   *self,
           if (g_atomic_pointer_compare_and_exchange (&self->word, word,
                                                      (gpointer) ((guintptr) owner |
                                                                  FC_LOCK_WORD_PARKED | keep)))
-            return TRUE;
+            {
+              /* The owner now: the next waiter may starve a while later. */
+              if (waiter->starving)
+                __atomic_store_n (&self->fair_at, g_get_monotonic_time () + FC_LOCK_WORD_FAIR_US,
+                                  __ATOMIC_RELAXED);
+              return TRUE;
+            }
           continue;
         }
 
       now = g_get_monotonic_time ();
       if (until >= 0 && now >= until)
         return FALSE;
-      if (!waiter->starving && now - waiter->since >= FC_LOCK_WORD_STARVE_US)
+      /* One waiter starves at a time, and only once the last hand-off
+       * is FC_LOCK_WORD_FAIR_US old. */
+      if (!waiter->starving && now - waiter->since >= FC_LOCK_WORD_STARVE_US &&
+          now >= __atomic_load_n (&self->fair_at, __ATOMIC_RELAXED) &&
+          g_atomic_int_compare_and_exchange (&self->starving, 0, 1))
         {
           waiter->starving = TRUE;
-          g_atomic_int_inc (&self->starving);
           continue;   /* read .handoff again, now that we count */
         }
 
@@ -347,8 +395,7 @@ fc_lock_word_wait (FcLockWord   *self,
         {
           /* Reserved for the starving, and we are not yet: wait for our
            * first millisecond to pass (or for the word to change). */
-          futex_wait (fc_lock_word_futex (self), low_half (word),
-                      MAX (waiter->since + FC_LOCK_WORD_STARVE_US - now, 0));
+          futex_wait (fc_lock_word_futex (self), low_half (word), sleep_for (until, now));
           continue;
         }
 
@@ -364,11 +411,10 @@ fc_lock_word_wait (FcLockWord   *self,
           continue;
         }
 
-      /* Not starving yet: wake up when we are, to say so. */
-      wake_at = waiter->since + FC_LOCK_WORD_STARVE_US;
-      if (until >= 0 && until < wake_at)
-        wake_at = until;
-      futex_wait (fc_lock_word_futex (self), low_half (want), MAX (wake_at - now, 0));
+      /* Not starving yet: a release wakes us (P is set), or we wake
+       * ourselves to ask to starve. */
+      futex_wait (fc_lock_word_futex (self), low_half (want), sleep_for (until, now));
+      spin_after_wake (self);
     }
 }
 

@@ -29,7 +29,8 @@ typedef struct
   gint     waiters;   /* threads between wait_begin() and wait_end() (atomic) */
   gint     starving;  /* waiters that have waited FC_LOCK_WORD_STARVE_US (atomic) */
   gint     handoff;   /* futex of the starving: bumped at each hand-off (atomic) */
-  gint     spins;     /* adaptive spin estimate; written by a holder (relaxed) */
+  gint     spins;     /* adaptive spin estimate of woken waiters (relaxed hint) */
+  gint64   fair_at;   /* monotonic µs before which nobody may start to starve (relaxed) */
 } FcLockWord;
 
 /* A waiter's own state, on its stack. */
@@ -76,10 +77,6 @@ fc_lock_word_release_fast (FcLockWord *self,
 /* Takes a free word for @owner without waiting, also one reserved for
  * waiters when nobody waits any more. */
 gboolean fc_lock_word_try        (FcLockWord   *self,
-                                  gpointer      owner);
-/* Spins a short, adaptive while for the word to come free; TRUE if
- * taken. Never spins while somebody is parked or starving. */
-gboolean fc_lock_word_spin       (FcLockWord   *self,
                                   gpointer      owner);
 /* Joins the waiters (counted in FcLockWord.waiters). */
 void     fc_lock_word_wait_begin (FcLockWord   *self,
