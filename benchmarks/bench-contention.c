@@ -15,17 +15,22 @@
  * one name within 3x, 2 of 5 forks within 2.5x raw pairs; the guard's
  * fairness at 8 threads at least 0.5.
  *
- * FC_BENCH_MS sets how long each measurement runs (default 150 ms).
+ * Each figure is the median of FC_BENCH_ROUNDS rounds (default 5), every
+ * round measuring every subject once, so that a burst of load on the
+ * machine moves a baseline and its subjects alike. FC_BENCH_MS sets how
+ * long each measurement runs (default 150 ms).
  */
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <foundation-concurrency.h>
 
 #define MAX_THREADS 8
 #define N_FORKS 5
+#define MAX_ROUNDS 31
 
 typedef enum
 {
@@ -228,6 +233,47 @@ run (Bench   *b,
   return result;
 }
 
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *values,
+        guint   n)
+{
+  qsort (values, n, sizeof values[0], compare_doubles);
+  return values[n / 2];
+}
+
+/* The ratio of a subject to its baseline at thread count @t. */
+static double
+ratio (Result  results[][3],
+       Subject subject,
+       guint   t)
+{
+  Subject base = subject >= SUBJECT_RAW_FORKS ? SUBJECT_RAW_FORKS : SUBJECT_GMUTEX;
+
+  return results[subject][t].ns / results[base][t].ns;
+}
+
+static void
+print_goal (const char *what,
+            double      at2,
+            double      at8,
+            double      goal,
+            gboolean    at_most)
+{
+  gboolean met = at_most ? (at2 <= goal && at8 <= goal) : (at2 >= goal && at8 >= goal);
+
+  printf ("  %-40s %5.2f / %5.2f   goal %s %.1f: %s\n", what, at2, at8,
+          at_most ? "<=" : ">=", goal, met ? "met" : "NOT met");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -236,7 +282,11 @@ main (int   argc,
   g_autoptr(FcLockManager) manager = fc_lock_manager_new ();
   const char *env = g_getenv ("FC_BENCH_MS");
   guint ms = env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : 150;
+  const char *rounds_env = g_getenv ("FC_BENCH_ROUNDS");
+  guint rounds = rounds_env != NULL ? (guint) g_ascii_strtoull (rounds_env, NULL, 10) : 5;
   Result results[N_SUBJECTS][G_N_ELEMENTS (thread_counts)];
+  static double ns[N_SUBJECTS][G_N_ELEMENTS (thread_counts)][MAX_ROUNDS];
+  static double fair[N_SUBJECTS][G_N_ELEMENTS (thread_counts)][MAX_ROUNDS];
   Bench b = { 0, };
 
   g_mutex_init (&b.gmutex);
@@ -251,12 +301,26 @@ main (int   argc,
   b.manager = manager;
   b.lock = fc_lock_manager_register_lock (manager, "bench.one", 300, NULL, NULL, NULL);
 
+  rounds = CLAMP (rounds, 1, MAX_ROUNDS);
+  for (guint r = 0; r < rounds; r++)
+    for (guint s = 0; s < N_SUBJECTS; s++)
+      for (guint t = 0; t < G_N_ELEMENTS (thread_counts); t++)
+        {
+          Result one = run (&b, s, thread_counts[t], ms);
+
+          ns[s][t][r] = one.ns;
+          fair[s][t][r] = one.fairness;
+        }
   for (guint s = 0; s < N_SUBJECTS; s++)
     for (guint t = 0; t < G_N_ELEMENTS (thread_counts); t++)
-      results[s][t] = run (&b, s, thread_counts[t], ms);
+      {
+        results[s][t].ns = median (ns[s][t], rounds);
+        results[s][t].fairness = median (fair[s][t], rounds);
+      }
 
-  printf ("Contended, %u ms per measurement: ns per critical section (ratio to the raw "
-          "baseline), fairness = least/most sections of one thread\n", ms);
+  printf ("Contended, %u ms per measurement, median of %u rounds: ns per critical section "
+          "(ratio to the raw baseline), fairness = least/most sections of one thread\n",
+          ms, rounds);
   printf ("  %-34s", "");
   for (guint t = 0; t < G_N_ELEMENTS (thread_counts); t++)
     printf ("  %u thread%s                 ", thread_counts[t], thread_counts[t] == 1 ? " " : "s");
@@ -272,8 +336,16 @@ main (int   argc,
                 results[s][t].fairness);
       printf ("\n");
     }
-  printf ("Goals at 2 and 8 threads: fc_lock_lock <= 2x raw GMutex, guard of 1 name <= 3x, "
-          "2 of 5 forks <= 2.5x raw pairs, guard fairness at 8 threads >= 0.5\n");
+  printf ("Goals, at 2 / 8 threads:\n");
+  print_goal ("fc_lock_lock vs raw GMutex", ratio (results, SUBJECT_FC_LOCK, 1),
+              ratio (results, SUBJECT_FC_LOCK, 2), 2.0, TRUE);
+  print_goal ("guard of 1 name vs raw GMutex", ratio (results, SUBJECT_GUARD, 1),
+              ratio (results, SUBJECT_GUARD, 2), 3.0, TRUE);
+  print_goal ("guard of 2 of 5 forks vs raw pairs", ratio (results, SUBJECT_GUARD_FORKS, 1),
+              ratio (results, SUBJECT_GUARD_FORKS, 2), 2.5, TRUE);
+  printf ("  %-40s         %5.2f   goal >= 0.5: %s\n", "fairness of the guard at 8 threads",
+          results[SUBJECT_GUARD][2].fairness,
+          results[SUBJECT_GUARD][2].fairness >= 0.5 ? "met" : "NOT met");
 
   for (guint f = 0; f < N_FORKS; f++)
     {

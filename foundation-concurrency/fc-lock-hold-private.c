@@ -111,12 +111,6 @@ fc_lock_acquire_slow (FcLock     *self,
   gint64 check_at;
   gboolean taken;
 
-  if (fc_lock_word_spin (&self->word, thread))
-    {
-      fc_lock_stats_waited (&self->core, 0);
-      return TRUE;
-    }
-
   /* ---- The acquisition starts to wait -------------------------------
    * The one place where a thread that has to wait for an FcLock shows
    * itself: on the wait-for graph (fc_lock_kind_get_waiting_for()), and
@@ -169,6 +163,9 @@ fc_lock_acquire_internal (FcLock     *self,
       return TRUE;
     }
 
+  /* The clock is read before the compare-and-swap, not while holding
+   * the lock: what others wait for stays as short as it can be. */
+  fc_stamp (stamp);
   if (G_LIKELY (fc_lock_word_try_fast (&self->word, thread)) ||
       fc_lock_word_try (&self->word, thread))
     {

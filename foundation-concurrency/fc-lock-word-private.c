@@ -9,96 +9,107 @@
  * owner (an 8-byte aligned record, NULL when nobody owns it) and three
  * flags in its low bits, P (FC_LOCK_WORD_PARKED), U (FC_LOCK_WORD_USER, the
  * user's: FcLock's "orphaned", set and cleared only while held) and H
- * (FC_LOCK_WORD_HANDOFF). Beside it, three counters: .waiters (threads
- * waiting), .starving (waiters that have waited 1 ms) and .handoff, the
- * futex the starving sleep on. The word's states:
+ * (FC_LOCK_WORD_HANDOFF). Beside it: .waiters (threads waiting), .starving
+ * (0 or 1: the one waiter that has waited 1 ms and asked for the lock to
+ * be handed to it), .handoff (the futex the starving waiter sleeps on) and
+ * .fair_at (before this moment nobody may start to starve). The states:
  *
  *   0          free: anybody may take it (fast path: CAS 0 -> T).
  *   T          held by T; nobody parked: T's release is CAS T -> 0.
  *   T|P        held; some waiter may be parked (asleep on the word).
- *   T|P|H      held; some waiter is starving (has waited 1 ms).
- *   H          free, but reserved for the starving: only a waiter counted
- *              in .starving may take it (H -> T|P[|H]); a newcomer, a
- *              spinner, a try or a waiter not starving yet must wait or
- *              fail, unless nobody starves any more (then H -> T|P).
+ *   T|P|H      held; a waiter is starving.
+ *   H          free, but reserved for the starving waiter: only it may
+ *              take it (H -> T|P); a newcomer, a try or a waiter not
+ *              starving must wait or fail, unless nobody starves any
+ *              more (then H -> T|P by anyone).
  *   (U rides along with any held state; 0 and H never carry U or P.)
  *
  * Transitions, and who makes them:
  *
- *   acquire   0 -> T                by a newcomer or a spinner (barging);
+ *   acquire   0 -> T                by a newcomer (barging);
  *             0 -> T|P              by a waiter, which always leaves P
  *                                   set: others may still be parked (it
  *                                   cannot know), so its release wakes
  *                                   the next one (as Drepper's mutex);
- *             H -> T|P[|H]          by a starving waiter; it keeps H if
- *                                   others starve too (.starving > 1);
+ *             H -> T|P              by the starving waiter, which then
+ *                                   sets .fair_at to 1 ms from now;
+ *   starve    .starving 0 -> 1      by a waiter that has waited 1 ms,
+ *                                   once .fair_at has passed (CAS: one
+ *                                   at a time);
  *   announce  T -> T|P              by a waiter, just before it parks;
- *             T[|P] -> T|P|H        by a starving waiter, before it parks;
+ *             T[|P] -> T|P|H        by the starving waiter, before it
+ *                                   parks on .handoff;
  *   release   T -> 0                by the owner (fast path);
  *             T|P -> 0              by the owner, which then wakes one
  *                                   waiter parked on the word;
- *             T|P|H -> H            by the owner while .starving > 0; it
- *                                   then bumps .handoff and wakes one
- *                                   starving waiter parked on it (-> 0 and
- *                                   a wake on the word when none starves);
- *   give up   H -> 0                by the last starving waiter to leave
- *                                   (timed out), which then wakes one
- *                                   waiter parked on the word; a starving
- *                                   waiter leaving while others starve
- *                                   bumps .handoff and wakes one of them
- *                                   in its place (it may have taken the
- *                                   wake-up meant for the next one).
+ *             T|P|H -> H            by the owner while .starving is 1; it
+ *                                   then bumps .handoff and wakes the
+ *                                   starving waiter (-> 0 and a wake on
+ *                                   the word if it has just left);
+ *   give up   H -> 0                by the starving waiter leaving (timed
+ *                                   out), which then wakes one waiter
+ *                                   parked on the word;
+ *             T -> T|P              by a waiter leaving without the lock
+ *                                   while others wait (or, the word free,
+ *                                   it wakes one): it may have taken the
+ *                                   wake-up meant for another;
  *             T|U... -> ...         U is dropped with the hold.
  *
- * Parking. A waiter not starving yet reads the word W (held, P set by
- * itself or earlier; or H), then sleeps with FUTEX_WAIT on the word's low
- * 32 bits expecting W's, for at most what is left of its first millisecond.
- * A starving waiter reads .handoff first, then the word; if the word is
- * held it makes sure H is set, then sleeps on .handoff expecting the value
- * it read, until its deadline. The kernel compares and sleeps atomically.
+ * Parking. A waiter not starving reads the word W (held, P set by itself
+ * or earlier; or H), then sleeps with FUTEX_WAIT on the word's low 32 bits
+ * expecting W's, for at most a millisecond (then it wakes by itself to
+ * ask to starve) or until its deadline. The starving waiter reads .handoff
+ * first, then the word; if the word is held it makes sure H is set, then
+ * sleeps on .handoff expecting the value it read, until its deadline. The
+ * kernel compares and sleeps atomically.
  *
- * Why no wake-up is lost. A waiter not starving yet never sleeps more than
- * a millisecond, whatever happens; it sleeps only on a word that has P (a
- * held word: its owner's release wakes one) or on a reserved word (which a
- * starving waiter takes, and that one's word then has P). If the release
- * happens between its read and its sleep, the word no longer matches and
- * FUTEX_WAIT returns at once. A starving waiter sleeps only on a held word
- * with H, whose release makes it H and bumps .handoff: if the bump comes
- * between its read of .handoff and its sleep, FUTEX_WAIT returns at once;
- * if after, the wake-up that follows the bump wakes one sleeper on
- * .handoff, which finds the word reserved and takes it (or, beaten by
- * another starving waiter, finds it held with H again and sleeps on). H
- * stays set while any waiter starves: a starving waiter takes H keeping H
- * if .starving says others starve, and one that starts to starve after
- * that sets H itself before it sleeps. A reserved word is never left
- * without someone to take it: the wake-up goes to a starving waiter, and
- * one that leaves instead of taking it passes the wake-up on (or, the last
- * one, frees the word). A wake-up that finds nobody asleep costs a system
- * call and nothing else: waiters always look at the word before sleeping.
+ * Why no wake-up is lost. A waiter not starving never sleeps more than a
+ * millisecond, whatever happens; it sleeps only on a word that has P (a
+ * held word: its owner's release wakes one) or on a reserved word (which
+ * the starving waiter takes, and that one's word then has P). If the
+ * release happens between its read and its sleep, the word no longer
+ * matches and FUTEX_WAIT returns at once. A waiter that leaves without the
+ * lock passes on the wake-up it may have taken. The starving waiter sleeps
+ * only on a held word with H, whose release makes it H and bumps .handoff:
+ * if the bump comes between its read of .handoff and its sleep, FUTEX_WAIT
+ * returns at once; if after, the wake-up that follows the bump wakes it.
+ * There is only one starving waiter, so that wake-up is its. H is set only
+ * by the starving waiter and cleared only by the hand-off to it or by its
+ * leaving (which frees a reserved word and wakes one parked waiter): a
+ * reserved word is never left without someone to take it. A wake-up that
+ * finds nobody asleep costs a system call and nothing else: waiters always
+ * look at the word before sleeping.
  *
  * Fairness. Newcomers barge (take a free word before parked waiters get
- * scheduled), which is what makes the lock fast. A waiter that has waited
- * 1 ms (it wakes itself up then) starves: it marks the word H and moves to
- * .handoff. Its owner's release then leaves the word reserved and wakes
- * the starving waiter that has slept longest (the kernel wakes sleepers
- * on one futex first come, first served), so the lock goes directly to
- * it: newcomers, spinners and waiters that have not starved yet queue
- * behind. The mode ends when nobody starves any more. Only a starving
- * waiter may take a reserved word: were any waiter allowed, a thread that
- * has just started to wait would take the hand-off meant for one that has
- * waited for seconds (seen under valgrind, which runs one thread at a
- * time: a victim waited 7.4 s).
+ * scheduled), which is what makes the lock fast: the owner can take it
+ * again while the line is in its cache. A waiter that has waited 1 ms
+ * starves, once .fair_at allows: it marks the word H and moves to
+ * .handoff, and the owner's release leaves the word reserved for it and
+ * wakes it. One waiter starves at a time and a hand-off happens at most
+ * once a millisecond (FC_LOCK_WORD_FAIR_US), as parking_lot's fair unlocks
+ * are timed: every hand-off leaves the lock idle while the starving thread
+ * is scheduled, and with many waiters all starving each release would be
+ * one (8 threads on 2 cores ran at 40% of the speed). So no thread waits
+ * for ever: every waiter wakes each millisecond and asks to starve, and
+ * each hand-off lets one in. Only the starving waiter may take a reserved
+ * word: were any waiter allowed, a thread that has just started to wait
+ * would take the hand-off meant for one that has waited for seconds (seen
+ * under valgrind, which runs one thread at a time: a victim waited 7.4 s).
+ *
+ * Spinning. Only a waiter just woken spins (FC_LOCK_WORD_SPIN_MAX, an
+ * adaptive estimate as glibc's adaptive mutexes keep): the lock was just
+ * released and will often be again soon. A newcomer does not spin: the
+ * owner usually takes the lock again at once, and a spinner reading the
+ * word takes its cache line from the owner at every look and then the lock
+ * at every release, which turns barging into a hand-over per section (a
+ * guard of one name on 2 threads went from 55 to 340 ns).
  *
  * ThreadSanitizer. FUTEX_WAIT and FUTEX_WAKE are invisible to it, and
  * nothing relies on them for ordering: every hand-over is a sequentially
  * consistent compare-and-swap of the word (the releaser's CAS is the
  * release, the taker's CAS the acquire), and a woken waiter reads the word
- * again before it trusts anything. The counters are atomics too.
- *
- * Spinning. Before parking, a thread spins a little (up to an adaptive
- * estimate of how long the lock takes to come free, as glibc's adaptive
- * mutexes do, at most FC_LOCK_WORD_SPIN_MAX), and never while somebody is
- * parked or starving: then spinning would only delay them.
+ * again before it trusts anything. The counters and .fair_at are atomics
+ * too; .spins and .fair_at are hints, read and written relaxed.
  */
 
 #include "config.h"
@@ -115,7 +126,9 @@
 
 /* How long a waiter waits before it asks for a direct hand-off. */
 #define FC_LOCK_WORD_STARVE_US 1000
-#define FC_LOCK_WORD_SPIN_MAX  100
+#define FC_LOCK_WORD_SPIN_MAX  30
+/* How often, at most, the lock is handed to a starving waiter. */
+#define FC_LOCK_WORD_FAIR_US   1000
 
 #if defined (__x86_64__) || defined (__i386__)
 # define fc_cpu_relax() __builtin_ia32_pause ()
@@ -202,9 +215,14 @@ fc_lock_word_try (FcLockWord *self,
     }
 }
 
-gboolean
-fc_lock_word_spin (FcLockWord *self,
-                   gpointer    owner)
+/* A waiter just woken by a release, before it parks again: the lock was
+ * just released and is often about to be again, so watch the word a
+ * short, adaptive while for it to come free. Only a woken waiter spins:
+ * a newcomer that spun on the word would take the cache line from the
+ * owner at every look and turn barging into a hand-over at every
+ * release (on 2 cores a guard under contention cost 5x as much). */
+static void
+spin_after_wake (FcLockWord *self)
 {
   gint estimate = __atomic_load_n (&self->spins, __ATOMIC_RELAXED);
   gint max = MIN (FC_LOCK_WORD_SPIN_MAX, estimate * 2 + 10);
@@ -213,23 +231,16 @@ fc_lock_word_spin (FcLockWord *self,
     {
       gpointer word = g_atomic_pointer_get (&self->word);
 
-      if (word == NULL)
+      if (fc_lock_word_owner (word) == NULL)
         {
-          if (g_atomic_pointer_compare_and_exchange (&self->word, NULL, owner))
-            {
-              /* We hold it: the estimate is ours to move. */
-              __atomic_store_n (&self->spins, estimate + (count - estimate) / 8,
-                                __ATOMIC_RELAXED);
-              return TRUE;
-            }
-          continue;
+          /* Relaxed, racy on purpose: a hint, as glibc's adaptive
+           * mutexes keep theirs. */
+          __atomic_store_n (&self->spins, estimate + (count - estimate) / 8, __ATOMIC_RELAXED);
+          return;
         }
-      if (fc_lock_word_flags (word) & (FC_LOCK_WORD_PARKED | FC_LOCK_WORD_HANDOFF))
-        return FALSE;
       fc_cpu_relax ();
     }
-
-  return FALSE;
+  __atomic_store_n (&self->spins, estimate + (max - estimate) / 8, __ATOMIC_RELAXED);
 }
 
 /* Wakes one starving waiter asleep on .handoff: the word has just been
@@ -273,19 +284,40 @@ fc_lock_word_wait_begin (FcLockWord   *self,
   g_atomic_int_inc (&self->waiters);
 }
 
-/* A starving waiter that leaves without the lock may have taken the
- * wake-up meant for the next one: hand a reserved word on, or free it if
- * nobody starves any more. */
+/* The starving waiter leaves without the lock: a word reserved for it is
+ * freed, and the wake-up it may have taken passed on. */
 static void
 leave_starving (FcLockWord *self)
 {
-  if (!g_atomic_int_dec_and_test (&self->starving))
-    {
-      if ((guintptr) g_atomic_pointer_get (&self->word) == FC_LOCK_WORD_HANDOFF)
-        wake_starving (self);
-    }
-  else if (g_atomic_pointer_compare_and_exchange (&self->word, (gpointer) FC_LOCK_WORD_HANDOFF, NULL))
+  g_atomic_int_add (&self->starving, -1);
+  if (g_atomic_pointer_compare_and_exchange (&self->word, (gpointer) FC_LOCK_WORD_HANDOFF, NULL))
     wake_parked (self);
+}
+
+/* A waiter that leaves without the lock may have taken the wake-up meant
+ * for another, and sleepers wake only when woken: if others wait, make
+ * sure the word's next release wakes one (P), or wake one now if it is
+ * free. */
+static void
+pass_on (FcLockWord *self)
+{
+  for (;;)
+    {
+      gpointer word = g_atomic_pointer_get (&self->word);
+
+      if (g_atomic_int_get (&self->waiters) <= 1)
+        return;
+      if (word == NULL)
+        {
+          wake_parked (self);
+          return;
+        }
+      if (fc_lock_word_owner (word) == NULL ||
+          (fc_lock_word_flags (word) & FC_LOCK_WORD_PARKED) ||
+          g_atomic_pointer_compare_and_exchange (&self->word, word,
+                                                 (gpointer) ((guintptr) word | FC_LOCK_WORD_PARKED)))
+        return;   /* reserved (its taker sets P), or the release will wake one */
+    }
 }
 
 void
@@ -300,7 +332,20 @@ fc_lock_word_wait_end (FcLockWord   *self,
       else
         leave_starving (self);
     }
+  else if (fc_lock_word_owner (g_atomic_pointer_get (&self->word)) != waiter->owner)
+    pass_on (self);
   g_atomic_int_add (&self->waiters, -1);
+}
+
+/* How long a waiter not starving sleeps: until @until, but at most
+ * FC_LOCK_WORD_STARVE_US, after which it asks to starve. */
+static gint64
+sleep_for (gint64 until,
+           gint64 now)
+{
+  gint64 left = until >= 0 ? until - now : G_MAXINT64;
+
+  return MAX (MIN (left, FC_LOCK_WORD_STARVE_US), 0);
 }
 
 gboolean
@@ -315,31 +360,37 @@ fc_lock_word_wait (FcLockWord   *self,
       gint handoff = g_atomic_int_get (&self->handoff);
       gpointer word = g_atomic_pointer_get (&self->word);
       gpointer want;
-      gint64 now, wake_at;
+      gint64 now;
 
       if (word == NULL ||
           ((guintptr) word == FC_LOCK_WORD_HANDOFF &&
            (waiter->starving || g_atomic_int_get (&self->starving) == 0)))
         {
-          /* Free, or reserved for the starving and we are one (or nobody
-           * is any more: the last one left as it was handed over). */
-          guintptr keep = word != NULL && g_atomic_int_get (&self->starving) > 1
-                          ? FC_LOCK_WORD_HANDOFF : 0;
-
+          /* Free, or reserved for the starving waiter and we are it (or
+           * nobody is any more: it left as the word was handed over). */
           if (g_atomic_pointer_compare_and_exchange (&self->word, word,
                                                      (gpointer) ((guintptr) owner |
-                                                                 FC_LOCK_WORD_PARKED | keep)))
-            return TRUE;
+                                                                 FC_LOCK_WORD_PARKED)))
+            {
+              /* The owner now: the next waiter may starve a while later. */
+              if (waiter->starving)
+                __atomic_store_n (&self->fair_at, g_get_monotonic_time () + FC_LOCK_WORD_FAIR_US,
+                                  __ATOMIC_RELAXED);
+              return TRUE;
+            }
           continue;
         }
 
       now = g_get_monotonic_time ();
       if (until >= 0 && now >= until)
         return FALSE;
-      if (!waiter->starving && now - waiter->since >= FC_LOCK_WORD_STARVE_US)
+      /* One waiter starves at a time, and only once the last hand-off
+       * is FC_LOCK_WORD_FAIR_US old. */
+      if (!waiter->starving && now - waiter->since >= FC_LOCK_WORD_STARVE_US &&
+          now >= __atomic_load_n (&self->fair_at, __ATOMIC_RELAXED) &&
+          g_atomic_int_compare_and_exchange (&self->starving, 0, 1))
         {
           waiter->starving = TRUE;
-          g_atomic_int_inc (&self->starving);
           continue;   /* read .handoff again, now that we count */
         }
 
@@ -347,8 +398,7 @@ fc_lock_word_wait (FcLockWord   *self,
         {
           /* Reserved for the starving, and we are not yet: wait for our
            * first millisecond to pass (or for the word to change). */
-          futex_wait (fc_lock_word_futex (self), low_half (word),
-                      MAX (waiter->since + FC_LOCK_WORD_STARVE_US - now, 0));
+          futex_wait (fc_lock_word_futex (self), low_half (word), sleep_for (until, now));
           continue;
         }
 
@@ -364,11 +414,10 @@ fc_lock_word_wait (FcLockWord   *self,
           continue;
         }
 
-      /* Not starving yet: wake up when we are, to say so. */
-      wake_at = waiter->since + FC_LOCK_WORD_STARVE_US;
-      if (until >= 0 && until < wake_at)
-        wake_at = until;
-      futex_wait (fc_lock_word_futex (self), low_half (want), MAX (wake_at - now, 0));
+      /* Not starving yet: a release wakes us (P is set), or we wake
+       * ourselves to ask to starve. */
+      futex_wait (fc_lock_word_futex (self), low_half (want), sleep_for (until, now));
+      spin_after_wake (self);
     }
 }
 

@@ -18,8 +18,8 @@ G_BEGIN_DECLS
 #define FC_LOCK_WORD_PARKED   ((guintptr) 1)
 /* The user's own flag (FcLock: the lock was orphaned), kept while held. */
 #define FC_LOCK_WORD_USER     ((guintptr) 2)
-/* A waiter has waited too long: the lock goes to a starving waiter,
- * never to a newcomer. With no owner: free, but reserved for them. */
+/* A waiter has waited too long: the lock goes to the starving waiter,
+ * never to a newcomer. With no owner: free, but reserved for it. */
 #define FC_LOCK_WORD_HANDOFF  ((guintptr) 4)
 #define FC_LOCK_WORD_FLAGS    ((guintptr) 7)
 
@@ -27,9 +27,10 @@ typedef struct
 {
   gpointer word;      /* owner | FC_LOCK_WORD_* (atomic) */
   gint     waiters;   /* threads between wait_begin() and wait_end() (atomic) */
-  gint     starving;  /* waiters that have waited FC_LOCK_WORD_STARVE_US (atomic) */
-  gint     handoff;   /* futex of the starving: bumped at each hand-off (atomic) */
-  gint     spins;     /* adaptive spin estimate; written by a holder (relaxed) */
+  gint     starving;  /* 1 while a waiter starves, one at a time (atomic) */
+  gint     handoff;   /* futex of the starving waiter: bumped at each hand-off (atomic) */
+  gint     spins;     /* adaptive spin estimate of woken waiters (relaxed hint) */
+  gint64   fair_at;   /* monotonic µs before which nobody may start to starve (relaxed) */
 } FcLockWord;
 
 /* A waiter's own state, on its stack. */
@@ -77,10 +78,6 @@ fc_lock_word_release_fast (FcLockWord *self,
  * waiters when nobody waits any more. */
 gboolean fc_lock_word_try        (FcLockWord   *self,
                                   gpointer      owner);
-/* Spins a short, adaptive while for the word to come free; TRUE if
- * taken. Never spins while somebody is parked or starving. */
-gboolean fc_lock_word_spin       (FcLockWord   *self,
-                                  gpointer      owner);
 /* Joins the waiters (counted in FcLockWord.waiters). */
 void     fc_lock_word_wait_begin (FcLockWord   *self,
                                   FcLockWaiter *waiter);
@@ -95,7 +92,7 @@ gboolean fc_lock_word_wait       (FcLockWord   *self,
 void     fc_lock_word_wait_end   (FcLockWord   *self,
                                   FcLockWaiter *waiter);
 /* The release of a word with flags, by its owner: publishes it free (or
- * reserved for the starving waiters) if it is still @word, and says which
+ * reserved for the starving waiter) if it is still @word, and says which
  * in @released; FALSE if it changed (read it again and retry). Afterwards,
  * if @word had FC_LOCK_WORD_PARKED, the releaser must call
  * fc_lock_word_wake() with @released, while @self is still alive. */

@@ -115,7 +115,8 @@ fc_thread_remove_held (FcThread *self,
     {
       if (held->items[i - 1] == lock)
         {
-          memmove (&held->items[i - 1], &held->items[i], sizeof (gpointer) * (held->len - i));
+          if (i < held->len)
+            memmove (&held->items[i - 1], &held->items[i], sizeof (gpointer) * (held->len - i));
           held->len--;
           return;
         }

@@ -156,6 +156,64 @@ test_last_starving_leaves (void)
   g_assert_true (fc_lock_word_try_fast (&shared.word, &fresh));
 }
 
+/* A waiter that has waited long, given up quickly: whether it asked to
+ * starve is in its own state. */
+static gboolean
+starves_when_waiting (FcLockWord *word)
+{
+  FcLockWaiter waiter;
+  gboolean starving;
+
+  fc_lock_word_wait_begin (word, &waiter);
+  waiter.since -= 10 * G_USEC_PER_SEC;
+  g_assert_false (fc_lock_word_wait (word, &waiter, &fresh, g_get_monotonic_time () + 200));
+  starving = waiter.starving;
+  fc_lock_word_wait_end (word, &waiter);
+  return starving;
+}
+
+/* One waiter starves at a time, and the next only once the last hand-off
+ * is a millisecond old: with every waiter starving, every release would
+ * be a hand-off and leave the lock idle while a sleeper is scheduled. */
+static void
+test_one_starving_at_a_time (void)
+{
+  Shared shared = { { 0, }, };
+  GThread *thread;
+  gint64 released_at;
+
+  g_assert_true (fc_lock_word_try_fast (&shared.word, &holder));
+  thread = g_thread_new ("victim", victim_thread, &shared);
+  while (!(fc_lock_word_flags (fc_lock_word_get (&shared.word)) & FC_LOCK_WORD_HANDOFF))
+    g_usleep (100);
+
+  /* The victim starves: another waiter, however long it has waited, may
+   * not too. */
+  g_assert_false (starves_when_waiting (&shared.word));
+  g_assert_cmpint (g_atomic_int_get (&shared.word.starving), ==, 1);
+
+  released_at = g_get_monotonic_time ();
+  release (&shared.word, &holder);
+  await_int (&shared.taken, 1);
+  /* The hand-off put off the next one. */
+  g_assert_cmpint (__atomic_load_n (&shared.word.fair_at, __ATOMIC_RELAXED), >=, released_at + 1000);
+  g_assert_cmpint (g_atomic_int_get (&shared.word.starving), ==, 0);
+
+  /* Nobody starves, but the last hand-off is too recent. */
+  __atomic_store_n (&shared.word.fair_at, g_get_monotonic_time () + 10 * G_USEC_PER_SEC,
+                    __ATOMIC_RELAXED);
+  g_assert_false (starves_when_waiting (&shared.word));
+  /* Once it is old enough, a long wait starves. */
+  __atomic_store_n (&shared.word.fair_at, 0, __ATOMIC_RELAXED);
+  g_assert_true (starves_when_waiting (&shared.word));
+  g_assert_cmpint (g_atomic_int_get (&shared.word.starving), ==, 0);
+
+  g_atomic_int_set (&shared.release, 1);
+  g_thread_join (thread);
+  g_assert_null (fc_lock_word_get (&shared.word));
+  g_assert_cmpint (shared.word.waiters, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -164,6 +222,7 @@ main (int   argc,
 
   g_test_add_func ("/lock-word/handoff/to-starving", test_handoff_to_starving);
   g_test_add_func ("/lock-word/handoff/last-starving-leaves", test_last_starving_leaves);
+  g_test_add_func ("/lock-word/handoff/one-starving-at-a-time", test_one_starving_at_a_time);
 
   return g_test_run ();
 }
