@@ -27,11 +27,13 @@
  * fc_lock_unlock(), as the reference allows through its `get_lock` method.
  *
  * An uncontended acquisition is a single atomic compare-and-swap of the
- * lock's word; a thread that has to wait spins briefly, then sleeps on
- * that word (a futex) until a release wakes it. Threads that arrive while
- * the lock is free may take it before a woken waiter (which keeps it fast
- * under contention), but a waiter that has waited about a millisecond is
- * handed the lock directly, so no thread starves.
+ * lock's word; a thread that has to wait sleeps on that word (a futex)
+ * until a release wakes it, and a woken waiter watches the word briefly
+ * before it sleeps again. Threads that arrive while the lock is free may
+ * take it before a woken waiter (which keeps it fast under contention),
+ * but a waiter that has waited about a millisecond is handed the lock
+ * directly (one such waiter at a time, at most once a millisecond), so no
+ * thread starves.
  *
  * Whoever holds a lock keeps it alive: if its last reference is dropped
  * while it is held (its manager was finalized, say), it is finalized only
