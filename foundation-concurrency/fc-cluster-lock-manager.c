@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <unistd.h>
 
 #include "fc-cluster-diagnostics-private.h"
@@ -238,7 +240,10 @@ fc_cluster_lock_manager_class_init (FcClusterLockManagerClass *klass)
    *
    * The session lease's time to live, in seconds: how long the locks of a
    * process that died stay held, and how long the cluster may stay
-   * unreachable before the guards are lost.
+   * unreachable before the guards are lost. From 1 to 86400: another
+   * value makes initialization fail with %FC_ERROR_INVALID_ARGUMENT (NaN,
+   * which no property range admits, gets GObject's warning and leaves the
+   * default).
    *
    * Since: 1.0
    */
@@ -257,7 +262,8 @@ fc_cluster_lock_manager_class_init (FcClusterLockManagerClass *klass)
     g_param_spec_string ("prefix", "Prefix", "Where the locks live in etcd's key space", FC_CLUSTER_DEFAULT_PREFIX,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_LEASE_TTL] =
-    g_param_spec_double ("lease-ttl", "Lease TTL", "Seconds the session lease lives without keep-alive", 1.0, 86400.0, 10.0,
+    g_param_spec_double ("lease-ttl", "Lease TTL", "Seconds the session lease lives without keep-alive",
+                         -INFINITY, INFINITY, 10.0,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_IDENTITY] =
     g_param_spec_string ("identity", "Identity", "Who this process is, as owner", NULL,
