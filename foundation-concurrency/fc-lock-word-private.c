@@ -220,7 +220,7 @@ fc_lock_word_try (FcLockWord *self,
  * short, adaptive while for it to come free. Only a woken waiter spins:
  * a newcomer that spun on the word would take the cache line from the
  * owner at every look and turn barging into a hand-over at every
- * release (on 2 cores a guard under contention cost 5x as much). */
+ * release (on 2 cores a guard under contention cost 6x as much). */
 static void
 spin_after_wake (FcLockWord *self)
 {
@@ -295,9 +295,9 @@ leave_starving (FcLockWord *self)
 }
 
 /* A waiter that leaves without the lock may have taken the wake-up meant
- * for another, and sleepers wake only when woken: if others wait, make
- * sure the word's next release wakes one (P), or wake one now if it is
- * free. */
+ * for another, who would then sleep out its millisecond: if others wait,
+ * make sure the word's next release wakes one (P), or wake one now if it
+ * is free. */
 static void
 pass_on (FcLockWord *self)
 {
@@ -396,8 +396,8 @@ fc_lock_word_wait (FcLockWord   *self,
 
       if (fc_lock_word_owner (word) == NULL)
         {
-          /* Reserved for the starving, and we are not yet: wait for our
-           * first millisecond to pass (or for the word to change). */
+          /* Reserved for the starving waiter, and we are not it: wait a
+           * millisecond at most, then ask to starve again. */
           futex_wait (fc_lock_word_futex (self), low_half (word), sleep_for (until, now));
           continue;
         }
