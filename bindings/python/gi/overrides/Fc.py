@@ -49,10 +49,6 @@ __all__ = ["DEFAULT_TIMEOUT"]
 # The convenience forms default to 10 seconds, as the Python reference does.
 DEFAULT_TIMEOUT = 10.0
 
-# The hot path calls the introspected functions directly: no attribute
-# lookup through the override's MRO, no super().
-_manager_acquire = Fc.LockManager.acquire
-_guard_release = Fc.LockGuard.release
 _set_thread_name = Fc.set_thread_name
 _INFINITE = Fc.TIMEOUT_INFINITE
 
@@ -143,6 +139,22 @@ def _name_thread():
 
 
 # ---- Guards and managers ----------------------------------------------------
+
+# The hot path (LockManager.acquire and leaving a guard's block) is the C
+# module _fc_fast: the same C calls as the introspected ones, without
+# PyGObject's per-call marshalling. It names threads and raises errors as
+# the rest of the override does.
+from . import _fc_fast  # noqa: E402
+
+
+def _raise_translated(message, domain, code):
+    return _translate(GLib.Error(message, domain, code))
+
+
+_fc_fast.install(_name_thread, _raise_translated)
+_fast_acquire = _fc_fast.acquire
+_fast_release = _fc_fast.release
+
 
 class _GuardContext:
     """A guard is a context manager: leaving the block releases it."""
@@ -263,7 +275,7 @@ class LockGuard(_GuardContext, Fc.LockGuard):
     so this works whether FcLockGuard is a GObject or a boxed type."""
 
     def __exit__(self, exc_type, exc_value, traceback):
-        _guard_release(self)
+        _fast_release(self)
         return False
 
 
@@ -277,23 +289,7 @@ class LockManager(_ManagerDiagnostics, Fc.LockManager):
         guard; use it in a with statement to release them on exit. Names
         are separate arguments or one list or tuple; timeout=None waits
         forever."""
-        try:
-            _local.named
-        except AttributeError:
-            _name_thread()
-        # _names(), inlined: this is the hot path.
-        if len(names) == 1 and type(names[0]) is not str:
-            names = _names(names)
-        elif "\0" in "".join(names):
-            names = _names(names)
-        try:
-            return _manager_acquire(self, names,
-                                    _INFINITE if timeout is None else timeout, blocking)
-        except GLib.Error as e:
-            raise _translate(e) from None
-        except TypeError:
-            _names(names)
-            raise
+        return _fast_acquire(self, names, timeout, blocking)
 
 
 LockManager = override(LockManager)
