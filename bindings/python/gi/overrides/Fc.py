@@ -140,10 +140,11 @@ def _name_thread():
 
 # ---- Guards and managers ----------------------------------------------------
 
-# The hot path (LockManager.acquire and leaving a guard's block) is the C
-# module _fc_fast: the same C calls as the introspected ones, without
-# PyGObject's per-call marshalling. It names threads and raises errors as
-# the rest of the override does.
+# The hot paths (LockManager.acquire and leaving its guard's block; an
+# async acquire with a callback, its acquire_finish and the async guard's
+# release) are the C module _fc_fast: the same C calls as the introspected
+# ones, without PyGObject's per-call marshalling. It names threads and
+# raises errors as the rest of the override does.
 from . import _fc_fast  # noqa: E402
 
 
@@ -154,6 +155,9 @@ def _raise_translated(message, domain, code):
 _fc_fast.install(_name_thread, _raise_translated)
 _fast_acquire = _fc_fast.acquire
 _fast_release = _fc_fast.release
+_fast_acquire_async = _fc_fast.acquire_async
+_fast_acquire_finish = _fc_fast.acquire_finish
+_fast_release_async = _fc_fast.release_async
 
 
 class _GuardContext:
@@ -325,28 +329,22 @@ class _AsyncAcquire:
 
     def acquire(self, *names, timeout=DEFAULT_TIMEOUT, cancellable=None,
                 callback=None, user_data=None):
-        names = _names(names)
-        timeout = _timeout(timeout)
-        if callback is None:
-            if user_data is not None:
-                raise TypeError("user_data needs a callback")
-            return _AsyncAcquisition(self, names, timeout, cancellable)
-        if user_data is None:
-            self.acquire_async(names, timeout, cancellable, callback)
-        else:
-            self.acquire_async(names, timeout, cancellable, callback, user_data)
+        if callback is not None:
+            return _fast_acquire_async(self, names, timeout, cancellable, callback, user_data)
+        if user_data is not None:
+            raise TypeError("user_data needs a callback")
+        return _AsyncAcquisition(self, _names(names), _timeout(timeout), cancellable)
 
     def acquire_finish(self, result):
-        try:
-            return super().acquire_finish(result)
-        except GLib.Error as e:
-            raise _translate(e) from None
+        return _fast_acquire_finish(self, result)
 
 
 # Guards are context managers (leaving the block releases them) and the
 # manager's status and diagnostics are plain Python values, as above.
 class AsyncLockGuard(_AsyncAcquire, _GuardContext, Fc.AsyncLockGuard):
-    pass
+    def release(self):
+        """Releases every lock of the guard (idempotent)."""
+        _fast_release_async(self)
 
 
 AsyncLockGuard = override(AsyncLockGuard)

@@ -33,7 +33,6 @@
 
 #include <foundation-concurrency.h>
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PyObject, Py_DecRef)
 
 /* What install() was given: name_thread() names the calling thread for
  * the library, translate(message, domain, code) returns the exception to
@@ -113,18 +112,104 @@ names_to_strv (PyObject    **names,
   return TRUE;
 }
 
+/* The names of @py_names (a tuple: names as separate arguments, or one
+ * list or tuple of them) as a strv in @names_out, which borrows the str
+ * objects' UTF-8: @keep_out holds them (a list is copied, since another
+ * thread could change it, and free its str objects, while the GIL is
+ * released). FALSE with an exception set for a bad name. */
+typedef struct
+{
+  const char *on_stack[NAMES_ON_STACK + 1];
+  const char **strv;
+  PyObject *keep;
+} FastNames;
+
+static void
+fast_names_clear (FastNames *names)
+{
+  if (names->strv != names->on_stack)
+    g_free (names->strv);
+  Py_CLEAR (names->keep);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FastNames, fast_names_clear)
+
+static gboolean
+fast_names_init (FastNames *names,
+                 PyObject  *py_names)
+{
+  PyObject *items = py_names;
+
+  names->strv = names->on_stack;
+  names->keep = NULL;
+  if (!PyTuple_Check (py_names))
+    {
+      PyErr_SetString (PyExc_TypeError, "the names must be a tuple");
+      return FALSE;
+    }
+  if (PyTuple_GET_SIZE (py_names) == 1 && PyList_Check (PyTuple_GET_ITEM (py_names, 0)))
+    {
+      items = names->keep = PyList_AsTuple (PyTuple_GET_ITEM (py_names, 0));
+      if (items == NULL)
+        return FALSE;
+    }
+  else if (PyTuple_GET_SIZE (py_names) == 1 && PyTuple_Check (PyTuple_GET_ITEM (py_names, 0)))
+    items = PyTuple_GET_ITEM (py_names, 0);
+
+  if (PyTuple_GET_SIZE (items) > NAMES_ON_STACK)
+    names->strv = g_new (const char *, PyTuple_GET_SIZE (items) + 1);
+  return names_to_strv (&PyTuple_GET_ITEM (items, 0), PyTuple_GET_SIZE (items), names->strv);
+}
+
+/* @py_timeout as seconds: None waits forever. */
+static gboolean
+fast_timeout (PyObject *py_timeout,
+              double   *timeout)
+{
+  if (py_timeout == Py_None)
+    *timeout = FC_TIMEOUT_INFINITE;
+  else if ((*timeout = PyFloat_AsDouble (py_timeout)) == -1.0 && PyErr_Occurred ())
+    return FALSE;
+  return TRUE;
+}
+
+/* Gives the library the calling thread's Python name, once per thread. */
+static gboolean
+fast_name_thread (void)
+{
+  PyObject *done;
+
+  if (thread_named)
+    return TRUE;
+  done = PyObject_CallNoArgs (name_thread);
+  if (done == NULL)
+    return FALSE;
+  Py_DECREF (done);
+  thread_named = TRUE;
+  return TRUE;
+}
+
+/* The GObject of @py_object if it is a wrapper of an instance of @type,
+ * else NULL with a TypeError naming @what. */
+static gpointer
+fast_gobject (PyObject   *py_object,
+              GType       type,
+              const char *what)
+{
+  if (PyObject_TypeCheck (py_object, &PyGObject_Type) &&
+      G_TYPE_CHECK_INSTANCE_TYPE (pygobject_get (py_object), type))
+    return pygobject_get (py_object);
+  PyErr_Format (PyExc_TypeError, "%s, not %s", what, Py_TYPE (py_object)->tp_name);
+  return NULL;
+}
+
 static PyObject *
 fast_acquire (PyObject         *module,
               PyObject * const *args,
               Py_ssize_t        n_args)
 {
-  PyObject *py_manager, *py_names, *py_timeout, *item_0;
-  g_autoptr (PyObject) list_copy = NULL;
-  const char *on_stack[NAMES_ON_STACK + 1];
-  g_autofree const char **on_heap = NULL;
-  const char **strv = on_stack;
-  PyObject **names;
-  Py_ssize_t n_names;
+  g_auto (FastNames) names = { 0, };
+  FcLockManager *manager;
   double timeout;
   int blocking;
   FcLockGuard *guard;
@@ -135,72 +220,15 @@ fast_acquire (PyObject         *module,
       PyErr_SetString (PyExc_TypeError, "acquire() takes 4 arguments");
       return NULL;
     }
-  py_manager = args[0];
-  py_names = args[1];
-  py_timeout = args[2];
-  if (!PyObject_TypeCheck (py_manager, &PyGObject_Type) ||
-      !FC_IS_LOCK_MANAGER (pygobject_get (py_manager)))
-    {
-      PyErr_SetString (PyExc_TypeError, "acquire() needs an Fc.LockManager");
-      return NULL;
-    }
-  if (!PyTuple_Check (py_names))
-    {
-      PyErr_SetString (PyExc_TypeError, "acquire() takes the names as a tuple");
-      return NULL;
-    }
-
-  /* Names as separate arguments, or one list or tuple of them. */
-  names = &PyTuple_GET_ITEM (py_names, 0);
-  n_names = PyTuple_GET_SIZE (py_names);
-  item_0 = n_names == 1 ? names[0] : NULL;
-  if (item_0 != NULL && PyList_Check (item_0))
-    {
-      /* A copy: another thread could change the list, and free its str
-       * objects, while the GIL is released below. */
-      list_copy = PyList_AsTuple (item_0);
-      if (list_copy == NULL)
-        return NULL;
-      item_0 = list_copy;
-    }
-  if (item_0 != NULL && PyTuple_Check (item_0))
-    {
-      names = &PyTuple_GET_ITEM (item_0, 0);
-      n_names = PyTuple_GET_SIZE (item_0);
-    }
-
-  if (py_timeout == Py_None)
-    timeout = FC_TIMEOUT_INFINITE;
-  else
-    {
-      timeout = PyFloat_AsDouble (py_timeout);
-      if (timeout == -1.0 && PyErr_Occurred ())
-        return NULL;
-    }
-  blocking = PyObject_IsTrue (args[3]);
-  if (blocking < 0)
+  if ((manager = fast_gobject (args[0], FC_TYPE_LOCK_MANAGER, "acquire() needs an Fc.LockManager")) == NULL ||
+      !fast_names_init (&names, args[1]) ||
+      !fast_timeout (args[2], &timeout) ||
+      (blocking = PyObject_IsTrue (args[3])) < 0 ||
+      !fast_name_thread ())
     return NULL;
-
-  if (n_names > NAMES_ON_STACK)
-    strv = on_heap = g_new (const char *, n_names + 1);
-  /* The UTF-8 is the str objects' own: the tuples hold them across the
-   * call. */
-  if (!names_to_strv (names, n_names, strv))
-    return NULL;
-
-  if (!thread_named)
-    {
-      PyObject *done = PyObject_CallNoArgs (name_thread);
-
-      if (done == NULL)
-        return NULL;
-      Py_DECREF (done);
-      thread_named = TRUE;
-    }
 
   Py_BEGIN_ALLOW_THREADS
-  guard = fc_lock_manager_acquire (FC_LOCK_MANAGER (pygobject_get (py_manager)),
-                                   strv, timeout, blocking, &error);
+  guard = fc_lock_manager_acquire (manager, names.strv, timeout, blocking, &error);
   Py_END_ALLOW_THREADS
 
   if (guard == NULL)
@@ -221,6 +249,158 @@ fast_release (PyObject *module,
   Py_RETURN_NONE;
 }
 
+/* ---- Async acquisitions ------------------------------------------------
+ *
+ * acquire_async (source, names, timeout, cancellable, callback, user_data)
+ *     fc_async_lock_manager_acquire_async() or, for a guard (nesting),
+ *     fc_async_lock_guard_acquire_async(), calling back callback(source,
+ *     result), plus user_data when it is not None, as PyGObject calls a
+ *     GAsyncReadyCallback (an exception it raises is printed); result is
+ *     the Gio.Task.
+ * acquire_finish (source, result) -> Fc.AsyncLockGuard
+ * release_async (guard)
+ *     fc_async_lock_guard_release().
+ */
+
+typedef struct
+{
+  PyObject *callback;
+  PyObject *user_data;  /* NULL: not given */
+} FastCall;
+
+static void
+fast_call_back (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  FastCall *call = data;
+  PyGILState_STATE gil = PyGILState_Ensure ();
+  PyObject *py_source = pygobject_new (source);
+  PyObject *py_result = pygobject_new (G_OBJECT (result));
+  PyObject *returned = NULL;
+
+  if (py_source != NULL && py_result != NULL)
+    returned = call->user_data != NULL
+      ? PyObject_CallFunctionObjArgs (call->callback, py_source, py_result, call->user_data, NULL)
+      : PyObject_CallFunctionObjArgs (call->callback, py_source, py_result, NULL);
+  if (returned == NULL)
+    PyErr_Print ();
+  Py_XDECREF (returned);
+  Py_XDECREF (py_result);
+  Py_XDECREF (py_source);
+  Py_DECREF (call->callback);
+  Py_XDECREF (call->user_data);
+  g_free (call);
+  PyGILState_Release (gil);
+}
+
+static PyObject *
+fast_acquire_async (PyObject         *module,
+                    PyObject * const *args,
+                    Py_ssize_t        n_args)
+{
+  g_auto (FastNames) names = { 0, };
+  GObject *source;
+  GCancellable *cancellable = NULL;
+  double timeout;
+  FastCall *call;
+
+  if (n_args != 6)
+    {
+      PyErr_SetString (PyExc_TypeError, "acquire_async() takes 6 arguments");
+      return NULL;
+    }
+  if ((source = fast_gobject (args[0], G_TYPE_OBJECT, "acquire_async() needs an Fc.AsyncLockManager or Fc.AsyncLockGuard")) == NULL)
+    return NULL;
+  if (!FC_IS_ASYNC_LOCK_MANAGER (source) && !FC_IS_ASYNC_LOCK_GUARD (source))
+    {
+      PyErr_Format (PyExc_TypeError, "acquire_async() needs an Fc.AsyncLockManager or Fc.AsyncLockGuard, not %s",
+                    Py_TYPE (args[0])->tp_name);
+      return NULL;
+    }
+  if (args[3] != Py_None &&
+      (cancellable = fast_gobject (args[3], G_TYPE_CANCELLABLE, "cancellable must be a Gio.Cancellable or None")) == NULL)
+    return NULL;
+  if (!PyCallable_Check (args[4]))
+    {
+      PyErr_Format (PyExc_TypeError, "callback must be callable, not %s", Py_TYPE (args[4])->tp_name);
+      return NULL;
+    }
+  if (!fast_names_init (&names, args[1]) ||
+      !fast_timeout (args[2], &timeout))
+    return NULL;
+
+  call = g_new (FastCall, 1);
+  call->callback = Py_NewRef (args[4]);
+  call->user_data = args[5] == Py_None ? NULL : Py_NewRef (args[5]);
+  /* It never blocks, and calls back from the main context, never from
+   * in here: the GIL stays held. */
+  if (FC_IS_ASYNC_LOCK_MANAGER (source))
+    fc_async_lock_manager_acquire_async (FC_ASYNC_LOCK_MANAGER (source), names.strv, timeout,
+                                         cancellable, fast_call_back, call);
+  else
+    fc_async_lock_guard_acquire_async (FC_ASYNC_LOCK_GUARD (source), names.strv, timeout,
+                                       cancellable, fast_call_back, call);
+  Py_RETURN_NONE;
+}
+
+static PyObject *
+fast_acquire_finish (PyObject         *module,
+                     PyObject * const *args,
+                     Py_ssize_t        n_args)
+{
+  GObject *source;
+  GAsyncResult *result;
+  FcAsyncLockGuard *guard;
+  PyObject *py_guard;
+  GError *error = NULL;
+
+  if (n_args != 2)
+    {
+      PyErr_SetString (PyExc_TypeError, "acquire_finish() takes 2 arguments");
+      return NULL;
+    }
+  if ((source = fast_gobject (args[0], G_TYPE_OBJECT, "acquire_finish() needs an Fc.AsyncLockManager or Fc.AsyncLockGuard")) == NULL ||
+      (result = fast_gobject (args[1], G_TYPE_ASYNC_RESULT, "acquire_finish() needs a Gio.AsyncResult")) == NULL)
+    return NULL;
+
+  /* The library checks that @result is @source's (a critical if not). */
+  if (FC_IS_ASYNC_LOCK_MANAGER (source))
+    guard = fc_async_lock_manager_acquire_finish (FC_ASYNC_LOCK_MANAGER (source), result, &error);
+  else if (FC_IS_ASYNC_LOCK_GUARD (source))
+    guard = fc_async_lock_guard_acquire_finish (FC_ASYNC_LOCK_GUARD (source), result, &error);
+  else
+    {
+      PyErr_Format (PyExc_TypeError, "acquire_finish() needs an Fc.AsyncLockManager or Fc.AsyncLockGuard, not %s",
+                    Py_TYPE (args[0])->tp_name);
+      return NULL;
+    }
+
+  if (guard == NULL && error != NULL)
+    return raise_error (error);
+  if (guard == NULL)
+    {
+      PyErr_SetString (PyExc_TypeError, "acquire_finish() was given another call's result");
+      return NULL;
+    }
+  py_guard = pygobject_new (G_OBJECT (guard));
+  g_object_unref (guard);
+  return py_guard;
+}
+
+static PyObject *
+fast_release_async (PyObject *module,
+                    PyObject *py_guard)
+{
+  FcAsyncLockGuard *guard = fast_gobject (py_guard, FC_TYPE_ASYNC_LOCK_GUARD,
+                                          "release_async() needs an Fc.AsyncLockGuard");
+
+  if (guard == NULL)
+    return NULL;
+  fc_async_lock_guard_release (guard);
+  Py_RETURN_NONE;
+}
+
 static PyMethodDef fast_methods[] = {
   { "install", fast_install, METH_VARARGS,
     "install(name_thread, translate): the override's thread naming and error translation." },
@@ -228,6 +408,12 @@ static PyMethodDef fast_methods[] = {
     "acquire(manager, names, timeout, blocking) -> Fc.LockGuard" },
   { "release", fast_release, METH_O,
     "release(guard): fc_lock_guard_release()." },
+  { "acquire_async", (PyCFunction) (void (*) (void)) fast_acquire_async, METH_FASTCALL,
+    "acquire_async(source, names, timeout, cancellable, callback, user_data)" },
+  { "acquire_finish", (PyCFunction) (void (*) (void)) fast_acquire_finish, METH_FASTCALL,
+    "acquire_finish(source, result) -> Fc.AsyncLockGuard" },
+  { "release_async", fast_release_async, METH_O,
+    "release_async(guard): fc_async_lock_guard_release()." },
   { NULL, NULL, 0, NULL }
 };
 
