@@ -49,10 +49,6 @@ __all__ = ["DEFAULT_TIMEOUT"]
 # The convenience forms default to 10 seconds, as the Python reference does.
 DEFAULT_TIMEOUT = 10.0
 
-# The hot path calls the introspected functions directly: no attribute
-# lookup through the override's MRO, no super().
-_manager_acquire = Fc.LockManager.acquire
-_guard_release = Fc.LockGuard.release
 _set_thread_name = Fc.set_thread_name
 _INFINITE = Fc.TIMEOUT_INFINITE
 
@@ -143,6 +139,26 @@ def _name_thread():
 
 
 # ---- Guards and managers ----------------------------------------------------
+
+# The hot paths (LockManager.acquire and leaving its guard's block; an
+# async acquire with a callback, its acquire_finish and the async guard's
+# release) are the C module _fc_fast: the same C calls as the introspected
+# ones, without PyGObject's per-call marshalling. It names threads and
+# raises errors as the rest of the override does.
+from . import _fc_fast  # noqa: E402
+
+
+def _raise_translated(message, domain, code):
+    return _translate(GLib.Error(message, domain, code))
+
+
+_fc_fast.install(_name_thread, _raise_translated)
+_fast_acquire = _fc_fast.acquire
+_fast_release = _fc_fast.release
+_fast_acquire_async = _fc_fast.acquire_async
+_fast_acquire_finish = _fc_fast.acquire_finish
+_fast_release_async = _fc_fast.release_async
+
 
 class _GuardContext:
     """A guard is a context manager: leaving the block releases it."""
@@ -263,7 +279,7 @@ class LockGuard(_GuardContext, Fc.LockGuard):
     so this works whether FcLockGuard is a GObject or a boxed type."""
 
     def __exit__(self, exc_type, exc_value, traceback):
-        _guard_release(self)
+        _fast_release(self)
         return False
 
 
@@ -277,23 +293,7 @@ class LockManager(_ManagerDiagnostics, Fc.LockManager):
         guard; use it in a with statement to release them on exit. Names
         are separate arguments or one list or tuple; timeout=None waits
         forever."""
-        try:
-            _local.named
-        except AttributeError:
-            _name_thread()
-        # _names(), inlined: this is the hot path.
-        if len(names) == 1 and type(names[0]) is not str:
-            names = _names(names)
-        elif "\0" in "".join(names):
-            names = _names(names)
-        try:
-            return _manager_acquire(self, names,
-                                    _INFINITE if timeout is None else timeout, blocking)
-        except GLib.Error as e:
-            raise _translate(e) from None
-        except TypeError:
-            _names(names)
-            raise
+        return _fast_acquire(self, names, timeout, blocking)
 
 
 LockManager = override(LockManager)
@@ -329,28 +329,22 @@ class _AsyncAcquire:
 
     def acquire(self, *names, timeout=DEFAULT_TIMEOUT, cancellable=None,
                 callback=None, user_data=None):
-        names = _names(names)
-        timeout = _timeout(timeout)
-        if callback is None:
-            if user_data is not None:
-                raise TypeError("user_data needs a callback")
-            return _AsyncAcquisition(self, names, timeout, cancellable)
-        if user_data is None:
-            self.acquire_async(names, timeout, cancellable, callback)
-        else:
-            self.acquire_async(names, timeout, cancellable, callback, user_data)
+        if callback is not None:
+            return _fast_acquire_async(self, names, timeout, cancellable, callback, user_data)
+        if user_data is not None:
+            raise TypeError("user_data needs a callback")
+        return _AsyncAcquisition(self, _names(names), _timeout(timeout), cancellable)
 
     def acquire_finish(self, result):
-        try:
-            return super().acquire_finish(result)
-        except GLib.Error as e:
-            raise _translate(e) from None
+        return _fast_acquire_finish(self, result)
 
 
 # Guards are context managers (leaving the block releases them) and the
 # manager's status and diagnostics are plain Python values, as above.
 class AsyncLockGuard(_AsyncAcquire, _GuardContext, Fc.AsyncLockGuard):
-    pass
+    def release(self):
+        """Releases every lock of the guard (idempotent)."""
+        _fast_release_async(self)
 
 
 AsyncLockGuard = override(AsyncLockGuard)
