@@ -21,6 +21,8 @@ import warnings
 
 from gi.repository import Gio, GLib, GObject
 
+from . import _fc_fast
+
 
 class _GLibThread:
     """A GLib main context iterated on a daemon thread of its own."""
@@ -82,7 +84,7 @@ def _start(source, names, timeout, cancellable, loop, future):
             if outcome[0] is not None:
                 outcome[0].release()
     try:
-        source.acquire_async(names, timeout, cancellable, ready)
+        _fc_fast.acquire_async(source, (names,), timeout, cancellable, ready, None)
     except Exception as e:
         # Refused before it started (a name PyGObject cannot pass as
         # UTF-8, a timeout that is no number): raised from the await, not

@@ -3,26 +3,39 @@
  * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * `with manager.acquire("a", "b"):` through the typelib costs two
+ * Through the typelib, `with manager.acquire("a", "b"):` costs two
  * introspected calls (about 400 ns each in PyGObject 3.42: argument
- * caches, a list of names marshalled to a new strv, the GIL released and
- * taken around each), which is most of its cost. This module makes the
- * same three C calls directly:
+ * caches, the names marshalled to a new strv, the GIL released and taken
+ * around each), most of its cost; an async acquisition with a callback
+ * costs three, and a new ffi closure for the callback. This module makes
+ * the same library calls directly, for the override (Fc.py) to use:
  *
  *   acquire (manager, names, timeout, blocking) -> Fc.LockGuard
- *       fc_lock_manager_acquire() with the GIL released while it may
- *       wait; the guard returned is the wrapper PyGObject itself makes
- *       for an FcLockGuard (pyg_boxed_new: the override's class, which
- *       unrefs it when collected). Names are checked as the override
- *       documents (TypeError for a non-str, ValueError for a NUL); a
- *       GError is raised through the override's translation, so it is
- *       the same exception class the introspected call raises.
+ *       fc_lock_manager_acquire(), with the GIL released while it may
+ *       wait. The guard is the wrapper PyGObject itself makes for an
+ *       FcLockGuard (pyg_boxed_new(): the override's class, which unrefs
+ *       it when collected).
  *   release (guard)
  *       fc_lock_guard_release().
+ *   acquire_async (source, names, timeout, cancellable, callback, user_data)
+ *       fc_async_lock_manager_acquire_async(), or for a guard (nesting)
+ *       fc_async_lock_guard_acquire_async(). callback(source, result),
+ *       plus user_data when it is not None, is called as PyGObject calls
+ *       a GAsyncReadyCallback: result is the Gio.Task, an exception it
+ *       raises is printed.
+ *   acquire_finish (source, result) -> Fc.AsyncLockGuard
+ *   release_async (guard)
+ *       fc_async_lock_guard_release().
  *
- * Nothing here keeps state but the callables install() is given and a
- * per-thread flag (is this thread's Python name given to the library
- * yet); the library does every check, so the contract is the typelib's.
+ * names is a tuple: the names as separate arguments, or one list or tuple
+ * of them. A name that is not a str is a TypeError and one with a NUL a
+ * ValueError, as the override documents (C would cut the name there); a
+ * GError is raised as the exception the override translates it to, the
+ * same class the introspected call raises. Every other check is the
+ * library's, so the contract is the typelib's.
+ *
+ * The module keeps no state but what install() is given and a per-thread
+ * flag: whether the thread's Python name was given to the library yet.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -63,20 +76,27 @@ fast_install (PyObject *module,
   Py_RETURN_NONE;
 }
 
-/* Raises @error (freed) as the override's exception for it. */
+/* Raises @error (freed) as the override's exception for it; as
+ * PyGObject's GLib.Error if install() was not called. */
 static PyObject *
 raise_error (GError *error)
 {
   PyObject *exception;
 
+  if (translate == NULL)
+    {
+      pyg_error_check (&error);
+      return NULL;
+    }
   exception = PyObject_CallFunction (translate, "ssi", error->message,
                                      g_quark_to_string (error->domain), error->code);
   g_error_free (error);
-  if (exception != NULL)
-    {
-      PyErr_SetObject ((PyObject *) Py_TYPE (exception), exception);
-      Py_DECREF (exception);
-    }
+  if (exception != NULL && !PyExceptionInstance_Check (exception))
+    PyErr_Format (PyExc_TypeError, "the error translation returned %s, not an exception",
+                  Py_TYPE (exception)->tp_name);
+  else if (exception != NULL)
+    PyErr_SetObject ((PyObject *) Py_TYPE (exception), exception);
+  Py_XDECREF (exception);
   return NULL;
 }
 
@@ -112,11 +132,10 @@ names_to_strv (PyObject    **names,
   return TRUE;
 }
 
-/* The names of @py_names (a tuple: names as separate arguments, or one
- * list or tuple of them) as a strv in @names_out, which borrows the str
- * objects' UTF-8: @keep_out holds them (a list is copied, since another
- * thread could change it, and free its str objects, while the GIL is
- * released). FALSE with an exception set for a bad name. */
+/* A names argument as a strv that borrows the str objects' UTF-8. The
+ * tuples hold the str objects: a list is copied (into .keep), since
+ * another thread could change it, and free its str objects, while the GIL
+ * is released. */
 typedef struct
 {
   const char *on_stack[NAMES_ON_STACK + 1];
@@ -134,6 +153,8 @@ fast_names_clear (FastNames *names)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FastNames, fast_names_clear)
 
+/* Fills @names from @py_names; FALSE with an exception set for a bad
+ * name (@names is to be cleared either way). */
 static gboolean
 fast_names_init (FastNames *names,
                  PyObject  *py_names)
@@ -179,7 +200,7 @@ fast_name_thread (void)
 {
   PyObject *done;
 
-  if (thread_named)
+  if (thread_named || name_thread == NULL)
     return TRUE;
   done = PyObject_CallNoArgs (name_thread);
   if (done == NULL)
@@ -249,18 +270,7 @@ fast_release (PyObject *module,
   Py_RETURN_NONE;
 }
 
-/* ---- Async acquisitions ------------------------------------------------
- *
- * acquire_async (source, names, timeout, cancellable, callback, user_data)
- *     fc_async_lock_manager_acquire_async() or, for a guard (nesting),
- *     fc_async_lock_guard_acquire_async(), calling back callback(source,
- *     result), plus user_data when it is not None, as PyGObject calls a
- *     GAsyncReadyCallback (an exception it raises is printed); result is
- *     the Gio.Task.
- * acquire_finish (source, result) -> Fc.AsyncLockGuard
- * release_async (guard)
- *     fc_async_lock_guard_release().
- */
+/* ---- Async acquisitions ------------------------------------------------ */
 
 typedef struct
 {
