@@ -86,7 +86,7 @@ def _start(source, names, timeout, cancellable, loop, future):
     try:
         _fc_fast.acquire_async(source, (names,), timeout, cancellable, ready, None)
     except Exception as e:
-        # Refused before it started (a name PyGObject cannot pass as
+        # Refused before it started (a name that cannot pass as
         # UTF-8, a timeout that is no number): raised from the await, not
         # swallowed here with the awaiting task left waiting for ever.
         try:

@@ -304,6 +304,21 @@ fast_call_back (GObject      *source,
   PyGILState_Release (gil);
 }
 
+/* The FcAsyncLockManager or FcAsyncLockGuard of @py_source, else NULL with
+ * a TypeError naming @function. */
+static GObject *
+fast_async_source (PyObject   *py_source,
+                   const char *function)
+{
+  if (PyObject_TypeCheck (py_source, &PyGObject_Type) &&
+      (FC_IS_ASYNC_LOCK_MANAGER (pygobject_get (py_source)) ||
+       FC_IS_ASYNC_LOCK_GUARD (pygobject_get (py_source))))
+    return pygobject_get (py_source);
+  PyErr_Format (PyExc_TypeError, "%s() needs an Fc.AsyncLockManager or Fc.AsyncLockGuard, not %s",
+                function, Py_TYPE (py_source)->tp_name);
+  return NULL;
+}
+
 static PyObject *
 fast_acquire_async (PyObject         *module,
                     PyObject * const *args,
@@ -320,14 +335,8 @@ fast_acquire_async (PyObject         *module,
       PyErr_SetString (PyExc_TypeError, "acquire_async() takes 6 arguments");
       return NULL;
     }
-  if ((source = fast_gobject (args[0], G_TYPE_OBJECT, "acquire_async() needs an Fc.AsyncLockManager or Fc.AsyncLockGuard")) == NULL)
+  if ((source = fast_async_source (args[0], "acquire_async")) == NULL)
     return NULL;
-  if (!FC_IS_ASYNC_LOCK_MANAGER (source) && !FC_IS_ASYNC_LOCK_GUARD (source))
-    {
-      PyErr_Format (PyExc_TypeError, "acquire_async() needs an Fc.AsyncLockManager or Fc.AsyncLockGuard, not %s",
-                    Py_TYPE (args[0])->tp_name);
-      return NULL;
-    }
   if (args[3] != Py_None &&
       (cancellable = fast_gobject (args[3], G_TYPE_CANCELLABLE, "cancellable must be a Gio.Cancellable or None")) == NULL)
     return NULL;
@@ -370,21 +379,15 @@ fast_acquire_finish (PyObject         *module,
       PyErr_SetString (PyExc_TypeError, "acquire_finish() takes 2 arguments");
       return NULL;
     }
-  if ((source = fast_gobject (args[0], G_TYPE_OBJECT, "acquire_finish() needs an Fc.AsyncLockManager or Fc.AsyncLockGuard")) == NULL ||
+  if ((source = fast_async_source (args[0], "acquire_finish")) == NULL ||
       (result = fast_gobject (args[1], G_TYPE_ASYNC_RESULT, "acquire_finish() needs a Gio.AsyncResult")) == NULL)
     return NULL;
 
   /* The library checks that @result is @source's (a critical if not). */
   if (FC_IS_ASYNC_LOCK_MANAGER (source))
     guard = fc_async_lock_manager_acquire_finish (FC_ASYNC_LOCK_MANAGER (source), result, &error);
-  else if (FC_IS_ASYNC_LOCK_GUARD (source))
-    guard = fc_async_lock_guard_acquire_finish (FC_ASYNC_LOCK_GUARD (source), result, &error);
   else
-    {
-      PyErr_Format (PyExc_TypeError, "acquire_finish() needs an Fc.AsyncLockManager or Fc.AsyncLockGuard, not %s",
-                    Py_TYPE (args[0])->tp_name);
-      return NULL;
-    }
+    guard = fc_async_lock_guard_acquire_finish (FC_ASYNC_LOCK_GUARD (source), result, &error);
 
   if (guard == NULL && error != NULL)
     return raise_error (error);
