@@ -390,13 +390,23 @@ fc_cluster_session_regaining (FcClusterSession *self)
 /* A wait is queued on the session (holding a reference to its task) until
  * a lease is granted, its deadline passes, its cancellable is cancelled,
  * or the session closes or stops, whichever comes first; that one
- * completes it and destroys the sources of the others, so nothing is left
- * attached. */
+ * completes it, and the others then find it completed.
+ *
+ * Cancellation is watched with g_cancellable_connect(), not a
+ * GCancellableSource: the canceller's thread is not the session's, and
+ * GLib 2.74 leaks a cancellable source whose last reference is dropped in
+ * one thread while another is still emitting ::cancelled (seen under
+ * valgrind, every run). The handler only hands the wait over to the
+ * session's thread; completing disconnects it first, which waits for a
+ * handler still running, so none runs on a completed wait. */
 typedef struct
 {
   FcClusterSession *self;
-  GList            *link;     /* in self->lease_waits; NULL once completed */
-  FcTaskSources     sources;
+  GTask            *task;          /* while queued, the queue's reference */
+  GList            *link;          /* in self->lease_waits; NULL once completed */
+  GSource          *timer;
+  GCancellable     *cancellable;
+  gulong            cancelled_id;  /* 0: not connected */
 } LeaseWait;
 
 static void
@@ -404,7 +414,7 @@ lease_wait_free (gpointer data)
 {
   LeaseWait *w = data;
 
-  fc_task_sources_clear (&w->sources);
+  fc_clear_source (&w->timer);
   g_free (w);
 }
 
@@ -420,7 +430,12 @@ lease_wait_complete (GTask  *task,
       g_clear_error (&error);
       return;
     }
-  fc_task_sources_clear (&w->sources);
+  if (w->cancelled_id != 0)
+    {
+      g_cancellable_disconnect (w->cancellable, w->cancelled_id);
+      w->cancelled_id = 0;
+    }
+  fc_clear_source (&w->timer);
   g_queue_delete_link (&w->self->lease_waits, g_steal_pointer (&w->link));
   if (error != NULL)
     g_task_return_error (task, error);
@@ -461,15 +476,28 @@ lease_wait_deadline_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* On the session's thread. */
 static gboolean
-lease_wait_cancelled_cb (GCancellable *cancellable,
-                         gpointer      data)
+lease_wait_cancelled_cb (gpointer data)
 {
+  GTask *task = data;
   GError *error = NULL;
 
-  g_cancellable_set_error_if_cancelled (cancellable, &error);
-  lease_wait_complete (data, error);
+  g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error);
+  lease_wait_complete (task, error);
   return G_SOURCE_REMOVE;
+}
+
+/* In the thread that cancels (or, already cancelled, in g_cancellable_connect()). */
+static void
+lease_wait_cancelled (GCancellable *cancellable,
+                      gpointer      data)
+{
+  LeaseWait *w = data;
+
+  /* Published before the connection, through GLib's lock. */
+  fc_tsan_acquire (w);
+  fc_cluster_session_run (w->self, lease_wait_cancelled_cb, g_object_ref (w->task), g_object_unref);
 }
 
 void
@@ -483,10 +511,12 @@ fc_cluster_session_wait_lease_async (FcClusterSession    *self,
   LeaseWait *w = g_new0 (LeaseWait, 1);
 
   g_task_set_source_tag (task, fc_cluster_session_wait_lease_async);
-  /* The sources below decide between the outcomes. */
+  /* The deadline, the cancellable or the grant decide the outcome. */
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, w, lease_wait_free);
   w->self = self;
+  w->task = task;
+  w->cancellable = cancellable;
 
   if (self->lease != 0)
     {
@@ -507,12 +537,12 @@ fc_cluster_session_wait_lease_async (FcClusterSession    *self,
   g_queue_push_tail (&self->lease_waits, task);   /* the reference from g_task_new() */
   w->link = self->lease_waits.tail;
   if (deadline > 0)
-    w->sources.timer = fc_task_attach_source (task, fc_deadline_source_new (deadline),
-                                              lease_wait_deadline_cb);
+    w->timer = fc_task_attach_source (task, fc_deadline_source_new (deadline), lease_wait_deadline_cb);
   if (cancellable != NULL)
-    w->sources.cancel_source =
-      fc_task_attach_source (task, g_cancellable_source_new (cancellable),
-                             (GSourceFunc) G_CALLBACK (lease_wait_cancelled_cb));
+    {
+      fc_tsan_release (w);
+      w->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (lease_wait_cancelled), w, NULL);
+    }
 }
 
 gboolean
