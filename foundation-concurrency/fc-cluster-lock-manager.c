@@ -43,6 +43,13 @@
  * tried on the next within the call's deadline. When no member answers,
  * calls fail with %FC_ERROR_UNAVAILABLE within their timeout.
  *
+ * If the lease expires all the same (the cluster answered no keep-alive
+ * for longer than its TTL), the guards it held are lost (#FcClusterLockGuard::lost)
+ * and the manager asks for a new lease at once. A call with time left
+ * waits for it and makes its attempt again from the start (what it had
+ * taken went with the old lease); a call tried once (timeout 0) fails
+ * with %FC_ERROR_UNAVAILABLE.
+ *
  * Since: 1.0
  */
 

@@ -48,6 +48,7 @@ typedef struct
   char             *prefix;
   char             *identity;
   GPtrArray        *wanted;
+  GStrv             chain;        /* what the guard chain held before */
   GStrvBuilder     *held;
   gint64            deadline;
   gint64            lease;
@@ -57,6 +58,7 @@ typedef struct
   char             *lock_prefix;  /* of the current lock */
   char             *lock_end;
   GError           *error;        /* what to return after the rollback */
+  gboolean          restart;      /* after the rollback: again, with the next lease */
 } Acquire;
 
 static void
@@ -65,6 +67,7 @@ acquire_free (gpointer data)
   Acquire *a = data;
 
   g_ptr_array_unref (a->wanted);
+  g_strfreev (a->chain);
   g_strv_builder_unref (a->held);
   g_free (a->prefix);
   g_free (a->identity);
@@ -101,23 +104,74 @@ acquire_set_current (Acquire *a)
 static void acquire_batch (GTask *task);
 static void acquire_complete (GTask *task);
 static void acquire_look (GTask *task);
+static void acquire_start (GTask *task);
+static gboolean acquire_past_deadline (Acquire *a);
+
+/* Back to where the attempt began: nothing taken, no key written. */
+static void
+acquire_reset (Acquire *a)
+{
+  a->index = 0;
+  a->my_revision = 0;
+  g_strv_builder_unref (a->held);
+  a->held = g_strv_builder_new ();
+  g_strv_builder_addv (a->held, (const char **) a->chain);
+  for (guint i = 0; i < a->wanted->len; i++)
+    {
+      FcClusterHold *hold = g_ptr_array_index (a->wanted, i);
+
+      hold->token = 0;
+      hold->granted_at = 0;
+    }
+}
+
+/* The rollback is over: the failure is returned, or the attempt made
+ * again (acquire_fail()). */
+static void
+acquire_rolled_back (GTask *task)
+{
+  Acquire *a = g_task_get_task_data (task);
+
+  if (a->restart)
+    {
+      a->restart = FALSE;
+      g_clear_error (&a->error);
+      acquire_reset (a);
+      acquire_start (task);
+      return;
+    }
+  g_task_return_error (task, g_steal_pointer (&a->error));
+  g_object_unref (task);
+}
 
 static void
 rollback_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      data)
 {
-  GTask *task = data;
-  Acquire *a = g_task_get_task_data (task);
-
   /* The call's own failure says more than a failed clean-up, whose keys
    * the lease removes anyway. */
   fc_cluster_release_finish (result, NULL);
-  g_task_return_error (task, g_steal_pointer (&a->error));
-  g_object_unref (task);
+  acquire_rolled_back (data);
 }
 
-/* Fails the attempt with @error, once every key of it is deleted. */
+/* Whether @error says that the lease of the attempt is gone (etcd does
+ * not know it, or the session has had a new one since): then so is
+ * everything the attempt took, and it can be made again with the next. */
+static gboolean
+acquire_lease_gone (Acquire      *a,
+                    const GError *error)
+{
+  return fc_etcd_error_is_lease_not_found (error) ||
+         (g_error_matches (error, FC_ERROR, FC_ERROR_UNAVAILABLE) &&
+          fc_cluster_session_get_generation (a->session) != a->generation);
+}
+
+/* Fails the attempt with @error, once every key of it is deleted; or, if
+ * its lease is gone and there is time left, makes it again with the next
+ * lease: the caller asked for the locks within its timeout, and an
+ * expired lease (the cluster was slow to answer for a while) is no reason
+ * to give up sooner. */
 static void
 acquire_fail (GTask  *task,
               GError *error)
@@ -126,6 +180,11 @@ acquire_fail (GTask  *task,
   g_autoptr(GPtrArray) keys = g_ptr_array_new ();
 
   a->error = error;
+  if (acquire_lease_gone (a, error))
+    {
+      fc_cluster_session_lease_gone (a->session, a->lease);
+      a->restart = !acquire_past_deadline (a);
+    }
   for (guint i = 0; i < a->wanted->len; i++)
     {
       FcClusterHold *hold = g_ptr_array_index (a->wanted, i);
@@ -135,8 +194,7 @@ acquire_fail (GTask  *task,
     }
   if (keys->len == 0)
     {
-      g_task_return_error (task, g_steal_pointer (&a->error));
-      g_object_unref (task);
+      acquire_rolled_back (task);
       return;
     }
   /* Within the call's timeout, so that a cluster without quorum still
@@ -481,7 +539,6 @@ fc_cluster_acquire_async (FcClusterSession    *session,
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   Acquire *a = g_new0 (Acquire, 1);
-  GError *error = NULL;
 
   g_task_set_source_tag (task, fc_cluster_acquire_async);
   g_task_set_check_cancellable (task, FALSE);
@@ -491,18 +548,45 @@ fc_cluster_acquire_async (FcClusterSession    *session,
   a->prefix = g_strdup (prefix);
   a->identity = g_strdup (identity);
   a->wanted = g_ptr_array_ref (wanted);
+  a->chain = held != NULL ? g_strdupv ((char **) held) : g_new0 (char *, 1);
   a->held = g_strv_builder_new ();
-  if (held != NULL)
-    g_strv_builder_addv (a->held, (const char **) held);
+  g_strv_builder_addv (a->held, (const char **) a->chain);
   a->deadline = deadline;
+  acquire_start (task);
+}
 
-  if (!fc_cluster_session_get_lease (session, &a->lease, &a->generation, &error))
+static void
+lease_waited_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  GTask *task = data;
+  Acquire *a = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!fc_cluster_session_wait_lease_finish (a->session, result, &error))
     {
       g_task_return_error (task, error);
       g_object_unref (task);
       return;
     }
-  if (wanted->len == 0)
+  acquire_start (task);
+}
+
+/* With the live lease; while it is lost (and being replaced), once the
+ * next is granted, within the deadline. */
+static void
+acquire_start (GTask *task)
+{
+  Acquire *a = g_task_get_task_data (task);
+
+  if (!fc_cluster_session_get_lease (a->session, &a->lease, &a->generation, NULL))
+    {
+      fc_cluster_session_wait_lease_async (a->session, acquire_past_deadline (a) ? 0 : a->deadline,
+                                           g_task_get_cancellable (task), lease_waited_cb, task);
+      return;
+    }
+  if (a->wanted->len == 0)
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);

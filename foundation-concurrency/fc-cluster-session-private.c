@@ -31,7 +31,10 @@ struct _FcClusterSession
   gboolean           keeping;         /* a keep-alive or re-grant is in flight */
   GSource           *ticker;
   GCancellable      *stopping;
+  GQueue             lease_waits;     /* GTask *: fc_cluster_session_wait_lease_async() */
 };
+
+static void lease_waits_complete (FcClusterSession *self, gboolean granted);
 
 static gpointer
 session_thread (gpointer data)
@@ -123,6 +126,7 @@ session_stop_cb (gpointer data)
 
   g_cancellable_cancel (self->stopping);
   fc_clear_source (&self->ticker);
+  lease_waits_complete (self, FALSE);
   fc_etcd_free (self->etcd);
   self->etcd = NULL;
   g_main_loop_quit (self->loop);
@@ -215,6 +219,13 @@ fc_cluster_session_get_generation (FcClusterSession *self)
   return self->generation;
 }
 
+static void
+set_lost_error (GError **error)
+{
+  g_set_error (error, FC_ERROR, FC_ERROR_UNAVAILABLE, _("Lock cluster unavailable: %s"),
+               _("the session's lease was lost"));
+}
+
 gboolean
 fc_cluster_session_get_lease (FcClusterSession  *self,
                               gint64            *lease,
@@ -223,8 +234,7 @@ fc_cluster_session_get_lease (FcClusterSession  *self,
 {
   if (self->lease == 0 || self->etcd == NULL)
     {
-      g_set_error (error, FC_ERROR, FC_ERROR_UNAVAILABLE, _("Lock cluster unavailable: %s"),
-                   _("the session's lease was lost"));
+      set_lost_error (error);
       return FALSE;
     }
   *lease = self->lease;
@@ -298,7 +308,8 @@ keepalive_cb (GObject      *source,
           return;
         }
     }
-  if (g_get_monotonic_time () - self->last_alive > (gint64) (self->ttl * G_USEC_PER_SEC))
+  if (fc_etcd_error_is_lease_not_found (error) ||
+      g_get_monotonic_time () - self->last_alive > (gint64) (self->ttl * G_USEC_PER_SEC))
     session_mark_lost (self);
 }
 
@@ -351,7 +362,195 @@ session_take_lease (FcClusterSession  *self,
       g_source_set_callback (self->ticker, session_tick_cb, self, NULL);
       g_source_attach (self->ticker, self->context);
     }
+  lease_waits_complete (self, TRUE);
   return TRUE;
+}
+
+void
+fc_cluster_session_lease_gone (FcClusterSession *self,
+                               gint64            lease)
+{
+  if (lease == 0 || lease != self->lease)
+    return;   /* known already, or replaced since */
+  session_mark_lost (self);
+  /* Ask for the next one now rather than at the next tick, unless a
+   * keep-alive is in flight: its answer brings the next tick. */
+  if (self->ticker != NULL && !self->keeping)
+    session_tick_cb (self);
+}
+
+gboolean
+fc_cluster_session_regaining (FcClusterSession *self)
+{
+  return self->lease == 0 && self->ticker != NULL && self->etcd != NULL;
+}
+
+/* ---- Waiting for the next lease ---------------------------------------------- */
+
+/* A wait is queued on the session (holding a reference to its task) until
+ * a lease is granted, its deadline passes, its cancellable is cancelled,
+ * or the session closes or stops, whichever comes first; that one
+ * completes it, and the others then find it completed.
+ *
+ * Cancellation is watched with g_cancellable_connect(), not a
+ * GCancellableSource: the canceller's thread is not the session's, and
+ * GLib 2.74 leaks a cancellable source whose last reference is dropped in
+ * one thread while another is still emitting ::cancelled (seen under
+ * valgrind, every run). The handler only hands the wait over to the
+ * session's thread; completing disconnects it first, which waits for a
+ * handler still running, so none runs on a completed wait. */
+typedef struct
+{
+  FcClusterSession *self;
+  GTask            *task;          /* while queued, the queue's reference */
+  GList            *link;          /* in self->lease_waits; NULL once completed */
+  GSource          *timer;
+  GCancellable     *cancellable;
+  gulong            cancelled_id;  /* 0: not connected */
+} LeaseWait;
+
+static void
+lease_wait_free (gpointer data)
+{
+  LeaseWait *w = data;
+
+  fc_clear_source (&w->timer);
+  g_free (w);
+}
+
+/* Completes @task: TRUE, or @error (taken). */
+static void
+lease_wait_complete (GTask  *task,
+                     GError *error)
+{
+  LeaseWait *w = g_task_get_task_data (task);
+
+  if (w->link == NULL)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  if (w->cancelled_id != 0)
+    {
+      g_cancellable_disconnect (w->cancellable, w->cancelled_id);
+      w->cancelled_id = 0;
+    }
+  fc_clear_source (&w->timer);
+  g_queue_delete_link (&w->self->lease_waits, g_steal_pointer (&w->link));
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);   /* the queue's */
+}
+
+/* @granted: a lease now; else the session closes or stops. */
+static void
+lease_waits_complete (FcClusterSession *self,
+                      gboolean          granted)
+{
+  /* Only the waits queued now: a completed wait's caller may queue a new
+   * one (had the lease gone again in between). */
+  guint n = g_queue_get_length (&self->lease_waits);
+
+  for (guint i = 0; i < n && !g_queue_is_empty (&self->lease_waits); i++)
+    {
+      GTask *task = g_queue_peek_head (&self->lease_waits);
+      GError *error = NULL;
+
+      if (!granted)
+        set_lost_error (&error);
+      g_object_ref (task);
+      lease_wait_complete (task, error);
+      g_object_unref (task);
+    }
+}
+
+static gboolean
+lease_wait_deadline_cb (gpointer data)
+{
+  GError *error = NULL;
+
+  set_lost_error (&error);
+  lease_wait_complete (data, error);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the session's thread. */
+static gboolean
+lease_wait_cancelled_cb (gpointer data)
+{
+  GTask *task = data;
+  GError *error = NULL;
+
+  g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error);
+  lease_wait_complete (task, error);
+  return G_SOURCE_REMOVE;
+}
+
+/* In the thread that cancels (or, already cancelled, in g_cancellable_connect()). */
+static void
+lease_wait_cancelled (GCancellable *cancellable,
+                      gpointer      data)
+{
+  LeaseWait *w = data;
+
+  /* Published before the connection, through GLib's lock. */
+  fc_tsan_acquire (w);
+  fc_cluster_session_run (w->self, lease_wait_cancelled_cb, g_object_ref (w->task), g_object_unref);
+}
+
+void
+fc_cluster_session_wait_lease_async (FcClusterSession    *self,
+                                     gint64               deadline,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  LeaseWait *w = g_new0 (LeaseWait, 1);
+
+  g_task_set_source_tag (task, fc_cluster_session_wait_lease_async);
+  /* The deadline, the cancellable or the grant decide the outcome. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, w, lease_wait_free);
+  w->self = self;
+  w->task = task;
+  w->cancellable = cancellable;
+
+  if (self->lease != 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  if (!fc_cluster_session_regaining (self) || deadline == 0)
+    {
+      GError *error = NULL;
+
+      set_lost_error (&error);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  g_queue_push_tail (&self->lease_waits, task);   /* the reference from g_task_new() */
+  w->link = self->lease_waits.tail;
+  if (deadline > 0)
+    w->timer = fc_task_attach_source (task, fc_deadline_source_new (deadline), lease_wait_deadline_cb);
+  if (cancellable != NULL)
+    {
+      fc_tsan_release (w);
+      w->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (lease_wait_cancelled), w, NULL);
+    }
+}
+
+gboolean
+fc_cluster_session_wait_lease_finish (FcClusterSession  *self,
+                                      GAsyncResult      *result,
+                                      GError           **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void
@@ -417,8 +616,12 @@ session_revoke_cb (GObject      *source,
   GError *error = NULL;
 
   reply = fc_etcd_call_finish (self->etcd, result, &error);
-  if (reply != NULL)
-    g_task_return_boolean (task, TRUE);
+  /* A lease etcd does not know any more is as good as revoked. */
+  if (reply != NULL || fc_etcd_error_is_lease_not_found (error))
+    {
+      g_clear_error (&error);
+      g_task_return_boolean (task, TRUE);
+    }
   else
     g_task_return_error (task, error);
   g_object_unref (task);
@@ -438,6 +641,7 @@ fc_cluster_session_revoke_async (FcClusterSession    *self,
   fc_clear_source (&self->ticker);
   self->lease = 0;
   self->lost_reported = TRUE;
+  lease_waits_complete (self, FALSE);
   if (lease == 0)
     {
       g_task_return_boolean (task, TRUE);

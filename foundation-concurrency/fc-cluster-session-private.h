@@ -51,6 +51,26 @@ gboolean          fc_cluster_session_get_lease (FcClusterSession  *self,
                                                 guint             *generation,
                                                 GError           **error);
 guint             fc_cluster_session_get_generation (FcClusterSession *self);
+/* etcd answered that @lease is not known (fc_etcd_error_is_lease_not_found()):
+ * if it is the live lease, it is lost now, and the next one is asked for
+ * at once. */
+void              fc_cluster_session_lease_gone (FcClusterSession *self,
+                                                 gint64            lease);
+/* Whether the lease is lost and the session asks for the next one (it is
+ * neither closed nor stopping). */
+gboolean          fc_cluster_session_regaining  (FcClusterSession *self);
+/* Waits for a live lease: TRUE at once if there is one; else once the next
+ * is granted. FC_ERROR_UNAVAILABLE at once if none will be asked for or
+ * @deadline is 0, else when @deadline (monotonic µs, -1 never) passes or
+ * the session closes or stops; G_IO_ERROR_CANCELLED if @cancellable is. */
+void              fc_cluster_session_wait_lease_async  (FcClusterSession    *self,
+                                                        gint64               deadline,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean          fc_cluster_session_wait_lease_finish (FcClusterSession    *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
 
 /* Grants the lease and starts keeping it alive; revokes it. The tasks
  * complete on the session's thread. */

@@ -41,6 +41,18 @@ fc_etcd_set_malformed (GError    **error,
                _("Lock cluster unavailable: %s"), what);
 }
 
+/* etcd's answer to a request made with a lease it does not know (any
+ * more): it expired, or was revoked. Not a member's failure: every member
+ * applies leases in the log's order, so every member answers the same. */
+#define FC_ETCD_LEASE_NOT_FOUND "etcdserver: requested lease not found"
+
+gboolean
+fc_etcd_error_is_lease_not_found (const GError *error)
+{
+  return g_error_matches (error, FC_ERROR, FC_ERROR_UNAVAILABLE) &&
+         g_str_has_suffix (error->message, FC_ETCD_LEASE_NOT_FOUND);
+}
+
 static void
 fc_etcd_set_unavailable (GError    **error,
                          const char *reason)
@@ -300,18 +312,14 @@ call_backoff_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* The attempt on the current endpoint failed for @reason: the next one,
- * after a pause once every endpoint was tried. Takes @task. */
+/* The attempt on the current endpoint is over, for @reason. */
 static void
-call_failed (GTask      *task,
-             const char *reason)
+call_attempt_end (Call       *call,
+                  const char *reason)
 {
-  Call *call = g_task_get_task_data (task);
   FcEtcd *etcd = call->etcd;
 
   fc_clear_source (&call->try_timer);
-  if (call->try_expired)
-    reason = _("no answer in time");
   /* Cut short by the deadline: the reason of the attempt before says more. */
   if (!g_cancellable_is_cancelled (call->attempt) || call->last_error == NULL)
     {
@@ -321,6 +329,18 @@ call_failed (GTask      *task,
     }
   g_clear_object (&call->message);
   g_clear_object (&call->lines);
+}
+
+/* The attempt on the current endpoint failed for @reason: the next one,
+ * after a pause once every endpoint was tried. Takes @task. */
+static void
+call_failed (GTask      *task,
+             const char *reason)
+{
+  Call *call = g_task_get_task_data (task);
+  FcEtcd *etcd = call->etcd;
+
+  call_attempt_end (call, call->try_expired ? _("no answer in time") : reason);
   etcd->current = (etcd->current + 1) % etcd->endpoints->len;
 
   if (g_cancellable_is_cancelled (call->attempt))
@@ -414,6 +434,13 @@ call_read_cb (GObject      *source,
         why = g_strdup_printf ("HTTP %u %s", status, soup_message_get_reason_phrase (call->message));
       else
         why = g_strdup (error->message);
+      if (server_error != NULL && g_str_equal (server_error, FC_ETCD_LEASE_NOT_FOUND))
+        {
+          /* The cluster's answer: no other member would give another. */
+          call_attempt_end (call, why);
+          call_return_error (task, NULL);
+          return;
+        }
       call_failed (task, why);
       return;
     }

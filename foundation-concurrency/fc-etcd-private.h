@@ -121,6 +121,11 @@ gboolean    fc_etcd_get_boolean    (JsonObject          *object,
                                     gboolean            *out,
                                     GError             **error);
 
+/* Whether @error is etcd's answer to a request made with a lease it does
+ * not know (any more): the lease expired or was revoked. Such a request
+ * is not tried on the other members. */
+gboolean    fc_etcd_error_is_lease_not_found (const GError *error);
+
 /* FC_ERROR_UNAVAILABLE for a reply that does not say what it should. */
 void        fc_etcd_set_malformed  (GError             **error,
                                     const char          *what);

@@ -356,6 +356,132 @@ lost_cb (FcClusterLockGuard *guard,
   (*(int *) data)++;
 }
 
+/* Revokes behind the managers' backs, as etcd does when a lease expires,
+ * the lease of the newest lock key under @prefix (the last waiter's). */
+static void
+revoke_newest_lease (const char *prefix)
+{
+  g_autofree char *locks = g_strconcat (prefix, "locks/", NULL);
+  g_autofree char *end = g_strdup (locks);
+  g_autofree char *key64 = g_base64_encode ((const guchar *) locks, strlen (locks));
+  g_autofree char *end64 = NULL;
+  g_autofree char *ask = NULL;
+  g_autofree char *revoke = NULL;
+  g_autoptr(JsonNode) request = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(JsonNode) done = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *lease = NULL;
+  gint64 newest = 0;
+  JsonArray *kvs;
+
+  end[strlen (end) - 1]++;
+  end64 = g_base64_encode ((const guchar *) end, strlen (end));
+  ask = g_strdup_printf ("{\"key\": \"%s\", \"range_end\": \"%s\"}", key64, end64);
+  request = json_from_string (ask, NULL);
+  reply = fc_test_etcd_call (cluster, 2, "/v3/kv/range", request, &error);
+  g_assert_no_error (error);
+  kvs = json_object_get_array_member (json_node_get_object (reply), "kvs");
+  for (guint i = 0; i < json_array_get_length (kvs); i++)
+    {
+      JsonObject *kv = json_array_get_object_element (kvs, i);
+      gint64 revision = g_ascii_strtoll (json_object_get_string_member (kv, "create_revision"), NULL, 10);
+
+      if (revision > newest)
+        {
+          newest = revision;
+          lease = json_object_get_string_member (kv, "lease");
+        }
+    }
+  g_assert_nonnull (lease);
+
+  revoke = g_strdup_printf ("{\"ID\": \"%s\"}", lease);
+  body = json_from_string (revoke, NULL);
+  done = fc_test_etcd_call (cluster, 2, "/v3/lease/revoke", body, &error);
+  g_assert_no_error (error);
+}
+
+/* The lease expires under a held guard (here: is revoked behind the
+ * manager's back): the guard is lost, a call with a timeout gets its locks
+ * with the next lease, and a call tried once says the lease is gone. */
+static void
+test_lease_gone (void)
+{
+  g_autofree char *prefix = test_prefix ();
+  g_autoptr(FcClusterLockManager) manager = NULL;
+  g_autoptr(FcClusterLockGuard) guard = NULL;
+  g_autoptr(FcClusterLockGuard) after = NULL;
+  g_autoptr(GError) error = NULL;
+  int lost = 0;
+
+  SKIP_WITHOUT_CLUSTER ();
+  manager = manager_new (prefix, "me:1");
+  register_locks (manager);
+  guard = fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { "a", NULL }, 5, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (guard, "lost", G_CALLBACK (lost_cb), &lost);
+  revoke_newest_lease (prefix);
+
+  after = fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { "b", "c", NULL }, 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (after);
+  g_assert_false (fc_cluster_lock_guard_is_lost (after));
+  g_assert_cmpuint (count_lock_keys (prefix), ==, 2);
+  fc_test_run_until (&lost);
+  g_assert_cmpint (lost, ==, 1);
+  g_assert_true (fc_cluster_lock_guard_is_lost (guard));
+  fc_cluster_lock_guard_release_sync (guard, NULL, NULL);
+
+  /* The next lease goes too: tried once, a call fails, leaving nothing. */
+  revoke_newest_lease (prefix);
+  g_assert_null (fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { "a", NULL }, 0, NULL, &error));
+  g_assert_error (error, FC_ERROR, FC_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_lock_keys (prefix), ==, 0);
+  fc_cluster_lock_guard_release_sync (after, NULL, NULL);
+  g_assert_true (fc_cluster_lock_manager_close_sync (manager, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* The lease is revoked while a call waits in the queue of a lock: the call
+ * starts again with the next lease and gets the lock once its holder lets
+ * go, within its timeout. */
+static void
+test_lease_gone_while_waiting (void)
+{
+  g_autofree char *prefix = test_prefix ();
+  g_autoptr(FcClusterLockManager) one = NULL;
+  g_autoptr(FcClusterLockManager) two = NULL;
+  g_autoptr(FcClusterLockGuard) held = NULL;
+  g_autoptr(GError) error = NULL;
+  Outcome outcome = { 0, };
+
+  SKIP_WITHOUT_CLUSTER ();
+  one = manager_new (prefix, "one:1");
+  two = manager_new (prefix, "two:2");
+  register_locks (one);
+  held = fc_cluster_lock_manager_acquire_sync (two, (const char *[]) { "a", NULL }, 5, NULL, &error);
+  g_assert_no_error (error);
+
+  fc_cluster_lock_manager_acquire_async (one, (const char *[]) { "a", "b", NULL }, 20, NULL,
+                                         acquired_cb, &outcome);
+  while (count_lock_keys (prefix) < 2)
+    g_main_context_iteration (NULL, FALSE);
+  /* The waiter's lease goes, not the holder's. */
+  revoke_newest_lease (prefix);
+  g_assert_true (fc_cluster_lock_guard_release_sync (held, NULL, &error));
+  g_assert_no_error (error);
+
+  fc_test_run_until (&outcome.done);
+  g_assert_no_error (outcome.error);
+  g_assert_nonnull (outcome.guard);
+  g_assert_cmpuint (count_lock_keys (prefix), ==, 2);
+  g_assert_true (fc_cluster_lock_guard_release_sync (outcome.guard, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_lock_keys (prefix), ==, 0);
+}
+
 static void
 test_close_releases (void)
 {
@@ -428,7 +554,9 @@ test_lost (void)
   g_autoptr(FcClusterLockManager) manager = NULL;
   g_autoptr(FcClusterLockGuard) guard = NULL;
   g_autoptr(FcClusterLockGuard) after = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
+  Outcome outcome = { NULL, };
   int lost = 0;
 
   SKIP_WITHOUT_CLUSTER ();
@@ -448,28 +576,30 @@ test_lost (void)
   g_assert_cmpint (lost, ==, 1);
   g_assert_true (fc_cluster_lock_guard_is_lost (guard));
 
-  /* Meanwhile calls fail within their timeout. */
+  /* Meanwhile calls wait for the next lease, and fail within their
+   * timeout. */
   g_assert_null (fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { "b", NULL }, 1, NULL, &error));
   g_assert_true (g_error_matches (error, FC_ERROR, FC_ERROR_UNAVAILABLE)
                  || g_error_matches (error, FC_ERROR, FC_ERROR_TIMEOUT));
   g_clear_error (&error);
+  /* Or end at once when cancelled. */
+  fc_cluster_lock_manager_acquire_async (manager, (const char *[]) { "b", NULL }, 30, cancellable,
+                                         acquired_cb, &outcome);
+  g_timeout_add (300, cancel_cb, cancellable);
+  fc_test_run_until (&outcome.done);
+  g_assert_error (outcome.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (outcome.guard);
+  g_clear_error (&outcome.error);
 
   for (guint i = 0; i < 2; i++)
     fc_test_etcd_cont_member (cluster, i);
   g_assert_true (fc_test_etcd_wait_healthy (cluster, 20, &error));
   g_assert_no_error (error);
 
-  /* Once the cluster answers again, a new lease: acquisitions work. */
-  for (guint tries = 0; after == NULL && tries < 100; tries++)
-    {
-      after = fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { "b", NULL }, 5, NULL, &error);
-      if (after == NULL)
-        {
-          g_assert_error (error, FC_ERROR, FC_ERROR_UNAVAILABLE);
-          g_clear_error (&error);
-          g_usleep (G_USEC_PER_SEC / 5);
-        }
-    }
+  /* Once the cluster answers again, the next lease: a call gets its
+   * locks with it. */
+  after = fc_cluster_lock_manager_acquire_sync (manager, (const char *[]) { "b", NULL }, 10, NULL, &error);
+  g_assert_no_error (error);
   g_assert_nonnull (after);
   g_assert_true (fc_cluster_lock_guard_release_sync (after, NULL, &error));
   g_assert_no_error (error);
@@ -1047,6 +1177,8 @@ main (int   argc,
   g_test_add_func ("/cluster/tokens-increase", test_tokens_increase);
   g_test_add_func ("/cluster/one-member-stopped", test_one_member_stopped);
   g_test_add_func ("/cluster/lost", test_lost);
+  g_test_add_func ("/cluster/lease-gone", test_lease_gone);
+  g_test_add_func ("/cluster/lease-gone-while-waiting", test_lease_gone_while_waiting);
 
   cluster = fc_test_etcd_start_or_skip (3);
   status = g_test_run ();
