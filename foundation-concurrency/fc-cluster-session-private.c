@@ -388,25 +388,15 @@ fc_cluster_session_regaining (FcClusterSession *self)
 /* ---- Waiting for the next lease ---------------------------------------------- */
 
 /* A wait is queued on the session (holding a reference to its task) until
- * a lease is granted, its deadline passes, its cancellable is cancelled,
- * or the session closes or stops, whichever comes first; that one
- * completes it, and the others then find it completed.
- *
- * Cancellation is watched with g_cancellable_connect(), not a
- * GCancellableSource: the canceller's thread is not the session's, and
- * GLib 2.74 leaks a cancellable source whose last reference is dropped in
- * one thread while another is still emitting ::cancelled (seen under
- * valgrind, every run). The handler only hands the wait over to the
- * session's thread; completing disconnects it first, which waits for a
- * handler still running, so none runs on a completed wait. */
+ * a lease is granted, its deadline passes, its cancellable is cancelled
+ * (from the caller's thread: fc_task_sources_watch_cancellable()), or the
+ * session closes or stops, whichever comes first; that one completes it
+ * and destroys the sources of the others, so nothing is left attached. */
 typedef struct
 {
   FcClusterSession *self;
-  GTask            *task;          /* while queued, the queue's reference */
-  GList            *link;          /* in self->lease_waits; NULL once completed */
-  GSource          *timer;
-  GCancellable     *cancellable;
-  gulong            cancelled_id;  /* 0: not connected */
+  GList            *link;     /* in self->lease_waits; NULL once completed */
+  FcTaskSources     sources;
 } LeaseWait;
 
 static void
@@ -414,7 +404,7 @@ lease_wait_free (gpointer data)
 {
   LeaseWait *w = data;
 
-  fc_clear_source (&w->timer);
+  fc_task_sources_clear (&w->sources);
   g_free (w);
 }
 
@@ -430,12 +420,7 @@ lease_wait_complete (GTask  *task,
       g_clear_error (&error);
       return;
     }
-  if (w->cancelled_id != 0)
-    {
-      g_cancellable_disconnect (w->cancellable, w->cancelled_id);
-      w->cancelled_id = 0;
-    }
-  fc_clear_source (&w->timer);
+  fc_task_sources_clear (&w->sources);
   g_queue_delete_link (&w->self->lease_waits, g_steal_pointer (&w->link));
   if (error != NULL)
     g_task_return_error (task, error);
@@ -476,28 +461,15 @@ lease_wait_deadline_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* On the session's thread. */
 static gboolean
-lease_wait_cancelled_cb (gpointer data)
+lease_wait_cancelled_cb (GCancellable *cancellable,
+                         gpointer      data)
 {
-  GTask *task = data;
   GError *error = NULL;
 
-  g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error);
-  lease_wait_complete (task, error);
+  g_cancellable_set_error_if_cancelled (cancellable, &error);
+  lease_wait_complete (data, error);
   return G_SOURCE_REMOVE;
-}
-
-/* In the thread that cancels (or, already cancelled, in g_cancellable_connect()). */
-static void
-lease_wait_cancelled (GCancellable *cancellable,
-                      gpointer      data)
-{
-  LeaseWait *w = data;
-
-  /* Published before the connection, through GLib's lock. */
-  fc_tsan_acquire (w);
-  fc_cluster_session_run (w->self, lease_wait_cancelled_cb, g_object_ref (w->task), g_object_unref);
 }
 
 void
@@ -509,14 +481,13 @@ fc_cluster_session_wait_lease_async (FcClusterSession    *self,
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   LeaseWait *w = g_new0 (LeaseWait, 1);
+  GError *error = NULL;
 
   g_task_set_source_tag (task, fc_cluster_session_wait_lease_async);
-  /* The deadline, the cancellable or the grant decide the outcome. */
+  /* The sources below, or the grant, decide the outcome. */
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, w, lease_wait_free);
   w->self = self;
-  w->task = task;
-  w->cancellable = cancellable;
 
   if (self->lease != 0)
     {
@@ -526,9 +497,15 @@ fc_cluster_session_wait_lease_async (FcClusterSession    *self,
     }
   if (!fc_cluster_session_regaining (self) || deadline == 0)
     {
-      GError *error = NULL;
-
       set_lost_error (&error);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (cancellable != NULL &&
+      !fc_task_sources_watch_cancellable (&w->sources, task, cancellable, lease_wait_cancelled_cb))
+    {
+      g_cancellable_set_error_if_cancelled (cancellable, &error);
       g_task_return_error (task, error);
       g_object_unref (task);
       return;
@@ -537,12 +514,8 @@ fc_cluster_session_wait_lease_async (FcClusterSession    *self,
   g_queue_push_tail (&self->lease_waits, task);   /* the reference from g_task_new() */
   w->link = self->lease_waits.tail;
   if (deadline > 0)
-    w->timer = fc_task_attach_source (task, fc_deadline_source_new (deadline), lease_wait_deadline_cb);
-  if (cancellable != NULL)
-    {
-      fc_tsan_release (w);
-      w->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (lease_wait_cancelled), w, NULL);
-    }
+    w->sources.timer = fc_task_attach_source (task, fc_deadline_source_new (deadline),
+                                              lease_wait_deadline_cb);
 }
 
 gboolean

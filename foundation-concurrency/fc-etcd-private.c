@@ -164,8 +164,6 @@ typedef struct
   GSource          *try_timer;
   gboolean          try_expired;
   FcTaskSources     sources;
-  GCancellable     *cancellable;     /* the caller's, or NULL */
-  gulong            cancelling_id;   /* see call_sources_clear() */
   GSource          *backoff;
   gboolean          timed_out;
   guint             tried;           /* endpoints tried this round */
@@ -191,32 +189,11 @@ call_cancel (gpointer call,
   call_stop (call);
 }
 
-static void
-cancelling_cb (GCancellable *cancellable,
-               gpointer      data)
-{
-}
-
-/* Ends the call's deadline and its watch of the caller's cancellable.
- *
- * GLib 2.74 leaks a GCancellableSource disposed while its cancellable is
- * being cancelled on another thread: its dispose function, seeing the
- * emission running, takes a reference that only its signal handler drops,
- * and then disconnects that handler. That is what a caller cancelling from
- * its own thread does to this one, which wakes up, ends the call and drops
- * the source while the caller's thread is still running the other
- * handlers (LeakSanitizer: the two sources of the watches of a cancelled
- * acquisition). So the call also connects a handler that does nothing:
- * g_cancellable_disconnect() waits for a running emission to end, and only
- * then is the source dropped. */
+/* Ends the call's deadline and its watch of the caller's cancellable
+ * (which the caller may cancel from its own thread). */
 static void
 call_sources_clear (Call *call)
 {
-  if (call->cancelling_id != 0)
-    {
-      g_cancellable_disconnect (call->cancellable, call->cancelling_id);
-      call->cancelling_id = 0;
-    }
   fc_task_sources_clear (&call->sources);
 }
 
@@ -227,7 +204,6 @@ call_free (gpointer data)
 
   g_queue_unlink (&call->etcd->calls, &call->link);
   call_sources_clear (call);
-  g_clear_object (&call->cancellable);
   fc_clear_source (&call->backoff);
   fc_clear_source (&call->try_timer);
   g_clear_object (&call->attempt);
@@ -680,17 +656,9 @@ call_start (FcEtcd              *self,
   if (call->deadline >= 0)
     call->sources.timer = fc_task_attach_source (task, fc_deadline_source_new (call->deadline),
                                                  call_deadline_cb);
-  if (cancellable != NULL)
-    {
-      call->cancellable = g_object_ref (cancellable);
-      /* 0 if already cancelled (the handler ran): no source to drop then. */
-      call->cancelling_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelling_cb), NULL, NULL);
-      if (call->cancelling_id == 0)
-        call_stop (call);
-      else
-        call->sources.cancel_source = fc_task_attach_source (task, g_cancellable_source_new (cancellable),
-                                                             (GSourceFunc) (void (*) (void)) call_cancelled_cb);
-    }
+  if (cancellable != NULL &&
+      !fc_task_sources_watch_cancellable (&call->sources, task, cancellable, call_cancelled_cb))
+    call_stop (call);
   call_attempt (task);
 }
 

@@ -157,9 +157,47 @@ fc_clear_source (GSource **source)
     }
 }
 
+/* GLib 2.74 leaks a GCancellableSource whose last reference goes while its
+ * cancellable's ::cancelled is being emitted: its dispose function, seeing
+ * the emission running, takes a reference that only its own ::cancelled
+ * handler would drop, and disconnects that handler. That is what a caller
+ * cancelling from its own thread does to a task of another thread, which
+ * wakes up as soon as the source fires, completes and drops the source
+ * while the caller's thread is still in the emission (LeakSanitizer and
+ * valgrind: the sources of cancelled cluster calls). So the watch also
+ * connects a handler that does nothing: g_cancellable_disconnect() waits
+ * for a running emission to end, and only then is the source dropped. */
+static void
+cancelling_cb (GCancellable *cancellable,
+               gpointer      data)
+{
+}
+
+gboolean
+fc_task_sources_watch_cancellable (FcTaskSources          *sources,
+                                   GTask                  *task,
+                                   GCancellable           *cancellable,
+                                   GCancellableSourceFunc  func)
+{
+  /* 0 if already cancelled (the handler ran): no source then. */
+  sources->cancelling_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelling_cb), NULL, NULL);
+  if (sources->cancelling_id == 0)
+    return FALSE;
+  sources->cancellable = g_object_ref (cancellable);
+  sources->cancel_source = fc_task_attach_source (task, g_cancellable_source_new (cancellable),
+                                                  (GSourceFunc) (void (*) (void)) func);
+  return TRUE;
+}
+
 void
 fc_task_sources_clear (FcTaskSources *sources)
 {
+  if (sources->cancelling_id != 0)
+    {
+      g_cancellable_disconnect (sources->cancellable, sources->cancelling_id);
+      sources->cancelling_id = 0;
+    }
+  g_clear_object (&sources->cancellable);
   fc_clear_source (&sources->timer);
   fc_clear_source (&sources->cancel_source);
 }

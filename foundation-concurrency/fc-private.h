@@ -113,9 +113,24 @@ void fc_clear_source (GSource **source);
  * deadline and a cancellation watch, either NULL. */
 typedef struct
 {
-  GSource *timer;
-  GSource *cancel_source;
+  GSource      *timer;
+  GSource      *cancel_source;
+  /* Set by fc_task_sources_watch_cancellable() only. */
+  GCancellable *cancellable;
+  gulong        cancelling_id;
 } FcTaskSources;
+
+/* Sets @sources' cancellation watch: a source in @task's context that
+ * calls @func (@cancellable, @task) once @cancellable is cancelled, for a
+ * cancellable that another thread than the context's may cancel (see
+ * fc-private.c: GLib 2.74 leaks a plain one then). FALSE, and nothing
+ * attached, if @cancellable is cancelled already: the caller acts at once.
+ * fc_task_sources_clear() then waits for a cancellation running in another
+ * thread to end, so it must not be called from a ::cancelled handler. */
+gboolean fc_task_sources_watch_cancellable (FcTaskSources          *sources,
+                                            GTask                  *task,
+                                            GCancellable           *cancellable,
+                                            GCancellableSourceFunc  func);
 
 /* Destroys both sources, leaving nothing attached; idempotent. */
 void fc_task_sources_clear (FcTaskSources *sources);
