@@ -75,18 +75,6 @@ fc_lock_note_order (FcThread  *thread,
     }
 }
 
-static inline void
-fc_lock_took (FcLock     *self,
-              FcThread   *thread,
-              gpointer    holder,
-              gint64     *stamp)
-{
-  __atomic_store_n (&self->depth, 1, __ATOMIC_RELAXED);
-  __atomic_store_n (&self->acquired_at, fc_stamp (stamp), __ATOMIC_RELAXED);
-  self->holder = holder;
-  fc_lock_stats_took (&self->core);
-  fc_thread_push_held (thread, self);
-}
 
 /* Called by a waiter that has waited a while: reports the deadlock it is
  * part of, if any (once), in the log and through the managers' signals. */
@@ -148,26 +136,15 @@ fc_lock_acquire_slow (FcLock     *self,
 }
 
 gboolean
-fc_lock_acquire_internal (FcLock     *self,
-                          FcThread   *thread,
-                          FcDeadline *deadline,
-                          gpointer    holder,
-                          gint64     *stamp)
+fc_lock_acquire_contended (FcLock     *self,
+                           FcThread   *thread,
+                           FcDeadline *deadline,
+                           gpointer    holder,
+                           gint64     *stamp)
 {
   gint64 end;
 
-  if (fc_lock_owner_of (fc_lock_word_get (&self->word)) == thread)
-    {
-      /* Only the owner writes depth; others read it relaxed. */
-      __atomic_store_n (&self->depth, self->depth + 1, __ATOMIC_RELAXED);
-      return TRUE;
-    }
-
-  /* The clock is read before the compare-and-swap, not while holding
-   * the lock: what others wait for stays as short as it can be. */
-  fc_stamp (stamp);
-  if (G_LIKELY (fc_lock_word_try_fast (&self->word, thread)) ||
-      fc_lock_word_try (&self->word, thread))
+  if (fc_lock_word_try (&self->word, thread))
     {
       fc_lock_took (self, thread, holder, stamp);
       return TRUE;
@@ -189,7 +166,7 @@ fc_lock_acquire_internal (FcLock     *self,
  * free, anyone may take it, release it and drop the last reference to it
  * ("last one out frees it"): so nothing of it is touched after the
  * compare-and-swap below, except under a reference taken before it. */
-G_NO_INLINE static void
+void
 fc_lock_release_slow (FcLock   *self,
                       FcThread *thread)
 {
@@ -219,65 +196,6 @@ fc_lock_release_slow (FcLock   *self,
     g_object_unref (self);
 }
 
-/* Gives up the hold @thread has on @self for good (depth 0). */
-static inline void
-fc_lock_release_all (FcLock   *self,
-                     FcThread *thread,
-                     gint64   *stamp)
-{
-  fc_thread_remove_held (thread, self);
-  fc_lock_stats_held (&self->core, fc_stamp (stamp) - self->acquired_at);
-  __atomic_store_n (&self->depth, 0, __ATOMIC_RELAXED);
-  __atomic_store_n (&self->acquired_at, 0, __ATOMIC_RELAXED);
-  self->holder = NULL;
-
-  /* Nothing of @self may be touched after this, unless flags say so. */
-  if (!fc_lock_word_release_fast (&self->word, thread))
-    fc_lock_release_slow (self, thread);
-}
-
-/* Gives up one hold of @holder (NULL: fc_lock_lock()) by @thread, the
- * owner; FALSE if that hold is not there. */
-static inline gboolean
-fc_lock_release_hold (FcLock   *self,
-                      FcThread *thread,
-                      gpointer  holder,
-                      gint64   *stamp)
-{
-  guint depth = self->depth;
-
-  if (holder != NULL)
-    {
-      /* The holder's hold is the first one; what the thread took with
-       * fc_lock_lock() since then stays. */
-      if (G_UNLIKELY (self->holder != holder))
-        return FALSE;
-      self->holder = NULL;
-    }
-  else if (G_UNLIKELY (depth == 1 && self->holder != NULL))
-    return FALSE;
-
-  if (depth > 1)
-    {
-      __atomic_store_n (&self->depth, depth - 1, __ATOMIC_RELAXED);
-      return TRUE;
-    }
-
-  fc_lock_release_all (self, thread, stamp);
-  return TRUE;
-}
-
-gboolean
-fc_lock_release_internal (FcLock   *self,
-                          FcThread *thread,
-                          gpointer  holder,
-                          gint64   *stamp)
-{
-  if (G_UNLIKELY (fc_lock_owner_of (fc_lock_word_get (&self->word)) != thread))
-    return FALSE;
-
-  return fc_lock_release_hold (self, thread, holder, stamp);
-}
 
 void
 fc_lock_thread_exit (FcThread *thread)

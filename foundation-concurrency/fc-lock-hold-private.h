@@ -61,11 +61,12 @@ FcThread   *fc_lock_get_owner_thread (FcLock   *self);
  * @holder: the FcLockGuard the hold is for, NULL for fc_lock_lock().
  * @stamp caches the coarse clock across the locks of one call: 0 until read
  * (see fc_stamp()). Order learning is the caller's (fc_lock_note_order()). */
-gboolean fc_lock_acquire_internal (FcLock     *self,
-                                   FcThread   *thread,
-                                   FcDeadline *deadline,
-                                   gpointer    holder,
-                                   gint64     *stamp);
+static inline gboolean
+fc_lock_acquire_internal (FcLock     *self,
+                          FcThread   *thread,
+                          FcDeadline *deadline,
+                          gpointer    holder,
+                          gint64     *stamp);
 /* Learns, before a blocking acquisition, the order edges from what @thread
  * holds to each lock of @locks (FcLock *, in the order they will be taken)
  * it does not hold yet; publishes the cycles found. */
@@ -82,12 +83,127 @@ void     fc_lock_set_timeout_error (FcLock     *self,
  * FALSE, changing nothing, if that hold is not there: @thread does not own
  * @self, @holder's hold was given up already (its thread exited), or (for
  * a NULL @holder) the only hold left is a guard's. */
-gboolean fc_lock_release_internal (FcLock     *self,
-                                   FcThread   *thread,
-                                   gpointer    holder,
-                                   gint64     *stamp);
+static inline gboolean
+fc_lock_release_internal (FcLock     *self,
+                          FcThread   *thread,
+                          gpointer    holder,
+                          gint64     *stamp);
 
 /* fc_thread_exit_hook: releases, with a critical, what @thread holds. */
 void     fc_lock_thread_exit      (FcThread   *thread);
+
+/* ---- Inline: the paths of an uncontended acquisition and release ------
+ * fc_lock_lock(), fc_lock_unlock() and the guards (other files) take and
+ * give up a free lock without a call; waiting and waking stay in
+ * fc-lock-hold-private.c. */
+
+/* The rest of acquire_internal() once the compare-and-swap of a free word
+ * failed: another try, then waiting until @deadline. */
+gboolean fc_lock_acquire_contended (FcLock     *self,
+                                    FcThread   *thread,
+                                    FcDeadline *deadline,
+                                    gpointer    holder,
+                                    gint64     *stamp);
+/* The release of a lock whose word has flags (waiters, orphaned). */
+void     fc_lock_release_slow      (FcLock     *self,
+                                    FcThread   *thread);
+
+static inline void
+fc_lock_took (FcLock     *self,
+              FcThread   *thread,
+              gpointer    holder,
+              gint64     *stamp)
+{
+  __atomic_store_n (&self->depth, 1, __ATOMIC_RELAXED);
+  __atomic_store_n (&self->acquired_at, fc_stamp (stamp), __ATOMIC_RELAXED);
+  self->holder = holder;
+  fc_lock_stats_took (&self->core);
+  fc_thread_push_held (thread, self);
+}
+
+static inline gboolean
+fc_lock_acquire_internal (FcLock     *self,
+                          FcThread   *thread,
+                          FcDeadline *deadline,
+                          gpointer    holder,
+                          gint64     *stamp)
+{
+  if (fc_lock_owner_of (fc_lock_word_get (&self->word)) == thread)
+    {
+      /* Only the owner writes depth; others read it relaxed. */
+      __atomic_store_n (&self->depth, self->depth + 1, __ATOMIC_RELAXED);
+      return TRUE;
+    }
+
+  /* The clock is read before the compare-and-swap, not while holding
+   * the lock: what others wait for stays as short as it can be. */
+  fc_stamp (stamp);
+  if (G_LIKELY (fc_lock_word_try_fast (&self->word, thread)))
+    {
+      fc_lock_took (self, thread, holder, stamp);
+      return TRUE;
+    }
+  return fc_lock_acquire_contended (self, thread, deadline, holder, stamp);
+}
+
+/* Gives up the hold @thread has on @self for good (depth 0). */
+static inline void
+fc_lock_release_all (FcLock   *self,
+                     FcThread *thread,
+                     gint64   *stamp)
+{
+  fc_thread_remove_held (thread, self);
+  fc_lock_stats_held (&self->core, fc_stamp (stamp) - self->acquired_at);
+  __atomic_store_n (&self->depth, 0, __ATOMIC_RELAXED);
+  __atomic_store_n (&self->acquired_at, 0, __ATOMIC_RELAXED);
+  self->holder = NULL;
+
+  /* Nothing of @self may be touched after this, unless flags say so. */
+  if (!fc_lock_word_release_fast (&self->word, thread))
+    fc_lock_release_slow (self, thread);
+}
+
+/* Gives up one hold of @holder (NULL: fc_lock_lock()) by @thread, the
+ * owner; FALSE if that hold is not there. */
+static inline gboolean
+fc_lock_release_hold (FcLock   *self,
+                      FcThread *thread,
+                      gpointer  holder,
+                      gint64   *stamp)
+{
+  guint depth = self->depth;
+
+  if (holder != NULL)
+    {
+      /* The holder's hold is the first one; what the thread took with
+       * fc_lock_lock() since then stays. */
+      if (G_UNLIKELY (self->holder != holder))
+        return FALSE;
+      self->holder = NULL;
+    }
+  else if (G_UNLIKELY (depth == 1 && self->holder != NULL))
+    return FALSE;
+
+  if (depth > 1)
+    {
+      __atomic_store_n (&self->depth, depth - 1, __ATOMIC_RELAXED);
+      return TRUE;
+    }
+
+  fc_lock_release_all (self, thread, stamp);
+  return TRUE;
+}
+
+static inline gboolean
+fc_lock_release_internal (FcLock   *self,
+                          FcThread *thread,
+                          gpointer  holder,
+                          gint64   *stamp)
+{
+  if (G_UNLIKELY (fc_lock_owner_of (fc_lock_word_get (&self->word)) != thread))
+    return FALSE;
+
+  return fc_lock_release_hold (self, thread, holder, stamp);
+}
 
 G_END_DECLS
