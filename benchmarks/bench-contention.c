@@ -301,13 +301,21 @@ median (double *values,
   return values[n / 2];
 }
 
+/* What @subject is measured against: raw ordered pairs for the forks,
+ * raw GMutex for the rest. */
+static Subject
+baseline_of (Subject subject)
+{
+  return subject >= SUBJECT_RAW_FORKS ? SUBJECT_RAW_FORKS : SUBJECT_GMUTEX;
+}
+
 /* The ratio of a subject to its baseline at thread count @t. */
 static double
 ratio (Result  results[][3],
        Subject subject,
        guint   t)
 {
-  Subject base = subject >= SUBJECT_RAW_FORKS ? SUBJECT_RAW_FORKS : SUBJECT_GMUTEX;
+  Subject base = baseline_of (subject);
 
   return results[subject][t].ns / results[base][t].ns;
 }
@@ -322,7 +330,7 @@ ratio_range (double   ns[][3][MAX_ROUNDS],
              double  *least,
              double  *most)
 {
-  Subject base = subject >= SUBJECT_RAW_FORKS ? SUBJECT_RAW_FORKS : SUBJECT_GMUTEX;
+  Subject base = baseline_of (subject);
 
   *least = G_MAXDOUBLE;
   *most = 0;
@@ -409,7 +417,7 @@ main (int   argc,
   printf ("\n");
   for (guint s = 0; s < N_SUBJECTS; s++)
     {
-      Subject base = s >= SUBJECT_RAW_FORKS ? SUBJECT_RAW_FORKS : SUBJECT_GMUTEX;
+      Subject base = baseline_of (s);
 
       printf ("  %-34s", subject_names[s]);
       for (guint t = 0; t < G_N_ELEMENTS (thread_counts); t++)
