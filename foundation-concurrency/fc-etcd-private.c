@@ -189,21 +189,13 @@ call_cancel (gpointer call,
   call_stop (call);
 }
 
-/* Ends the call's deadline and its watch of the caller's cancellable
- * (which the caller may cancel from its own thread). */
-static void
-call_sources_clear (Call *call)
-{
-  fc_task_sources_clear (&call->sources);
-}
-
 static void
 call_free (gpointer data)
 {
   Call *call = data;
 
   g_queue_unlink (&call->etcd->calls, &call->link);
-  call_sources_clear (call);
+  fc_task_sources_clear (&call->sources);
   fc_clear_source (&call->backoff);
   fc_clear_source (&call->try_timer);
   g_clear_object (&call->attempt);
@@ -258,7 +250,7 @@ call_return_error (GTask  *task,
   Call *call = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
 
-  call_sources_clear (call);
+  fc_task_sources_clear (&call->sources);
   fc_clear_source (&call->backoff);
   g_clear_error (&error);
   if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
@@ -421,7 +413,7 @@ call_read_cb (GObject      *source,
       return;
     }
 
-  call_sources_clear (call);
+  fc_task_sources_clear (&call->sources);
   fc_clear_source (&call->try_timer);
   g_task_return_pointer (task, g_steal_pointer (&reply), (GDestroyNotify) json_object_unref);
   g_object_unref (task);
@@ -520,7 +512,7 @@ watch_line_cb (GObject      *source,
     }
   if (watch_line_deletes (call, line, &error))
     {
-      call_sources_clear (call);
+      fc_task_sources_clear (&call->sources);
       call_stop (call);  /* closes the stream */
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
