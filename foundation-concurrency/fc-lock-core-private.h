@@ -15,6 +15,10 @@ G_BEGIN_DECLS
 
 typedef struct _FcLockCore FcLockCore;
 
+/* The cache line the layouts of locks and thread records are made for (as
+ * on x86-64 and most ARM64 cores; a bigger line only costs sharing). */
+#define FC_CACHE_LINE 64
+
 /* Contention statistics of one lock, in microseconds. Each field is written
  * by one party at a time (the owner, or a waiter under the lock's internal
  * mutex) and read with relaxed atomics by status. */
