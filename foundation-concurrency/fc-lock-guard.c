@@ -379,7 +379,7 @@ fc_lock_guard_acquire (FcRegistry          *registry,
           /* Roll back: release what we took, in reverse order; what is
            * given back was never acquired, as far as statistics go. */
           for (guint j = 0; j < guard->locks.len; j++)
-            fc_lock_stats_untook (fc_lock_get_core (guard->locks.items[j]));
+            fc_lock_untook (guard->locks.items[j]);
           guard_unlock (guard);
           guard_recycle (g_steal_pointer (&guard));
 

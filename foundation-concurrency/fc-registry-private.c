@@ -638,7 +638,7 @@ fc_registry_get_status (FcRegistry *self)
       g_variant_builder_add (&entry, "{sv}", "depth", g_variant_new_uint32 (state.depth));
       g_variant_builder_add (&entry, "{sv}", "waiters", g_variant_new_uint32 (state.waiters));
       g_variant_builder_add (&entry, "{sv}", "acquisitions",
-                             g_variant_new_uint64 (FC_STAT_GET (core->stats.acquisitions)));
+                             g_variant_new_uint64 (state.acquisitions));
       g_variant_builder_add (&entry, "{sv}", "contentions",
                              g_variant_new_uint64 (FC_STAT_GET (core->stats.contentions)));
       g_variant_builder_add (&entry, "{sv}", "wait_time_total",
