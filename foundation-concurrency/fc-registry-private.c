@@ -82,29 +82,45 @@ struct _FcNameTable
   } slots[];
 };
 
-/* Hashes the length and the first and last eight bytes: O(1) whatever the
- * length, and names that share a prefix ("foundation.") still differ. */
+/* Mixes every byte of @name, eight at a time (the last eight overlapping
+ * the word before them), then avalanches, so that every bit of the name
+ * moves the low bits the mask keeps. It used to take only the first and
+ * last eight bytes, multiplied: a multiplication carries bits upwards
+ * only, so names that differ in their last characters ("lock.1",
+ * "lock.2", ...) fell into a handful of slots, and taking two of five
+ * such names cost 50 to 84 ns depending on which five. */
 static inline guint
 fc_name_hash (const char *name,
               gsize       length)
 {
-  guint64 head = 0, tail = 0, hash;
+  guint64 hash = length * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+  guint64 word;
 
   if (length >= 8)
     {
-      memcpy (&head, name, 8);
-      memcpy (&tail, name + length - 8, 8);
+      for (gsize i = 0; i + 8 < length; i += 8)
+        {
+          memcpy (&word, name + i, 8);
+          hash = (hash ^ word) * G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f);
+          hash ^= hash >> 31;
+        }
+      memcpy (&word, name + length - 8, 8);
     }
   else
     {
+      word = 0;
       for (gsize i = 0; i < length; i++)
-        head |= (guint64) (guchar) name[i] << (8 * i);
+        word |= (guint64) (guchar) name[i] << (8 * i);
     }
+  hash = (hash ^ word) * G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f);
 
-  hash = (head * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)) ^
-         (tail * G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f)) ^ length;
-  hash ^= hash >> 29;
-  return (guint) (hash ^ (hash >> 32));
+  /* The finalizer of MurmurHash3 (public domain): full avalanche. */
+  hash ^= hash >> 33;
+  hash *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+  hash ^= hash >> 33;
+  hash *= G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
+  hash ^= hash >> 33;
+  return (guint) hash;
 }
 
 /* Lock-free; see the protocol above. */
@@ -480,6 +496,22 @@ fc_registry_lookup (FcRegistry  *self,
   if (lock == NULL)
     fc_registry_set_not_registered (name, error);
   return lock;
+}
+
+guint
+fc_registry_longest_probe (FcRegistry *self)
+{
+  const FcNameTable *table;
+  guint longest = 0;
+
+  fc_mutex_lock (&self->mutex);
+  table = self->by_name;
+  for (guint i = 0; i <= table->mask; i++)
+    if (table->slots[i].name != NULL)
+      longest = MAX (longest, ((i - table->slots[i].hash) & table->mask) + 1);
+  fc_mutex_unlock (&self->mutex);
+
+  return longest;
 }
 
 gboolean
