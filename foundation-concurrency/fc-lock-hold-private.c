@@ -18,18 +18,6 @@
 
 #include "fc-lock-hold-private.h"
 
-FcLockCore *
-fc_lock_get_core (FcLock *self)
-{
-  return &fc_lock_lines (self)->core;
-}
-
-FcThread *
-fc_lock_get_owner_thread (FcLock *self)
-{
-  return fc_lock_owner_of (fc_lock_word_get (&fc_lock_lines (self)->word));
-}
-
 /* How long a waiter waits before it looks for a deadlock it may be in. */
 #define FC_DEADLOCK_CHECK_DELAY (G_USEC_PER_SEC / 10)
 /* How many of the locks a thread holds take part in order learning. */

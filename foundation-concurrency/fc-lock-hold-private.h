@@ -88,8 +88,17 @@ fc_lock_owner_of (gpointer word)
 /* FcLock as the registry and diagnostics see it (fc-lock.c). */
 extern const FcLockKind fc_lock_kind;
 
-FcLockCore *fc_lock_get_core         (FcLock   *self);
-FcThread   *fc_lock_get_owner_thread (FcLock   *self);
+static inline FcLockCore *
+fc_lock_get_core (FcLock *self)
+{
+  return &fc_lock_lines (self)->core;
+}
+
+static inline FcThread *
+fc_lock_get_owner_thread (FcLock *self)
+{
+  return fc_lock_owner_of (fc_lock_word_get (&fc_lock_lines (self)->word));
+}
 
 /* Takes @self for @thread (recursively if it already owns it). Returns FALSE
  * if it could not be taken before @deadline, or at once if @deadline is NULL.
@@ -253,7 +262,7 @@ fc_lock_release_internal (FcLock   *self,
                           gpointer  holder,
                           gint64   *stamp)
 {
-  if (G_UNLIKELY (fc_lock_owner_of (fc_lock_word_get (&fc_lock_lines (self)->word)) != thread))
+  if (G_UNLIKELY (fc_lock_get_owner_thread (self) != thread))
     return FALSE;
 
   return fc_lock_release_hold (self, thread, holder, stamp);

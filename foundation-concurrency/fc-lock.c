@@ -453,7 +453,7 @@ fc_lock_unlock (FcLock *self)
 
   thread = fc_thread_self ();
   fc_thread_drain_abandoned (thread);
-  if (fc_lock_owner_of (fc_lock_word_get (&fc_lock_lines (self)->word)) != thread)
+  if (fc_lock_get_owner_thread (self) != thread)
     {
       g_critical ("%s: lock '%s' is not held by the calling thread",
                   G_STRFUNC, fc_lock_core_display_name (fc_lock_get_core (self)));
@@ -469,7 +469,7 @@ fc_lock_unlock (FcLock *self)
 static FcLockCore *
 fc_lock_kind_get_core (gpointer lock)
 {
-  return &fc_lock_lines (lock)->core;
+  return fc_lock_get_core (lock);
 }
 
 static gpointer
