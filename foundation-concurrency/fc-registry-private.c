@@ -69,31 +69,36 @@ static const struct {
  *   memory and copying stay O(number of names).
  * - self->len is the writer's count, read and written under the mutex only.
  */
+typedef struct
+{
+  guint       hash;
+  guint       length;
+  const char *name;    /* written last (release), read first (acquire) */
+  gpointer    lock;
+  /* The lock's order, so that sorting a set of names reads no lock. */
+  int         order;
+} FcNameSlot;
+
 struct _FcNameTable
 {
-  guint mask;
-  guint len;
-  struct
-  {
-    guint       hash;
-    guint       length;
-    const char *name;    /* written last (release), read first (acquire) */
-    gpointer    lock;
-  } slots[];
+  guint      mask;
+  guint      len;
+  FcNameSlot slots[];
 };
 
 /* Mixes every byte of @name, eight at a time (the last eight overlapping
- * the word before them), then avalanches, so that every bit of the name
- * moves the low bits the mask keeps. It used to take only the first and
- * last eight bytes, multiplied: a multiplication carries bits upwards
- * only, so names that differ in their last characters ("lock.1",
- * "lock.2", ...) fell into a handful of slots, and taking two of five
- * such names cost 50 to 84 ns depending on which five. */
+ * the word before them), so that every bit of the name moves the low bits
+ * the mask keeps: after a multiplication, bit i depends on the bits below
+ * it only, so each is followed by a shift down (two multiplications and
+ * two shifts for a name of up to 8 bytes). It used to take only the first
+ * and last eight bytes and multiply them, so that names differing in
+ * their last characters ("lock.1", "lock.2", ...) fell into a handful of
+ * slots: a lookup among lock.0 .. lock.999 probed up to 734 of them. */
 static inline guint
 fc_name_hash (const char *name,
               gsize       length)
 {
-  guint64 hash = length * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+  guint64 hash = length;
   guint64 word;
 
   if (length >= 8)
@@ -101,8 +106,8 @@ fc_name_hash (const char *name,
       for (gsize i = 0; i + 8 < length; i += 8)
         {
           memcpy (&word, name + i, 8);
-          hash = (hash ^ word) * G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f);
-          hash ^= hash >> 31;
+          hash = (hash ^ word) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+          hash ^= hash >> 32;
         }
       memcpy (&word, name + length - 8, 8);
     }
@@ -112,21 +117,19 @@ fc_name_hash (const char *name,
       for (gsize i = 0; i < length; i++)
         word |= (guint64) (guchar) name[i] << (8 * i);
     }
-  hash = (hash ^ word) * G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f);
 
-  /* The finalizer of MurmurHash3 (public domain): full avalanche. */
-  hash ^= hash >> 33;
-  hash *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
-  hash ^= hash >> 33;
-  hash *= G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
-  hash ^= hash >> 33;
+  hash = (hash ^ word) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+  hash ^= hash >> 32;
+  hash *= G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f);
+  hash ^= hash >> 29;
   return (guint) hash;
 }
 
-/* Lock-free; see the protocol above. */
-static inline gpointer
-fc_name_table_lookup (const FcNameTable *self,
-                      const char        *name)
+/* The slot of @name, NULL if there is none. Lock-free; see the protocol
+ * above. */
+static inline const FcNameSlot *
+fc_name_table_find (const FcNameTable *self,
+                    const char        *name)
 {
   gsize length = strlen (name);
   guint hash = fc_name_hash (name, length);
@@ -137,8 +140,17 @@ fc_name_table_lookup (const FcNameTable *self,
        i = (i + 1) & self->mask)
     if (self->slots[i].hash == hash && self->slots[i].length == length &&
         memcmp (slot_name, name, length) == 0)
-      return self->slots[i].lock;
+      return &self->slots[i];
   return NULL;
+}
+
+static inline gpointer
+fc_name_table_lookup (const FcNameTable *self,
+                      const char        *name)
+{
+  const FcNameSlot *slot = fc_name_table_find (self, name);
+
+  return slot != NULL ? slot->lock : NULL;
 }
 
 /* Under the registry's mutex (or on a table no reader can see yet). The
@@ -146,7 +158,8 @@ fc_name_table_lookup (const FcNameTable *self,
 static void
 fc_name_table_insert_locked (FcNameTable *self,
                              const char  *name,
-                             gpointer     lock)
+                             gpointer     lock,
+                             int          order)
 {
   gsize length = strlen (name);
   guint hash = fc_name_hash (name, length);
@@ -157,6 +170,7 @@ fc_name_table_insert_locked (FcNameTable *self,
   self->slots[i].hash = hash;
   self->slots[i].length = length;
   self->slots[i].lock = lock;
+  self->slots[i].order = order;
   /* Publishes the slot: a reader that sees the name sees the rest. */
   __atomic_store_n (&self->slots[i].name, name, __ATOMIC_RELEASE);
   self->len++;
@@ -186,7 +200,8 @@ fc_name_table_copy (const FcNameTable *from,
   self->mask = size - 1;
   for (guint i = 0; from != NULL && i <= from->mask; i++)
     if (from->slots[i].name != NULL)
-      fc_name_table_insert_locked (self, from->slots[i].name, from->slots[i].lock);
+      fc_name_table_insert_locked (self, from->slots[i].name, from->slots[i].lock,
+                                   from->slots[i].order);
   return self;
 }
 
@@ -398,12 +413,12 @@ fc_registry_register_locked (FcRegistry  *self,
   /* In place while the table has room; else into a copy twice the size,
    * published whole (see the protocol above fc_name_table_lookup()). */
   if (fc_name_table_has_room (current))
-    fc_name_table_insert_locked (current, core->name, lock);
+    fc_name_table_insert_locked (current, core->name, lock, order);
   else
     {
       FcNameTable *next = fc_name_table_copy (current, 1);
 
-      fc_name_table_insert_locked (next, core->name, lock);
+      fc_name_table_insert_locked (next, core->name, lock, order);
       self->retired = g_slist_prepend (self->retired, current);
       __atomic_store_n (&self->by_name, next, __ATOMIC_RELEASE);
     }
@@ -521,46 +536,55 @@ fc_registry_resolve (FcRegistry         *self,
                      GError            **error)
 {
   FcNameTable *snapshot;
-  guint n = 0;
+  /* The orders of out->items, in step with them. */
+  int orders_inline[FC_LOCK_VEC_INLINE];
+  int *orders = orders_inline;
+  guint n_names = 0, n = 0;
+  gboolean ok = TRUE;
 
   if (names == NULL)
     return TRUE;
 
+  while (names[n_names] != NULL)
+    n_names++;
+  if (n_names > G_N_ELEMENTS (orders_inline))
+    orders = g_new (int, n_names);
+
   snapshot = fc_registry_snapshot (self);
 
-  for (guint i = 0; names[i] != NULL; i++)
+  for (guint i = 0; i < n_names; i++)
     {
-      gpointer lock = fc_name_table_lookup (snapshot, names[i]);
-      int order;
+      const FcNameSlot *slot = fc_name_table_find (snapshot, names[i]);
       guint j;
 
-      if (lock == NULL)
+      if (slot == NULL)
         {
           fc_registry_set_not_registered (names[i], error);
           out->len = 0;
-          return FALSE;
+          ok = FALSE;
+          break;
         }
 
       /* Insertion sort by order, dropping duplicates: the sets are small. */
-      order = fc_registry_core (self, lock)->order;
-      for (j = n; j > 0; j--)
-        {
-          int other = fc_registry_core (self, out->items[j - 1])->order;
-
-          if (other <= order)
-            break;
-        }
-      if (j > 0 && out->items[j - 1] == lock)
+      for (j = n; j > 0 && orders[j - 1] > slot->order; j--)
+        ;
+      if (j > 0 && out->items[j - 1] == slot->lock)
         continue;
 
       fc_lock_vec_append (out, NULL);
       if (j < n)
-        memmove (&out->items[j + 1], &out->items[j], sizeof (gpointer) * (n - j));
-      out->items[j] = lock;
+        {
+          memmove (&out->items[j + 1], &out->items[j], sizeof (gpointer) * (n - j));
+          memmove (&orders[j + 1], &orders[j], sizeof (int) * (n - j));
+        }
+      out->items[j] = slot->lock;
+      orders[j] = slot->order;
       n++;
     }
 
-  return TRUE;
+  if (orders != orders_inline)
+    g_free (orders);
+  return ok;
 }
 
 /* The name of the lock registered under @order, or "?": lock-free (the
