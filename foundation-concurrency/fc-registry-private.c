@@ -69,12 +69,25 @@ static const struct {
  *   memory and copying stay O(number of names).
  * - self->len is the writer's count, read and written under the mutex only.
  */
+/* A name's key: its length, hash, and its first and last eight bytes
+ * (zero-padded when shorter), which hold the whole of a name of up to 16
+ * bytes, so that comparing two such names compares two words. */
+typedef struct
+{
+  gsize    length;
+  guint64  first;
+  guint64  last;
+  guint    hash;
+} FcNameKey;
+
 typedef struct
 {
   guint       hash;
   guint       length;
   const char *name;    /* written last (release), read first (acquire) */
   gpointer    lock;
+  guint64     first;   /* as FcNameKey */
+  guint64     last;
   /* The lock's order, so that sorting a set of names reads no lock. */
   int         order;
 } FcNameSlot;
@@ -94,15 +107,17 @@ struct _FcNameTable
  * and last eight bytes and multiply them, so that names differing in
  * their last characters ("lock.1", "lock.2", ...) fell into a handful of
  * slots: a lookup among lock.0 .. lock.999 probed up to 734 of them. */
-static inline guint
-fc_name_hash (const char *name,
-              gsize       length)
+static inline void
+fc_name_key (const char *name,
+             FcNameKey  *key)
 {
+  gsize length = strlen (name);
   guint64 hash = length;
   guint64 word;
 
   if (length >= 8)
     {
+      memcpy (&key->first, name, 8);
       for (gsize i = 0; i + 8 < length; i += 8)
         {
           memcpy (&word, name + i, 8);
@@ -116,13 +131,28 @@ fc_name_hash (const char *name,
       word = 0;
       for (gsize i = 0; i < length; i++)
         word |= (guint64) (guchar) name[i] << (8 * i);
+      key->first = word;
     }
+  key->last = word;
+  key->length = length;
 
   hash = (hash ^ word) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
   hash ^= hash >> 32;
   hash *= G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f);
   hash ^= hash >> 29;
-  return (guint) hash;
+  key->hash = (guint) hash;
+}
+
+/* Whether the slot's name is @key's, @name. */
+static inline gboolean
+fc_name_slot_matches (const FcNameSlot *slot,
+                      const char       *slot_name,
+                      const FcNameKey  *key,
+                      const char       *name)
+{
+  return slot->hash == key->hash && slot->length == key->length &&
+         slot->first == key->first && slot->last == key->last &&
+         (key->length <= 16 || memcmp (slot_name + 8, name + 8, key->length - 16) == 0);
 }
 
 /* The slot of @name, NULL if there is none. Lock-free; see the protocol
@@ -131,15 +161,14 @@ static inline const FcNameSlot *
 fc_name_table_find (const FcNameTable *self,
                     const char        *name)
 {
-  gsize length = strlen (name);
-  guint hash = fc_name_hash (name, length);
+  FcNameKey key;
   const char *slot_name;
 
-  for (guint i = hash & self->mask;
+  fc_name_key (name, &key);
+  for (guint i = key.hash & self->mask;
        (slot_name = __atomic_load_n (&self->slots[i].name, __ATOMIC_ACQUIRE)) != NULL;
        i = (i + 1) & self->mask)
-    if (self->slots[i].hash == hash && self->slots[i].length == length &&
-        memcmp (slot_name, name, length) == 0)
+    if (fc_name_slot_matches (&self->slots[i], slot_name, &key, name))
       return &self->slots[i];
   return NULL;
 }
@@ -161,14 +190,16 @@ fc_name_table_insert_locked (FcNameTable *self,
                              gpointer     lock,
                              int          order)
 {
-  gsize length = strlen (name);
-  guint hash = fc_name_hash (name, length);
-  guint i = hash & self->mask;
+  FcNameKey key;
+  guint i;
 
-  while (self->slots[i].name != NULL)
-    i = (i + 1) & self->mask;
-  self->slots[i].hash = hash;
-  self->slots[i].length = length;
+  fc_name_key (name, &key);
+  for (i = key.hash & self->mask; self->slots[i].name != NULL; i = (i + 1) & self->mask)
+    ;
+  self->slots[i].hash = key.hash;
+  self->slots[i].length = key.length;
+  self->slots[i].first = key.first;
+  self->slots[i].last = key.last;
   self->slots[i].lock = lock;
   self->slots[i].order = order;
   /* Publishes the slot: a reader that sees the name sees the rest. */

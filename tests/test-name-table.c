@@ -1,5 +1,6 @@
 /* test-name-table.c — the registry's name table: names that differ only
- * in a few characters spread over its slots, whatever the characters.
+ * in a few characters spread over its slots, whatever the characters, and
+ * each finds its own lock.
  *
  * Built against the library's objects (not the shared library) so that it
  * can reach fc_registry_longest_probe().
@@ -64,6 +65,45 @@ test_middles (void)
   fc_registry_free (registry);
 }
 
+/* Every registered name finds its own lock, whatever its length; a name
+ * that shares a registered one's first and last eight bytes and length,
+ * or all but its last byte, finds none. */
+static void
+test_lookups (void)
+{
+  static const char *names[] = {
+    "a", "ab", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnop",
+    "abcdefghijklmnopq", "abcdefgh.middle.1.ijklmnop", "abcdefgh.middle.2.ijklmnop",
+    "lock.é", NULL,
+  };
+  static const char *strangers[] = {
+    "b", "abcdefgi", "abcdefghj", "abcdefghijklmnoq", "abcdefgh.middle.3.ijklmnop",
+    "abcdefgh.middle.1.ijklmno", "lock.è", NULL,
+  };
+  FcRegistry *registry = fc_registry_new (&fc_lock_kind);
+  gpointer locks[G_N_ELEMENTS (names)];
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      locks[i] = fc_registry_register (registry, names[i], (int) i, NULL, NULL, NULL);
+      g_assert_nonnull (locks[i]);
+    }
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *copy = g_strdup (names[i]);
+
+      g_assert_true (fc_registry_lookup (registry, copy, NULL) == locks[i]);
+    }
+  for (guint i = 0; strangers[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_null (fc_registry_lookup (registry, strangers[i], &error));
+      g_assert_error (error, FC_ERROR, FC_ERROR_NOT_REGISTERED);
+    }
+  fc_registry_free (registry);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -72,6 +112,7 @@ main (int   argc,
 
   g_test_add_func ("/name-table/suffixes", test_suffixes);
   g_test_add_func ("/name-table/middles", test_middles);
+  g_test_add_func ("/name-table/lookups", test_lookups);
 
   return g_test_run ();
 }
