@@ -15,10 +15,18 @@
  * one name within 3x, 2 of 5 forks within 2.5x raw pairs; the guard's
  * fairness at 8 threads at least 0.5.
  *
- * Each figure is the median of FC_BENCH_ROUNDS rounds (default 5), every
+ * Each figure is the median of FC_BENCH_ROUNDS rounds (default 7), every
  * round measuring every subject once, so that a burst of load on the
  * machine moves a baseline and its subjects alike. FC_BENCH_MS sets how
  * long each measurement runs (default 300 ms, as the issue measured).
+ *
+ * Where a lock's cache lines are in memory moves its figure too: one
+ * GMutex measured 31 ns per section in one process and 45 ns in the next,
+ * at the same address, and as steadily within each (most likely through
+ * the physical address, which the process does not choose: it decides
+ * which cache slice serves the line). So each round takes every subject's locks from another of
+ * N_PLACES sets, baseline and subject alike, and the median over the
+ * rounds is a median over placements rather than one placement's luck.
  *
  * On 2 cores a contended lock runs in one of two modes, and which one a
  * measurement falls into moves its figure several-fold: either one thread
@@ -41,6 +49,7 @@
 #define MAX_THREADS 8
 #define N_FORKS 5
 #define MAX_ROUNDS 31
+#define N_PLACES 7
 
 typedef enum
 {
@@ -76,7 +85,19 @@ typedef union
 {
   GMutex mutex;
   char   line[64];
-} LINE Fork;
+} LINE Mutex;
+
+typedef union
+{
+  pthread_mutex_t mutex;
+  char            line[64];
+} LINE PthreadMutex;
+
+typedef union
+{
+  GRecMutex mutex;
+  char      line[64];
+} LINE RecMutex;
 
 typedef union
 {
@@ -90,12 +111,13 @@ typedef struct
   gint              go;         /* atomic */
   gint              stop;       /* atomic */
   gint              ready;      /* atomic */
-  FcLock           *lock;
+  guint             place;      /* which set of locks this run takes */
   FcLockManager    *manager;
-  GMutex            gmutex LINE;
-  pthread_mutex_t   pmutex LINE;
-  GRecMutex         recmutex LINE;
-  Fork              forks[N_FORKS];
+  FcLock           *locks[N_PLACES];
+  Mutex             gmutex[N_PLACES];
+  PthreadMutex      pmutex[N_PLACES];
+  RecMutex          recmutex[N_PLACES];
+  Mutex             forks[N_PLACES][N_FORKS];
   Counter           counter;
   Counter           fork_counters[N_FORKS];
 } Bench;
@@ -108,8 +130,8 @@ typedef struct
   gint64   sleeps;   /* voluntary context switches; -1 if unknown */
 } Worker;
 
-static const char *one_name[] = { "bench.one", NULL };
-static char *fork_names[N_FORKS];
+static const char *one_names[N_PLACES][2];
+static char *fork_names[N_PLACES][N_FORKS];
 
 /* How often the calling thread has slept so far, -1 if unknown. */
 static gint64
@@ -129,6 +151,13 @@ worker_thread (gpointer data)
 {
   Worker *worker = data;
   Bench *b = worker->bench;
+  guint place = b->place;
+  GMutex *gmutex = &b->gmutex[place].mutex;
+  pthread_mutex_t *pmutex = &b->pmutex[place].mutex;
+  GRecMutex *recmutex = &b->recmutex[place].mutex;
+  FcLock *lock = b->locks[place];
+  const char * const *one_name = one_names[place];
+  Mutex *forks = b->forks[place];
   guint first = worker->index % N_FORKS;
   guint second = (worker->index + 1) % N_FORKS;
   const char *pair[3];
@@ -141,8 +170,8 @@ worker_thread (gpointer data)
       first = second;
       second = t;
     }
-  pair[0] = fork_names[first];
-  pair[1] = fork_names[second];
+  pair[0] = fork_names[place][first];
+  pair[1] = fork_names[place][second];
   pair[2] = NULL;
 
   g_atomic_int_inc (&b->ready);
@@ -155,27 +184,27 @@ worker_thread (gpointer data)
       switch (b->subject)
         {
         case SUBJECT_GMUTEX:
-          g_mutex_lock (&b->gmutex);
+          g_mutex_lock (gmutex);
           b->counter.value++;
-          g_mutex_unlock (&b->gmutex);
+          g_mutex_unlock (gmutex);
           break;
 
         case SUBJECT_PTHREAD:
-          pthread_mutex_lock (&b->pmutex);
+          pthread_mutex_lock (pmutex);
           b->counter.value++;
-          pthread_mutex_unlock (&b->pmutex);
+          pthread_mutex_unlock (pmutex);
           break;
 
         case SUBJECT_RECMUTEX:
-          g_rec_mutex_lock (&b->recmutex);
+          g_rec_mutex_lock (recmutex);
           b->counter.value++;
-          g_rec_mutex_unlock (&b->recmutex);
+          g_rec_mutex_unlock (recmutex);
           break;
 
         case SUBJECT_FC_LOCK:
-          fc_lock_lock (b->lock, FC_TIMEOUT_INFINITE, NULL);
+          fc_lock_lock (lock, FC_TIMEOUT_INFINITE, NULL);
           b->counter.value++;
-          fc_lock_unlock (b->lock);
+          fc_lock_unlock (lock);
           break;
 
         case SUBJECT_GUARD:
@@ -188,12 +217,12 @@ worker_thread (gpointer data)
           break;
 
         case SUBJECT_RAW_FORKS:
-          g_mutex_lock (&b->forks[first].mutex);
-          g_mutex_lock (&b->forks[second].mutex);
+          g_mutex_lock (&forks[first].mutex);
+          g_mutex_lock (&forks[second].mutex);
           b->fork_counters[first].value++;
           b->fork_counters[second].value++;
-          g_mutex_unlock (&b->forks[second].mutex);
-          g_mutex_unlock (&b->forks[first].mutex);
+          g_mutex_unlock (&forks[second].mutex);
+          g_mutex_unlock (&forks[first].mutex);
           break;
 
         case SUBJECT_GUARD_FORKS:
@@ -229,6 +258,7 @@ typedef struct
 static Result
 run (Bench   *b,
      Subject  subject,
+     guint    place,
      guint    n_threads,
      guint    ms)
 {
@@ -240,6 +270,7 @@ run (Bench   *b,
   Result result;
 
   b->subject = subject;
+  b->place = place;
   b->go = b->stop = b->ready = 0;
   b->counter.value = 0;
   memset (b->fork_counters, 0, sizeof b->fork_counters);
@@ -370,31 +401,37 @@ main (int   argc,
   const char *env = g_getenv ("FC_BENCH_MS");
   guint ms = env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : 300;
   const char *rounds_env = g_getenv ("FC_BENCH_ROUNDS");
-  guint rounds = rounds_env != NULL ? (guint) g_ascii_strtoull (rounds_env, NULL, 10) : 5;
+  guint rounds = rounds_env != NULL ? (guint) g_ascii_strtoull (rounds_env, NULL, 10) : N_PLACES;
   Result results[N_SUBJECTS][G_N_ELEMENTS (thread_counts)];
   static double ns[N_SUBJECTS][G_N_ELEMENTS (thread_counts)][MAX_ROUNDS];
   static double fair[N_SUBJECTS][G_N_ELEMENTS (thread_counts)][MAX_ROUNDS];
   static double sleeps[N_SUBJECTS][G_N_ELEMENTS (thread_counts)][MAX_ROUNDS];
   static Bench b;
 
-  g_mutex_init (&b.gmutex);
-  pthread_mutex_init (&b.pmutex, NULL);
-  g_rec_mutex_init (&b.recmutex);
-  for (guint f = 0; f < N_FORKS; f++)
-    {
-      g_mutex_init (&b.forks[f].mutex);
-      fork_names[f] = g_strdup_printf ("bench.fork%u", f);
-      fc_lock_manager_register_lock (manager, fork_names[f], 400 + (int) f, NULL, NULL, NULL);
-    }
   b.manager = manager;
-  b.lock = fc_lock_manager_register_lock (manager, "bench.one", 300, NULL, NULL, NULL);
+  for (guint p = 0; p < N_PLACES; p++)
+    {
+      g_mutex_init (&b.gmutex[p].mutex);
+      pthread_mutex_init (&b.pmutex[p].mutex, NULL);
+      g_rec_mutex_init (&b.recmutex[p].mutex);
+      one_names[p][0] = g_strdup_printf ("bench.one%u", p);
+      b.locks[p] = fc_lock_manager_register_lock (manager, one_names[p][0], 300 + (int) p,
+                                                  NULL, NULL, NULL);
+      for (guint f = 0; f < N_FORKS; f++)
+        {
+          g_mutex_init (&b.forks[p][f].mutex);
+          fork_names[p][f] = g_strdup_printf ("bench.fork%u.%u", p, f);
+          fc_lock_manager_register_lock (manager, fork_names[p][f], 400 + 10 * (int) p + (int) f,
+                                         NULL, NULL, NULL);
+        }
+    }
 
   rounds = CLAMP (rounds, 1, MAX_ROUNDS);
   for (guint r = 0; r < rounds; r++)
     for (guint s = 0; s < N_SUBJECTS; s++)
       for (guint t = 0; t < G_N_ELEMENTS (thread_counts); t++)
         {
-          Result one = run (&b, s, thread_counts[t], ms);
+          Result one = run (&b, s, r % N_PLACES, thread_counts[t], ms);
 
           ns[s][t][r] = one.ns;
           fair[s][t][r] = one.fairness;
@@ -445,13 +482,17 @@ main (int   argc,
           results[SUBJECT_GUARD][2].fairness,
           results[SUBJECT_GUARD][2].fairness >= 0.5 ? "met" : "NOT met");
 
-  for (guint f = 0; f < N_FORKS; f++)
+  for (guint p = 0; p < N_PLACES; p++)
     {
-      g_mutex_clear (&b.forks[f].mutex);
-      g_free (fork_names[f]);
+      for (guint f = 0; f < N_FORKS; f++)
+        {
+          g_mutex_clear (&b.forks[p][f].mutex);
+          g_free (fork_names[p][f]);
+        }
+      g_mutex_clear (&b.gmutex[p].mutex);
+      pthread_mutex_destroy (&b.pmutex[p].mutex);
+      g_rec_mutex_clear (&b.recmutex[p].mutex);
+      g_free ((char *) one_names[p][0]);
     }
-  g_mutex_clear (&b.gmutex);
-  pthread_mutex_destroy (&b.pmutex);
-  g_rec_mutex_clear (&b.recmutex);
   return 0;
 }

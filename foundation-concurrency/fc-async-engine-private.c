@@ -159,7 +159,7 @@ lock_grant_locked (FcAsyncLock      *lock,
     g_atomic_pointer_set (&lock->state, fc_async_state_ref (guard->state));
   lock->holder = guard;
   lock->acquired_at = fc_coarse_monotonic_time ();
-  fc_lock_stats_took (&lock->core);
+  lock->acquisitions++;
   guard->n_held++;
 }
 
@@ -275,7 +275,7 @@ request_fail_locked (FcAsyncRequest  *req,
 
   /* What is rolled back was never acquired, as far as statistics go. */
   for (guint i = 0; i < req->guard->n_held; i++)
-    fc_lock_stats_untook (&req->guard->locks[i]->core);
+    req->guard->locks[i]->acquisitions--;
   guard_release_locked (req->guard, done);
   request_decide_locked (req, error, done);
 }

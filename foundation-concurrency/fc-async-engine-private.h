@@ -56,6 +56,7 @@ struct _FcAsyncLock
    * since a release hands the lock straight to the head of the queue. */
   FcAsyncLockGuard  *holder;       /* not a ref: a guard releases before it dies */
   gint64             acquired_at;  /* coarse monotonic µs; 0 while free */
+  guint64            acquisitions; /* that succeeded (FcLockState.acquisitions) */
   GQueue             waiters;      /* FIFO of request links (see the manager) */
 };
 

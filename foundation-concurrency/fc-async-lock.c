@@ -248,6 +248,7 @@ fc_async_lock_kind_get_state (gpointer     lock,
   state->depth = self->holder != NULL ? 1 : 0;
   state->waiters = self->waiters.length;
   state->owner_id = self->holder;  /* the guard: see fc-async-waitfor-private.h */
+  state->acquisitions = self->acquisitions;
   fc_mutex_unlock (mutex);
 }
 

@@ -15,18 +15,21 @@ G_BEGIN_DECLS
 
 typedef struct _FcLockCore FcLockCore;
 
+/* The cache line the layouts of locks and thread records are made for (as
+ * on x86-64 and most ARM64 cores; a bigger line only costs sharing). */
+#define FC_CACHE_LINE 64
+
 /* Contention statistics of one lock, in microseconds. Each field is written
- * by one party at a time (the owner, or a waiter under the lock's internal
- * mutex) and read with relaxed atomics by status. */
+ * by one party at a time (the owner, or a waiter once it owns the lock) and
+ * read with relaxed atomics by status. How many acquisitions were made is
+ * each lock type's own count (FcLockState.acquisitions): FcLock keeps it
+ * on the cache line of its word, which the owner has just taken. */
 typedef struct
 {
   guint64  contentions;
   gint64   wait_total;
   gint64   wait_max;
-  /* Written on every acquisition and release: last, next to what follows
-   * the core in the lock (FcLock: its word, taken just before). */
   gint64   hold_max;
-  guint64  acquisitions;
 } FcLockStats;
 
 /* A lock's place in the learned order graph, owned by fc-lockdep-private.c:
@@ -60,22 +63,6 @@ struct _FcLockCore
 #define FC_STAT_GET(field) __atomic_load_n (&(field), __ATOMIC_RELAXED)
 #define FC_STAT_SET(field, value) __atomic_store_n (&(field), (value), __ATOMIC_RELAXED)
 
-/* The owner took the lock (first take, not a recursive one). */
-static inline void
-fc_lock_stats_took (FcLockCore *core)
-{
-  FC_STAT_SET (core->stats.acquisitions, FC_STAT_GET (core->stats.acquisitions) + 1);
-}
-
-/* The owner gives back a lock it took for an acquisition that then failed
- * and rolls back: only acquisitions that succeed are counted, so that the
- * statistic matches what callers observe. Called while still owning it. */
-static inline void
-fc_lock_stats_untook (FcLockCore *core)
-{
-  FC_STAT_SET (core->stats.acquisitions, FC_STAT_GET (core->stats.acquisitions) - 1);
-}
-
 /* A waiter got the lock after waiting @waited µs. */
 static inline void
 fc_lock_stats_waited (FcLockCore *core,
@@ -105,6 +92,7 @@ typedef struct
   guint     depth;
   guint     waiters;
   gpointer  owner_id;       /* identity of the owner (thread, async guard) */
+  guint64   acquisitions;   /* that succeeded, since the lock was made */
 } FcLockState;
 
 /* One owner waiting for one lock, for the wait-for graph. */

@@ -114,9 +114,10 @@ guard_unlock (FcLockGuard *self)
 }
 
 /* Disposes of @self, which holds nothing: kept for the next acquisition
- * if this is its thread, freed otherwise. */
+ * if the caller is on its thread (@on_its_thread), freed otherwise. */
 static void
-guard_recycle (FcLockGuard *self)
+guard_recycle (FcLockGuard *self,
+               gboolean     on_its_thread)
 {
   FcThread *thread = self->thread;
 
@@ -127,7 +128,7 @@ guard_recycle (FcLockGuard *self)
       self->pinned = FALSE;
     }
 
-  if (fc_thread_peek () != thread || thread->n_spare_guards >= FC_SPARE_GUARDS_MAX)
+  if (!on_its_thread || thread->n_spare_guards >= FC_SPARE_GUARDS_MAX)
     {
       /* Another thread's list is not ours to touch. */
       fc_lock_vec_clear (&self->locks);
@@ -149,7 +150,7 @@ guard_abandoned_release (FcAbandoned *abandoned,
   FcLockGuard *self = G_STRUCT_MEMBER_P (abandoned, -G_STRUCT_OFFSET (FcLockGuard, abandoned));
 
   guard_unlock (self);
-  guard_recycle (self);
+  guard_recycle (self, TRUE);
 }
 
 /**
@@ -202,7 +203,7 @@ fc_lock_guard_unref (FcLockGuard *self)
 
   if (G_LIKELY (self->released))
     {
-      guard_recycle (self);
+      guard_recycle (self, fc_thread_peek () == self->thread);
       return;
     }
 
@@ -227,7 +228,7 @@ fc_lock_guard_unref (FcLockGuard *self)
   thread = self->thread;
   self->released = TRUE;
   guard_unlock (self);
-  guard_recycle (self);
+  guard_recycle (self, TRUE);
   fc_thread_drain_abandoned (thread);
 }
 
@@ -356,7 +357,8 @@ fc_lock_guard_acquire (FcRegistry          *registry,
         }
     }
 
-  if (!fc_registry_check_order (registry, &locks, held_by_thread, thread,
+  if (holds_any &&
+      !fc_registry_check_order (registry, &locks, held_by_thread, thread,
                                 holds_any, max_held, error))
     goto out;
 
@@ -379,9 +381,9 @@ fc_lock_guard_acquire (FcRegistry          *registry,
           /* Roll back: release what we took, in reverse order; what is
            * given back was never acquired, as far as statistics go. */
           for (guint j = 0; j < guard->locks.len; j++)
-            fc_lock_stats_untook (fc_lock_get_core (guard->locks.items[j]));
+            fc_lock_untook (guard->locks.items[j]);
           guard_unlock (guard);
-          guard_recycle (g_steal_pointer (&guard));
+          guard_recycle (g_steal_pointer (&guard), TRUE);
 
           if (blocking)
             fc_lock_set_timeout_error (lock, thread, error);

@@ -18,18 +18,6 @@
 
 #include "fc-lock-hold-private.h"
 
-FcLockCore *
-fc_lock_get_core (FcLock *self)
-{
-  return &self->core;
-}
-
-FcThread *
-fc_lock_get_owner_thread (FcLock *self)
-{
-  return fc_lock_owner_of (fc_lock_word_get (&self->word));
-}
-
 /* How long a waiter waits before it looks for a deadlock it may be in. */
 #define FC_DEADLOCK_CHECK_DELAY (G_USEC_PER_SEC / 10)
 /* How many of the locks a thread holds take part in order learning. */
@@ -49,29 +37,29 @@ fc_lock_note_order (FcThread  *thread,
   guint first = thread->held.len - n;
 
   for (guint i = 0; i < n; i++)
-    held[i] = &((FcLock *) thread->held.items[first + i])->core;
+    held[i] = fc_lock_get_core (thread->held.items[first + i]);
 
   /* Issue 12: a limit hit is said, never silent (fc-lockdep-private.h). */
   if (G_UNLIKELY (thread->held.len + locks->len > FC_LOCKDEP_MAX_HELD + 1))
-    fc_lockdep_note_held_limit (&((FcLock *) locks->items[locks->len - 1])->core,
+    fc_lockdep_note_held_limit (fc_lock_get_core (locks->items[locks->len - 1]),
                                 thread->held.len + locks->len - 1, FC_LOCKDEP_MAX_HELD, FALSE);
 
   for (guint i = 0; i < locks->len; i++)
     {
       FcLock *lock = locks->items[i];
 
-      if (fc_lock_owner_of (fc_lock_word_get (&lock->word)) == thread)
+      if (fc_lock_get_owner_thread (lock) == thread)
         continue;
 
       if (n > 0)
-        fc_lockdep_note_acquire (&thread->lockdep, &lock->core, held, n,
+        fc_lockdep_note_acquire (&thread->lockdep, fc_lock_get_core (lock), held, n,
                                  g_atomic_pointer_get (&thread->name), FALSE);
       if (n == FC_LOCKDEP_MAX_HELD)
         {
           memmove (held, held + 1, sizeof held[0] * (FC_LOCKDEP_MAX_HELD - 1));
           n--;
         }
-      held[n++] = &lock->core;
+      held[n++] = fc_lock_get_core (lock);
     }
 }
 
@@ -95,6 +83,7 @@ fc_lock_acquire_slow (FcLock     *self,
                       FcThread   *thread,
                       gint64      deadline)
 {
+  FcLockWord *word = &fc_lock_lines (self)->word;
   FcLockWaiter waiter;
   gint64 check_at;
   gboolean taken;
@@ -105,7 +94,7 @@ fc_lock_acquire_slow (FcLock     *self,
    * to anything else that wants to know who starts to wait (lock-order
    * learning may hook here). */
   g_atomic_pointer_set (&thread->waiting_for, self);
-  fc_lock_word_wait_begin (&self->word, &waiter);
+  fc_lock_word_wait_begin (word, &waiter);
   /* ---- */
 
   check_at = waiter.since + FC_DEADLOCK_CHECK_DELAY;
@@ -113,7 +102,7 @@ fc_lock_acquire_slow (FcLock     *self,
     {
       gboolean check = check_at >= 0 && (deadline < 0 || check_at < deadline);
 
-      taken = fc_lock_word_wait (&self->word, &waiter, thread, check ? check_at : deadline);
+      taken = fc_lock_word_wait (word, &waiter, thread, check ? check_at : deadline);
       if (taken || !check)
         break;
       /* Waited long enough to look for a deadlock we may be part of. */
@@ -121,14 +110,14 @@ fc_lock_acquire_slow (FcLock     *self,
       fc_lock_check_deadlock ();
     }
 
-  fc_lock_word_wait_end (&self->word, &waiter);
+  fc_lock_word_wait_end (word, &waiter);
   /* A thread that gave up still shows as waiting until its timeout error
    * is made (fc_lock_set_timeout_error()), so that two threads timing out
    * of one deadlock at once each see the other waiting. */
   if (taken)
     {
-      /* We own the lock, and with it the statistics' cache line. */
-      fc_lock_stats_waited (&self->core, g_get_monotonic_time () - waiter.since);
+      /* We own the lock: the statistics are ours to write. */
+      fc_lock_stats_waited (fc_lock_get_core (self), g_get_monotonic_time () - waiter.since);
       g_atomic_pointer_set (&thread->waiting_for, NULL);
     }
 
@@ -144,7 +133,7 @@ fc_lock_acquire_contended (FcLock     *self,
 {
   gint64 end;
 
-  if (fc_lock_word_try (&self->word, thread))
+  if (fc_lock_word_try (&fc_lock_lines (self)->word, thread))
     {
       fc_lock_took (self, thread, holder, stamp);
       return TRUE;
@@ -170,12 +159,13 @@ void
 fc_lock_release_slow (FcLock   *self,
                       FcThread *thread)
 {
+  FcLockWord *lock_word = &fc_lock_lines (self)->word;
   gpointer word, released;
   gboolean ref = FALSE;
 
   for (;;)
     {
-      word = fc_lock_word_get (&self->word);
+      word = fc_lock_word_get (lock_word);
       /* We hold the lock, so it is alive; an orphan is kept alive by the
        * reference we drop last. The wake-up below needs it alive. */
       if (!ref && (fc_lock_word_flags (word) & (FC_LOCK_WORD_PARKED | FC_LOCK_ORPHAN)) == FC_LOCK_WORD_PARKED)
@@ -183,12 +173,12 @@ fc_lock_release_slow (FcLock   *self,
           g_object_ref (self);
           ref = TRUE;
         }
-      if (fc_lock_word_release_from (&self->word, word, &released))
+      if (fc_lock_word_release_from (lock_word, word, &released))
         break;
     }
 
   if (fc_lock_word_flags (word) & FC_LOCK_WORD_PARKED)
-    fc_lock_word_wake (&self->word, released);
+    fc_lock_word_wake (lock_word, released);
 
   if (fc_lock_word_flags (word) & FC_LOCK_ORPHAN)
     g_object_unref (self);
@@ -209,7 +199,7 @@ fc_lock_thread_exit (FcThread *thread)
 
       if (i > 0)
         g_string_append (names, ", ");
-      g_string_append_printf (names, "'%s'", fc_lock_core_display_name (&lock->core));
+      g_string_append_printf (names, "'%s'", fc_lock_core_display_name (fc_lock_get_core (lock)));
     }
 
   g_critical ("Thread '%s' exited holding %s: released, as nobody else could",
@@ -225,7 +215,7 @@ fc_lock_set_timeout_error (FcLock    *self,
                            FcThread  *thread,
                            GError   **error)
 {
-  fc_set_timeout_error (error, &fc_lock_kind, g_atomic_pointer_get (&self->core.registry),
+  fc_set_timeout_error (error, &fc_lock_kind, g_atomic_pointer_get (&fc_lock_get_core (self)->registry),
                         self, thread);
   g_atomic_pointer_set (&thread->waiting_for, NULL);
 }

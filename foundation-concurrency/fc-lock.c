@@ -79,14 +79,15 @@ static void
 fc_lock_dispose (GObject *object)
 {
   FcLock *self = (FcLock *) object;
+  FcLockWord *lock_word = &fc_lock_lines (self)->word;
 
   for (;;)
     {
-      gpointer word = fc_lock_word_get (&self->word);
+      gpointer word = fc_lock_word_get (lock_word);
 
       if (fc_lock_owner_of (word) == NULL || (fc_lock_word_flags (word) & FC_LOCK_ORPHAN))
         break;
-      if (g_atomic_pointer_compare_and_exchange (&self->word.word, word,
+      if (g_atomic_pointer_compare_and_exchange (&lock_word->word, word,
                                                  (gpointer) ((guintptr) word | FC_LOCK_ORPHAN)))
         {
           g_object_ref (self);
@@ -101,17 +102,18 @@ static void
 fc_lock_finalize (GObject *object)
 {
   FcLock *self = (FcLock *) object;
-  FcThread *owner = fc_lock_owner_of (fc_lock_word_get (&self->word));
+  FcLockCore *core = fc_lock_get_core (self);
+  FcThread *owner = fc_lock_get_owner_thread (self);
 
   /* Only a reference dropped twice gets here with an owner. */
   if (owner != NULL)
     g_critical ("%s: lock '%s' finalized while thread '%s' holds it",
-                G_STRFUNC, fc_lock_core_display_name (&self->core),
+                G_STRFUNC, fc_lock_core_display_name (core),
                 g_atomic_pointer_get (&owner->name));
 
-  fc_lockdep_forget (&self->core);
-  g_free (self->core.name);
-  g_free (self->core.description);
+  fc_lockdep_forget (core);
+  g_free (core->name);
+  g_free (core->description);
 
   G_OBJECT_CLASS (fc_lock_parent_class)->finalize (object);
 }
@@ -241,7 +243,7 @@ fc_lock_get_name (FcLock *self)
 {
   g_return_val_if_fail (FC_IS_LOCK (self), NULL);
 
-  return self->core.name;
+  return fc_lock_get_core (self)->name;
 }
 
 /**
@@ -259,7 +261,7 @@ fc_lock_get_order (FcLock *self)
 {
   g_return_val_if_fail (FC_IS_LOCK (self), 0);
 
-  return self->core.order;
+  return fc_lock_get_core (self)->order;
 }
 
 /**
@@ -277,7 +279,7 @@ fc_lock_get_description (FcLock *self)
 {
   g_return_val_if_fail (FC_IS_LOCK (self), NULL);
 
-  return self->core.description;
+  return fc_lock_get_core (self)->description;
 }
 
 /**
@@ -296,7 +298,7 @@ fc_lock_is_locked (FcLock *self)
 {
   g_return_val_if_fail (FC_IS_LOCK (self), FALSE);
 
-  return fc_lock_owner_of (fc_lock_word_get (&self->word)) != NULL;
+  return fc_lock_get_owner_thread (self) != NULL;
 }
 
 /**
@@ -319,7 +321,7 @@ fc_lock_dup_owner (FcLock *self)
 
   g_return_val_if_fail (FC_IS_LOCK (self), NULL);
 
-  owner = fc_lock_owner_of (fc_lock_word_get (&self->word));
+  owner = fc_lock_get_owner_thread (self);
   return owner != NULL ? g_strdup (g_atomic_pointer_get (&owner->name)) : NULL;
 }
 
@@ -338,7 +340,7 @@ fc_lock_get_depth (FcLock *self)
 {
   g_return_val_if_fail (FC_IS_LOCK (self), 0);
 
-  return __atomic_load_n (&self->depth, __ATOMIC_RELAXED);
+  return __atomic_load_n (&fc_lock_lines (self)->depth, __ATOMIC_RELAXED);
 }
 
 /**
@@ -451,23 +453,23 @@ fc_lock_unlock (FcLock *self)
 
   thread = fc_thread_self ();
   fc_thread_drain_abandoned (thread);
-  if (fc_lock_owner_of (fc_lock_word_get (&self->word)) != thread)
+  if (fc_lock_get_owner_thread (self) != thread)
     {
       g_critical ("%s: lock '%s' is not held by the calling thread",
-                  G_STRFUNC, fc_lock_core_display_name (&self->core));
+                  G_STRFUNC, fc_lock_core_display_name (fc_lock_get_core (self)));
       return;
     }
 
   /* The owner, checked just above. */
   if (!fc_lock_release_hold (self, thread, NULL, &stamp))
     g_critical ("%s: lock '%s' is held through a lock guard: "
-                "release that instead", G_STRFUNC, fc_lock_core_display_name (&self->core));
+                "release that instead", G_STRFUNC, fc_lock_core_display_name (fc_lock_get_core (self)));
 }
 
 static FcLockCore *
 fc_lock_kind_get_core (gpointer lock)
 {
-  return &((FcLock *) lock)->core;
+  return fc_lock_get_core (lock);
 }
 
 static gpointer
@@ -480,18 +482,19 @@ static void
 fc_lock_kind_get_state (gpointer     lock,
                         FcLockState *state)
 {
-  FcLock *self = lock;
-  FcThread *owner = fc_lock_owner_of (fc_lock_word_get (&self->word));
+  FcLockLines *lines = fc_lock_lines (lock);
+  FcThread *owner = fc_lock_owner_of (fc_lock_word_get (&lines->word));
 
   state->locked = owner != NULL;
   state->owner = owner != NULL ? g_strdup (g_atomic_pointer_get (&owner->name)) : NULL;
-  state->acquired_at = __atomic_load_n (&self->acquired_at, __ATOMIC_RELAXED);
+  state->acquired_at = __atomic_load_n (&lines->acquired_at, __ATOMIC_RELAXED);
   /* Caught between the owner's compare-and-swap and its clock reading. */
   if (state->locked && state->acquired_at == 0)
     state->acquired_at = fc_coarse_monotonic_time ();
-  state->depth = __atomic_load_n (&self->depth, __ATOMIC_RELAXED);
-  state->waiters = (guint) g_atomic_int_get (&self->word.waiters);
+  state->depth = __atomic_load_n (&lines->depth, __ATOMIC_RELAXED);
+  state->waiters = (guint) g_atomic_int_get (&lines->word.waiters);
   state->owner_id = owner;
+  state->acquisitions = FC_STAT_GET (lines->acquisitions);
 }
 
 static void

@@ -69,60 +69,117 @@ static const struct {
  *   memory and copying stay O(number of names).
  * - self->len is the writer's count, read and written under the mutex only.
  */
+/* A name's key: its length, hash, and its first and last eight bytes
+ * (zero-padded when shorter), which hold the whole of a name of up to 16
+ * bytes, so that comparing two such names compares two words. */
+typedef struct
+{
+  gsize    length;
+  guint64  first;
+  guint64  last;
+  guint    hash;
+} FcNameKey;
+
+typedef struct
+{
+  guint       hash;
+  guint       length;
+  const char *name;    /* written last (release), read first (acquire) */
+  gpointer    lock;
+  guint64     first;   /* as FcNameKey */
+  guint64     last;
+  /* The lock's order, so that sorting a set of names reads no lock. */
+  int         order;
+} FcNameSlot;
+
 struct _FcNameTable
 {
-  guint mask;
-  guint len;
-  struct
-  {
-    guint       hash;
-    guint       length;
-    const char *name;    /* written last (release), read first (acquire) */
-    gpointer    lock;
-  } slots[];
+  guint      mask;
+  guint      len;
+  FcNameSlot slots[];
 };
 
-/* Hashes the length and the first and last eight bytes: O(1) whatever the
- * length, and names that share a prefix ("foundation.") still differ. */
-static inline guint
-fc_name_hash (const char *name,
-              gsize       length)
+/* Mixes every byte of @name, eight at a time (the last eight overlapping
+ * the word before them), so that every bit of the name moves the low bits
+ * the mask keeps: after a multiplication, bit i depends on the bits below
+ * it only, so each is followed by a shift down (two multiplications and
+ * two shifts for a name of up to 8 bytes). It used to take only the first
+ * and last eight bytes and multiply them, so that names differing in
+ * their last characters ("lock.1", "lock.2", ...) fell into a handful of
+ * slots: a lookup among lock.0 .. lock.999 probed up to 734 of them. */
+static inline void
+fc_name_key (const char *name,
+             FcNameKey  *key)
 {
-  guint64 head = 0, tail = 0, hash;
+  gsize length = strlen (name);
+  guint64 hash = length;
+  guint64 word;
 
   if (length >= 8)
     {
-      memcpy (&head, name, 8);
-      memcpy (&tail, name + length - 8, 8);
+      memcpy (&key->first, name, 8);
+      for (gsize i = 0; i + 8 < length; i += 8)
+        {
+          memcpy (&word, name + i, 8);
+          hash = (hash ^ word) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+          hash ^= hash >> 32;
+        }
+      memcpy (&word, name + length - 8, 8);
     }
   else
     {
+      word = 0;
       for (gsize i = 0; i < length; i++)
-        head |= (guint64) (guchar) name[i] << (8 * i);
+        word |= (guint64) (guchar) name[i] << (8 * i);
+      key->first = word;
     }
+  key->last = word;
+  key->length = length;
 
-  hash = (head * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)) ^
-         (tail * G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f)) ^ length;
+  hash = (hash ^ word) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+  hash ^= hash >> 32;
+  hash *= G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f);
   hash ^= hash >> 29;
-  return (guint) (hash ^ (hash >> 32));
+  key->hash = (guint) hash;
 }
 
-/* Lock-free; see the protocol above. */
+/* Whether the slot's name is @key's, @name. */
+static inline gboolean
+fc_name_slot_matches (const FcNameSlot *slot,
+                      const char       *slot_name,
+                      const FcNameKey  *key,
+                      const char       *name)
+{
+  return slot->hash == key->hash && slot->length == key->length &&
+         slot->first == key->first && slot->last == key->last &&
+         (key->length <= 16 || memcmp (slot_name + 8, name + 8, key->length - 16) == 0);
+}
+
+/* The slot of @name, NULL if there is none. Lock-free; see the protocol
+ * above. */
+static inline const FcNameSlot *
+fc_name_table_find (const FcNameTable *self,
+                    const char        *name)
+{
+  FcNameKey key;
+  const char *slot_name;
+
+  fc_name_key (name, &key);
+  for (guint i = key.hash & self->mask;
+       (slot_name = __atomic_load_n (&self->slots[i].name, __ATOMIC_ACQUIRE)) != NULL;
+       i = (i + 1) & self->mask)
+    if (fc_name_slot_matches (&self->slots[i], slot_name, &key, name))
+      return &self->slots[i];
+  return NULL;
+}
+
 static inline gpointer
 fc_name_table_lookup (const FcNameTable *self,
                       const char        *name)
 {
-  gsize length = strlen (name);
-  guint hash = fc_name_hash (name, length);
-  const char *slot_name;
+  const FcNameSlot *slot = fc_name_table_find (self, name);
 
-  for (guint i = hash & self->mask;
-       (slot_name = __atomic_load_n (&self->slots[i].name, __ATOMIC_ACQUIRE)) != NULL;
-       i = (i + 1) & self->mask)
-    if (self->slots[i].hash == hash && self->slots[i].length == length &&
-        memcmp (slot_name, name, length) == 0)
-      return self->slots[i].lock;
-  return NULL;
+  return slot != NULL ? slot->lock : NULL;
 }
 
 /* Under the registry's mutex (or on a table no reader can see yet). The
@@ -130,17 +187,21 @@ fc_name_table_lookup (const FcNameTable *self,
 static void
 fc_name_table_insert_locked (FcNameTable *self,
                              const char  *name,
-                             gpointer     lock)
+                             gpointer     lock,
+                             int          order)
 {
-  gsize length = strlen (name);
-  guint hash = fc_name_hash (name, length);
-  guint i = hash & self->mask;
+  FcNameKey key;
+  guint i;
 
-  while (self->slots[i].name != NULL)
-    i = (i + 1) & self->mask;
-  self->slots[i].hash = hash;
-  self->slots[i].length = length;
+  fc_name_key (name, &key);
+  for (i = key.hash & self->mask; self->slots[i].name != NULL; i = (i + 1) & self->mask)
+    ;
+  self->slots[i].hash = key.hash;
+  self->slots[i].length = key.length;
+  self->slots[i].first = key.first;
+  self->slots[i].last = key.last;
   self->slots[i].lock = lock;
+  self->slots[i].order = order;
   /* Publishes the slot: a reader that sees the name sees the rest. */
   __atomic_store_n (&self->slots[i].name, name, __ATOMIC_RELEASE);
   self->len++;
@@ -170,7 +231,8 @@ fc_name_table_copy (const FcNameTable *from,
   self->mask = size - 1;
   for (guint i = 0; from != NULL && i <= from->mask; i++)
     if (from->slots[i].name != NULL)
-      fc_name_table_insert_locked (self, from->slots[i].name, from->slots[i].lock);
+      fc_name_table_insert_locked (self, from->slots[i].name, from->slots[i].lock,
+                                   from->slots[i].order);
   return self;
 }
 
@@ -382,12 +444,12 @@ fc_registry_register_locked (FcRegistry  *self,
   /* In place while the table has room; else into a copy twice the size,
    * published whole (see the protocol above fc_name_table_lookup()). */
   if (fc_name_table_has_room (current))
-    fc_name_table_insert_locked (current, core->name, lock);
+    fc_name_table_insert_locked (current, core->name, lock, order);
   else
     {
       FcNameTable *next = fc_name_table_copy (current, 1);
 
-      fc_name_table_insert_locked (next, core->name, lock);
+      fc_name_table_insert_locked (next, core->name, lock, order);
       self->retired = g_slist_prepend (self->retired, current);
       __atomic_store_n (&self->by_name, next, __ATOMIC_RELEASE);
     }
@@ -482,6 +544,22 @@ fc_registry_lookup (FcRegistry  *self,
   return lock;
 }
 
+guint
+fc_registry_longest_probe (FcRegistry *self)
+{
+  const FcNameTable *table;
+  guint longest = 0;
+
+  fc_mutex_lock (&self->mutex);
+  table = self->by_name;
+  for (guint i = 0; i <= table->mask; i++)
+    if (table->slots[i].name != NULL)
+      longest = MAX (longest, ((i - table->slots[i].hash) & table->mask) + 1);
+  fc_mutex_unlock (&self->mutex);
+
+  return longest;
+}
+
 gboolean
 fc_registry_resolve (FcRegistry         *self,
                      const char * const *names,
@@ -489,46 +567,55 @@ fc_registry_resolve (FcRegistry         *self,
                      GError            **error)
 {
   FcNameTable *snapshot;
-  guint n = 0;
+  /* The orders of out->items, in step with them. */
+  int orders_inline[FC_LOCK_VEC_INLINE];
+  int *orders = orders_inline;
+  guint n_names = 0, n = 0;
+  gboolean ok = TRUE;
 
   if (names == NULL)
     return TRUE;
 
+  while (names[n_names] != NULL)
+    n_names++;
+  if (n_names > G_N_ELEMENTS (orders_inline))
+    orders = g_new (int, n_names);
+
   snapshot = fc_registry_snapshot (self);
 
-  for (guint i = 0; names[i] != NULL; i++)
+  for (guint i = 0; i < n_names; i++)
     {
-      gpointer lock = fc_name_table_lookup (snapshot, names[i]);
-      int order;
+      const FcNameSlot *slot = fc_name_table_find (snapshot, names[i]);
       guint j;
 
-      if (lock == NULL)
+      if (slot == NULL)
         {
           fc_registry_set_not_registered (names[i], error);
           out->len = 0;
-          return FALSE;
+          ok = FALSE;
+          break;
         }
 
       /* Insertion sort by order, dropping duplicates: the sets are small. */
-      order = fc_registry_core (self, lock)->order;
-      for (j = n; j > 0; j--)
-        {
-          int other = fc_registry_core (self, out->items[j - 1])->order;
-
-          if (other <= order)
-            break;
-        }
-      if (j > 0 && out->items[j - 1] == lock)
+      for (j = n; j > 0 && orders[j - 1] > slot->order; j--)
+        ;
+      if (j > 0 && out->items[j - 1] == slot->lock)
         continue;
 
       fc_lock_vec_append (out, NULL);
       if (j < n)
-        memmove (&out->items[j + 1], &out->items[j], sizeof (gpointer) * (n - j));
-      out->items[j] = lock;
+        {
+          memmove (&out->items[j + 1], &out->items[j], sizeof (gpointer) * (n - j));
+          memmove (&orders[j + 1], &orders[j], sizeof (int) * (n - j));
+        }
+      out->items[j] = slot->lock;
+      orders[j] = slot->order;
       n++;
     }
 
-  return TRUE;
+  if (orders != orders_inline)
+    g_free (orders);
+  return ok;
 }
 
 /* The name of the lock registered under @order, or "?": lock-free (the
@@ -638,7 +725,7 @@ fc_registry_get_status (FcRegistry *self)
       g_variant_builder_add (&entry, "{sv}", "depth", g_variant_new_uint32 (state.depth));
       g_variant_builder_add (&entry, "{sv}", "waiters", g_variant_new_uint32 (state.waiters));
       g_variant_builder_add (&entry, "{sv}", "acquisitions",
-                             g_variant_new_uint64 (FC_STAT_GET (core->stats.acquisitions)));
+                             g_variant_new_uint64 (state.acquisitions));
       g_variant_builder_add (&entry, "{sv}", "contentions",
                              g_variant_new_uint64 (FC_STAT_GET (core->stats.contentions)));
       g_variant_builder_add (&entry, "{sv}", "wait_time_total",

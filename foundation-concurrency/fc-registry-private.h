@@ -61,6 +61,10 @@ gboolean  fc_registry_resolve    (FcRegistry         *self,
                                   FcLockVec          *out,
                                   GError            **error);
 
+/* For tests: the most slots a lookup of a registered name reads (1 when
+ * every name is in the slot its hash picks). */
+guint     fc_registry_longest_probe (FcRegistry *self);
+
 /* The order rule: every lock of @sorted that @is_held does not claim must
  * have an order above @max_held (when @holds_any). Fails with
  * FC_ERROR_ORDER_VIOLATION naming the first offender and the held lock of

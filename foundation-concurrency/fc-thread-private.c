@@ -128,7 +128,7 @@ fc_thread_self_slow (void)
 
   if (self == NULL)
     {
-      self = g_new0 (FcThread, 1);
+      self = g_aligned_alloc0 (1, sizeof (FcThread), G_ALIGNOF (FcThread));
       fc_mutex_lock (&free_mutex);
       self->next_all = all_list;
       all_list = self;
@@ -150,8 +150,14 @@ fc_thread_self_slow (void)
 void
 fc_thread_grow_held (FcThread *self)
 {
-  self->held.alloc = MAX (8, self->held.alloc * 2);
-  self->held.items = g_renew (gpointer, self->held.items, self->held.alloc);
+  guint alloc = MAX (8, self->held.alloc * 2);
+  gpointer *items = g_aligned_alloc0 (alloc, sizeof (gpointer), FC_CACHE_LINE);
+
+  if (self->held.len > 0)
+    memcpy (items, self->held.items, sizeof (gpointer) * self->held.len);
+  g_aligned_free (self->held.items);
+  self->held.items = items;
+  self->held.alloc = alloc;
 }
 
 void

@@ -36,6 +36,10 @@ typedef struct
   guint     alloc;
 } FcHeld;
 
+/* Written by its thread on every acquisition and release (held), read by
+ * others (name, waiting_for): records are aligned to cache lines and their
+ * held arrays too, so that two threads' records never share a line (they
+ * used to be plain allocations, one after the other in an arena). */
 struct _FcThread
 {
   /* Interned (never freed), so other threads may read it at any time. */
@@ -60,7 +64,7 @@ struct _FcThread
   FcAbandoned *abandoned;
   /* Bumped (atomic) each time the thread that used the record exits. */
   guint        serial;
-};
+} __attribute__ ((aligned (FC_CACHE_LINE)));
 
 /* Set by fc-lock.c: releases, with a critical, what an exiting thread
  * still holds. Called by the record's destructor, after the abandoned

@@ -286,6 +286,43 @@ test_acquire_infinite (void)
   g_assert_true (is_locked (manager, "a"));
 }
 
+/* More names than the resolver keeps on its stack, given out of order and
+ * with repeats: taken once each, in ascending order. */
+static void
+test_acquire_many_unsorted (void)
+{
+  g_autoptr(FcLockManager) manager = fc_lock_manager_new ();
+  /* Orders 30 - 3 * i: the names come in descending order. */
+  static const guint picks[] = { 0, 11, 3, 3, 7, 1, 10, 5, 0, 9, 2, 8, 4, 6, 11 };
+  const char *names[G_N_ELEMENTS (picks) + 1];
+  char *registered[12];
+  g_autoptr(FcLockGuard) guard = NULL;
+  g_auto(GStrv) taken = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (registered); i++)
+    {
+      registered[i] = g_strdup_printf ("many%u", i);
+      g_assert_nonnull (fc_lock_manager_register_lock (manager, registered[i], 30 - 3 * (int) i,
+                                                       NULL, NULL, NULL));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (picks); i++)
+    names[i] = registered[picks[i]];
+  names[G_N_ELEMENTS (picks)] = NULL;
+
+  guard = fc_lock_manager_acquire (manager, names, 1.0, TRUE, &error);
+  g_assert_no_error (error);
+  taken = fc_lock_guard_dup_names (guard);
+  g_assert_cmpuint (g_strv_length (taken), ==, G_N_ELEMENTS (registered));
+  for (guint i = 0; i < G_N_ELEMENTS (registered); i++)
+    g_assert_cmpstr (taken[i], ==, registered[G_N_ELEMENTS (registered) - 1 - i]);
+
+  fc_lock_guard_release (guard);
+  assert_all_free (manager);
+  for (guint i = 0; i < G_N_ELEMENTS (registered); i++)
+    g_free (registered[i]);
+}
+
 static void
 test_order_violation (void)
 {
@@ -943,6 +980,7 @@ main (int   argc,
   g_test_add_func ("/lock-manager/acquire/bad-timeouts", test_acquire_bad_timeouts);
   g_test_add_func ("/lock-manager/acquire/timeout-zero-free", test_acquire_timeout_zero_free);
   g_test_add_func ("/lock-manager/acquire/infinite", test_acquire_infinite);
+  g_test_add_func ("/lock-manager/acquire/many-unsorted", test_acquire_many_unsorted);
   g_test_add_func ("/lock-manager/acquire/order-violation", test_order_violation);
   g_test_add_func ("/lock-manager/acquire/reentrant", test_reentrant);
   g_test_add_func ("/lock-manager/acquire/timeout-rolls-back", test_timeout_rolls_back);
