@@ -29,7 +29,8 @@ typedef struct
   gint     waiters;   /* threads between wait_begin() and wait_end() (atomic) */
   gint     starving;  /* 1 while a waiter starves, one at a time (atomic) */
   gint     handoff;   /* futex of the starving waiter: bumped at each hand-off (atomic) */
-  gint     spins;     /* adaptive spin estimate of woken waiters (relaxed hint) */
+  gint16   spins;     /* adaptive spin estimate of woken waiters (relaxed hint) */
+  gint16   woken;     /* 1: a release woke a parked waiter that has not run yet (atomic) */
   gint64   fair_at;   /* monotonic µs before which nobody may start to starve (relaxed) */
 } FcLockWord;
 
@@ -38,6 +39,7 @@ typedef struct
 {
   gint64   since;     /* monotonic µs when it began to wait */
   gboolean starving;  /* has waited longer than FC_LOCK_WORD_STARVE_US */
+  gboolean awoke;     /* woken by a wake-up since it last parked, took or left */
   gpointer owner;     /* whom it waits for the word for */
 } FcLockWaiter;
 

@@ -28,8 +28,9 @@
  *
  * An uncontended acquisition is a single atomic compare-and-swap of the
  * lock's word; a thread that has to wait sleeps on that word (a futex)
- * until a release wakes it, and a woken waiter watches the word briefly
- * before it sleeps again. Threads that arrive while the lock is free may
+ * until a release wakes it (one waiter at a time: no other until the
+ * woken one has run), and a woken waiter watches the word briefly before
+ * it sleeps again. Threads that arrive while the lock is free may
  * take it before a woken waiter (which keeps it fast under contention),
  * but a waiter that has waited about a millisecond is handed the lock
  * directly (one such waiter at a time, at most once a millisecond), so no

@@ -1,6 +1,7 @@
 /* test-lock-word.c — the lock word's hand-off, step by step: a release
  * while a waiter starves reserves the word for it, and neither a newcomer
- * nor a waiter that has not starved yet may take a reserved word.
+ * nor a waiter that has not starved yet may take a reserved word; and its
+ * wake-ups: no release leaves a waiter counted as woken that is not.
  *
  * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -214,6 +215,107 @@ test_one_starving_at_a_time (void)
   g_assert_cmpint (shared.word.waiters, ==, 0);
 }
 
+/* ---- Waking: .woken settles ---------------------------------------- */
+
+/* A release that wakes nobody (nobody is asleep) leaves none woken: were
+ * .woken left 1, every later release would skip its wake-up. */
+static void
+test_wake_nobody_asleep (void)
+{
+  FcLockWord word = { 0, };
+  gpointer held;
+
+  g_assert_true (fc_lock_word_try_fast (&word, &holder));
+  held = fc_lock_word_get (&word);
+  g_assert_true (g_atomic_pointer_compare_and_exchange (&word.word, held,
+                                                        (gpointer) ((guintptr) held |
+                                                                    FC_LOCK_WORD_PARKED)));
+  release (&word, &holder);
+  g_assert_null (fc_lock_word_get (&word));
+  g_assert_cmpint (word.woken, ==, 0);
+}
+
+#define N_RACERS 6
+#define N_ROUNDS 3000
+
+typedef struct
+{
+  FcLockWord word;
+  guint      inside;    /* under the word */
+  guint64    sections;  /* under the word */
+} Race;
+
+static Owner racers[N_RACERS];
+
+typedef struct
+{
+  Race  *race;
+  Owner *owner;
+} Racer;
+
+/* Takes the word N_ROUNDS times, waiting with deadlines from none to a
+ * few hundred microseconds, so that wake-ups race releases, timeouts and
+ * newcomers that barge. */
+static gpointer
+racer_thread (gpointer data)
+{
+  Racer *racer = data;
+  FcLockWord *word = &racer->race->word;
+  GRand *rand = g_rand_new ();
+
+  for (guint i = 0; i < N_ROUNDS; i++)
+    {
+      gboolean taken = fc_lock_word_try_fast (word, racer->owner);
+
+      if (!taken)
+        {
+          FcLockWaiter waiter;
+          gint64 until = g_rand_boolean (rand)
+                         ? -1 : g_get_monotonic_time () + g_rand_int_range (rand, 0, 300);
+
+          fc_lock_word_wait_begin (word, &waiter);
+          taken = fc_lock_word_wait (word, &waiter, racer->owner, until);
+          fc_lock_word_wait_end (word, &waiter);
+        }
+      if (!taken)
+        continue;
+
+      g_assert_cmpuint (racer->race->inside++, ==, 0);
+      racer->race->sections++;
+      if (g_rand_int_range (rand, 0, 8) == 0)
+        g_usleep (g_rand_int_range (rand, 0, 50));
+      racer->race->inside--;
+      release (word, racer->owner);
+    }
+
+  g_rand_free (rand);
+  return NULL;
+}
+
+/* Whatever raced, once everybody has left the word is free, nobody waits
+ * or starves, and nobody counts as woken. */
+static void
+test_woken_settles (void)
+{
+  Race race = { { 0, }, };
+  Racer args[N_RACERS];
+  GThread *threads[N_RACERS];
+
+  for (guint i = 0; i < N_RACERS; i++)
+    {
+      args[i] = (Racer) { &race, &racers[i] };
+      threads[i] = g_thread_new ("racer", racer_thread, &args[i]);
+    }
+  for (guint i = 0; i < N_RACERS; i++)
+    g_thread_join (threads[i]);
+
+  g_assert_cmpuint (race.sections, >, 0);
+  g_assert_null (fc_lock_word_get (&race.word));
+  g_assert_cmpint (race.word.waiters, ==, 0);
+  g_assert_cmpint (race.word.starving, ==, 0);
+  g_assert_cmpint (race.word.woken, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -223,6 +325,8 @@ main (int   argc,
   g_test_add_func ("/lock-word/handoff/to-starving", test_handoff_to_starving);
   g_test_add_func ("/lock-word/handoff/last-starving-leaves", test_last_starving_leaves);
   g_test_add_func ("/lock-word/handoff/one-starving-at-a-time", test_one_starving_at_a_time);
+  g_test_add_func ("/lock-word/wake/nobody-asleep", test_wake_nobody_asleep);
+  g_test_add_func ("/lock-word/wake/woken-settles", test_woken_settles);
 
   return g_test_run ();
 }
