@@ -22,9 +22,10 @@ G_BEGIN_DECLS
  * shares. The allocator aligns a GObject to 16 bytes at best, so where the
  * fields fell used to depend on the object's address: the word could share
  * a line with the identity that every acquirer reads, or a neighbour, or
- * have the owner's bookkeeping on the next line, and a contended
- * fc_lock_lock() moved between 1.1x and 4.9x a raw GMutex with the lock's
- * address alone. Now:
+ * have the owner's bookkeeping on the next line. A contended
+ * fc_lock_lock() moved between 1.1x and 4.9x a raw GMutex from one run to
+ * the next as the lock's address changed (where its lines fall in physical
+ * memory moves it too, less: benchmarks/bench-contention.c). Now:
  *
  *   line 0  the identity (FcLockCore up to its statistics): read-mostly,
  *           read on every acquisition by the registry and order learning;
