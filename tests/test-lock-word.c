@@ -8,13 +8,20 @@
  *
  * Built against the library's objects, for fc-lock-word-private.h. No
  * assertion here is about time: the starving waiter is made one by
- * backdating its start, and every wait for another thread is for a state
- * of the word, polled without a limit (a hang is the test's timeout).
+ * backdating its start, every wait for another thread is for a state of
+ * the word, polled without a limit (a hang is the test's timeout), and a
+ * waiter meant to give up is given ample time to look first (GIVE_UP_US).
  */
 
 #include <foundation-concurrency.h>
 
 #include "fc-lock-word-private.h"
+
+/* How long a waiter that must give up waits. A wait past its deadline
+ * returns before it looks at starving, so this must outlast the time
+ * between taking the deadline and the wait's first look at the word:
+ * nothing, natively, but under valgrind 200 us were not always enough. */
+#define GIVE_UP_US (100 * 1000)
 
 /* Owners are 8-byte aligned records: the flags live in their low bits. */
 typedef struct { gint64 pad; } Owner;
@@ -122,8 +129,8 @@ leaver_thread (gpointer data)
 
   fc_lock_word_wait_begin (&shared->word, &waiter);
   waiter.since -= 10 * G_USEC_PER_SEC;
-  /* Gives up as soon as it has said it starves. */
-  taken = fc_lock_word_wait (&shared->word, &waiter, &victim, g_get_monotonic_time () + 20000);
+  /* Gives up once it has said it starves (see GIVE_UP_US). */
+  taken = fc_lock_word_wait (&shared->word, &waiter, &victim, g_get_monotonic_time () + GIVE_UP_US);
   g_atomic_int_set (&shared->taken, taken ? 2 : 1);
   await_int (&shared->release, 1);
   fc_lock_word_wait_end (&shared->word, &waiter);
@@ -167,7 +174,7 @@ starves_when_waiting (FcLockWord *word)
 
   fc_lock_word_wait_begin (word, &waiter);
   waiter.since -= 10 * G_USEC_PER_SEC;
-  g_assert_false (fc_lock_word_wait (word, &waiter, &fresh, g_get_monotonic_time () + 200));
+  g_assert_false (fc_lock_word_wait (word, &waiter, &fresh, g_get_monotonic_time () + GIVE_UP_US));
   starving = waiter.starving;
   fc_lock_word_wait_end (word, &waiter);
   return starving;
