@@ -8,7 +8,7 @@
 #   3. an AddressSanitizer + UBSan build: the unit, stress and cluster suites
 #      (the cluster against real etcd; under ThreadSanitizer the multi-process
 #      cluster test still has reports in GLib's own threads, so not there yet);
-#   4. valgrind memcheck over the unit suite of the normal build;
+#   4. valgrind memcheck over the unit and stress suites of the normal build;
 #   5. the installed tests: a lean build with -Dinstalled_tests=true,
 #      installed into a temporary prefix and run there by
 #      gnome-desktop-testing-runner, as a distribution would run them.
@@ -52,7 +52,7 @@ configure () {
 if configure _build; then
   run _build
   if [ "${FC_SKIP_VALGRIND:-0}" != 1 ]; then
-    run _build --suite unit --no-suite slow --wrapper "$PWD/tests/valgrind-wrapper.sh" --timeout-multiplier 10
+    run _build --suite unit --suite stress --no-suite slow --wrapper "$PWD/tests/valgrind-wrapper.sh" --timeout-multiplier 10
   fi
 else
   status=1; failed=$((failed + 1))
