@@ -134,8 +134,8 @@
  * (FUTEX_WAIT returns at once), sets P again, and every P costs the owner
  * a FUTEX_WAKE at its next release: on a 2-core virtual machine whose
  * system calls cost about 0.5 us, fc_lock_lock() on 2 threads spent half
- * its time in the kernel and cost 4x a GMutex, against about 0.85x with
- * yields. A yield costs the owner nothing but a look at its line; at 8
+ * its time in the kernel and cost 4x a GMutex, against about 2.2x with
+ * yields (benchmarks/bench-contention.c). A yield costs the owner nothing but a look at its line; at 8
  * threads on 2 cores it lets the owner run. Yielding is not parking: a
  * woken waiter that yields keeps .woken 1 (below), since it is running
  * and will take the lock or park with P. A waiter past its deadline or
