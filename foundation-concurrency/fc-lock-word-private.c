@@ -153,16 +153,27 @@
  * guard of one name on 2 threads went from 55 to 340 ns).
  *
  * Yielding. Before it parks, a waiter that has just begun to wait, or was
- * just woken, gives up the CPU (sched_yield()) and looks at the word again,
- * FC_LOCK_WORD_YIELDS times (FcLockWaiter.yields), as WTF::Lock yields
- * before it parks. When sections are shorter than a system call, a waiter
- * that parks at once finds the word changed when the kernel compares it
- * (FUTEX_WAIT returns at once), sets P again, and every P costs the owner
- * a FUTEX_WAKE at its next release: on a 2-core virtual machine whose
- * system calls cost about 0.5 us, fc_lock_lock() on 2 threads spent half
- * its time in the kernel and cost 4x a GMutex, against about 2.2x with
- * yields (benchmarks/bench-contention.c). A yield costs the owner nothing but a look at its line; at 8
- * threads on 2 cores it lets the owner run. Yielding is not parking: a
+ * just woken, gives up the CPU (sched_yield()) FC_LOCK_WORD_YIELDS_PER_LOOK
+ * times and then looks at the word again, FC_LOCK_WORD_LOOKS times
+ * (FcLockWaiter.looks), as WTF::Lock yields before it parks. When sections
+ * are shorter than a system call, a waiter that parks at once finds the
+ * word changed when the kernel compares it (FUTEX_WAIT returns at once),
+ * sets P again, and every P costs the owner a FUTEX_WAKE at its next
+ * release: on a 2-core virtual machine whose system calls cost about
+ * 0.5 us, fc_lock_lock() on 2 threads spent half its time in the kernel
+ * and cost 4x a GMutex, against about 2.2x with yields. It looks only
+ * every few yields because every look that finds the word free takes the
+ * lock from an owner that would have taken it again a few nanoseconds
+ * later: a hand-over, with the lock's lines moving to the waiter's cache
+ * and back. An owner between two sections leaves the word free for about
+ * a third of the time, so a waiter that looked after every yield took the
+ * lock within a microsecond or two, and on 2 threads a guard of one name
+ * cost 3.4-4.4x a GMutex, against 2.0-2.3x looking every eighth yield
+ * (fc_lock_lock() 1.4x -> 1.25-1.35x, benchmarks/bench-contention.c).
+ * Eight yields take about 4 us on an idle core there, which a waiter may
+ * add to a hand-over that it would have seen at once: about as long as a
+ * GMutex's waiter, which parks at once, takes to be woken. A yield costs the owner nothing but a look at its line; at
+ * 8 threads on 2 cores it lets the owner run. Yielding is not parking: a
  * woken waiter that yields keeps .woken 1 (below), since it is running
  * and will take the lock or park with P. A waiter past its deadline or
  * starving does not yield (the checks come first).
@@ -191,9 +202,11 @@
 /* How long a waiter waits before it asks for a direct hand-off. */
 #define FC_LOCK_WORD_STARVE_US 1000
 #define FC_LOCK_WORD_SPIN_MAX  30
-/* How many times a waiter yields the CPU and looks again before it parks,
- * after it began to wait or was woken (see "Yielding" above). */
-#define FC_LOCK_WORD_YIELDS    8
+/* How many times a waiter looks at the word again after yielding the CPU
+ * before it parks, once it began to wait or was woken, and how many times
+ * it yields before each look (see "Yielding" above). */
+#define FC_LOCK_WORD_LOOKS     2
+#define FC_LOCK_WORD_YIELDS_PER_LOOK 8
 /* How often, at most, the lock is handed to a starving waiter. */
 #define FC_LOCK_WORD_FAIR_US   1000
 
@@ -424,7 +437,7 @@ fc_lock_word_wait_begin (FcLockWord   *self,
   waiter->since = g_get_monotonic_time ();
   waiter->starving = FALSE;
   waiter->awoke = FALSE;
-  waiter->yields = 0;
+  waiter->looks = 0;
   waiter->owner = NULL;
   g_atomic_int_inc (&self->waiters);
 }
@@ -554,10 +567,11 @@ fc_lock_word_wait (FcLockWord   *self,
           continue;
         }
 
-      if (!waiter->starving && waiter->yields < FC_LOCK_WORD_YIELDS)
+      if (!waiter->starving && waiter->looks < FC_LOCK_WORD_LOOKS)
         {
-          waiter->yields++;
-          sched_yield ();
+          waiter->looks++;
+          for (guint i = 0; i < FC_LOCK_WORD_YIELDS_PER_LOOK; i++)
+            sched_yield ();
           continue;
         }
       want = (gpointer) ((guintptr) word | FC_LOCK_WORD_PARKED |
@@ -577,7 +591,7 @@ fc_lock_word_wait (FcLockWord   *self,
        * ourselves to ask to starve. */
       waiter->awoke = park_on_word (self, want, sleep_for (until, now));
       if (waiter->awoke)
-        waiter->yields = 0;
+        waiter->looks = 0;
       spin_after_wake (self);
     }
 }

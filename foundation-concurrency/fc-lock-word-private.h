@@ -44,7 +44,7 @@ typedef struct
   gint64   since;     /* monotonic µs when it began to wait */
   gboolean starving;  /* has waited longer than FC_LOCK_WORD_STARVE_US */
   gboolean awoke;     /* woken by a wake-up since it last parked, took or left */
-  guint    yields;    /* yields since it began to wait or was last woken */
+  guint    looks;     /* looks after yielding, since it began to wait or was last woken */
   gpointer owner;     /* whom it waits for the word for */
 } FcLockWaiter;
 
