@@ -225,19 +225,27 @@ test_one_starving_at_a_time (void)
 
 /* ---- Waking: .woken settles ---------------------------------------- */
 
+/* Takes a free @word for the holder with P set, as a waiter among others
+ * leaves it; returns the word's value. */
+static gpointer
+hold_with_parked (FcLockWord *word)
+{
+  gpointer held = (gpointer) ((guintptr) &holder | FC_LOCK_WORD_PARKED);
+
+  g_assert_true (fc_lock_word_try_fast (word, &holder));
+  g_assert_true (g_atomic_pointer_compare_and_exchange (&word->word, &holder, held));
+  return held;
+}
+
 /* A release that wakes nobody (nobody is asleep) leaves none woken: were
  * .woken left 1, every later release would skip its wake-up. */
 static void
 test_wake_nobody_asleep (void)
 {
   FcLockWord word = { 0, };
-  gpointer held;
 
-  g_assert_true (fc_lock_word_try_fast (&word, &holder));
-  held = fc_lock_word_get (&word);
-  g_assert_true (g_atomic_pointer_compare_and_exchange (&word.word, held,
-                                                        (gpointer) ((guintptr) held |
-                                                                    FC_LOCK_WORD_PARKED)));
+  hold_with_parked (&word);
+  g_atomic_int_inc (&word.parked);   /* as if one were about to sleep */
   release (&word, &holder);
   g_assert_null (fc_lock_word_get (&word));
   g_assert_cmpint (word.woken, ==, 0);
@@ -288,17 +296,14 @@ test_wake_only_the_parked (void)
   FcLockWord word = { 0, };
   gpointer held, released;
 
-  g_assert_true (fc_lock_word_try_fast (&word, &holder));
-  held = (gpointer) ((guintptr) &holder | FC_LOCK_WORD_PARKED);
-  g_assert_true (g_atomic_pointer_compare_and_exchange (&word.word, &holder, held));
+  held = hold_with_parked (&word);
   g_assert_true (fc_lock_word_release_from (&word, held, &released));
   g_assert_false (fc_lock_word_wake (&word, released));
   g_assert_cmpint (word.woken, ==, 0);
 
   /* As if a waiter had counted itself in and not yet slept: the call is
    * made (it finds nobody asleep, so none counts as woken). */
-  g_assert_true (fc_lock_word_try_fast (&word, &holder));
-  g_assert_true (g_atomic_pointer_compare_and_exchange (&word.word, &holder, held));
+  held = hold_with_parked (&word);
   g_atomic_int_inc (&word.parked);
   g_assert_true (fc_lock_word_release_from (&word, held, &released));
   g_assert_true (fc_lock_word_wake (&word, released));
