@@ -114,7 +114,7 @@ deadline_source_prune_locked (FcDeadlineSource *ds)
 void
 deadline_source_remove_locked (FcAsyncRequest *req)
 {
-  FcDeadlineSource *ds = req->deadlines;
+  FcDeadlineSource *ds = req->source;
   GPtrArray *heap = ds->heap;
   guint i = req->heap_index;
   FcAsyncRequest *last = g_ptr_array_steal_index_fast (heap, heap->len - 1);
@@ -124,7 +124,7 @@ deadline_source_remove_locked (FcAsyncRequest *req)
       heap_set (heap, i, last);
       heap_sift (heap, i);
     }
-  req->deadlines = NULL;
+  req->in_heap = FALSE;
   if (heap->len == 0 && ds->checks.length == 0)
     deadline_source_prune_locked (ds);
   else if (i == 0)
@@ -134,15 +134,15 @@ deadline_source_remove_locked (FcAsyncRequest *req)
 void
 request_unwatch_locked (FcAsyncRequest *req)
 {
-  FcDeadlineSource *ds = req->checks;
+  FcDeadlineSource *ds = req->source;
   gboolean first;
 
-  if (ds == NULL)
+  if (!req->in_checks)
     return;
 
   first = ds->checks.head == &req->check_link;
   g_queue_unlink (&ds->checks, &req->check_link);
-  req->checks = NULL;
+  req->in_checks = FALSE;
   if (ds->heap->len == 0 && ds->checks.length == 0)
     deadline_source_prune_locked (ds);
   else if (first)
@@ -251,7 +251,11 @@ deadline_source_add_locked (FcAsyncLockManager *self,
 {
   FcDeadlineSource *ds = deadline_source_get_locked (self, req);
 
-  req->deadlines = ds;
+  /* A request joins the heap and the checks queue when it first queues
+   * (request_enqueue_locked()), and never again once it has left either:
+   * both are its context's one source, kept while it is in either. */
+  req->source = ds;
+  req->in_heap = TRUE;
   g_ptr_array_add (ds->heap, req);
   heap_sift (ds->heap, ds->heap->len - 1);
   if (req->heap_index == 0)
@@ -270,7 +274,8 @@ request_watch_locked (FcAsyncLockManager *self,
   ds = deadline_source_get_locked (self, req);
   req->check_due = TRUE;
   req->check_at = req->queued_at + FC_ASYNC_CHECK_DELAY_US;
-  req->checks = ds;
+  req->source = ds;
+  req->in_checks = TRUE;
   req->check_link.data = req;
   /* queued_at is read under the state mutex, so the queue stays ordered. */
   g_queue_push_tail_link (&ds->checks, &req->check_link);

@@ -70,15 +70,15 @@ request_decide_locked (FcAsyncRequest  *req,
   FcAsyncLockGuard *guard = req->guard;
 
   req->done = TRUE;
-  req->error = error;
-  if (req->deadlines != NULL)
+  if (req->in_heap)
     deadline_source_remove_locked (req);
   request_unwatch_locked (req);
   if (req->pending_link.data != NULL)
-    {
-      guard->parent->pending = g_list_remove_link (guard->parent->pending, &req->pending_link);
-      req->pending_link.data = NULL;
-    }
+    guard->parent->pending = g_list_remove_link (guard->parent->pending, &req->pending_link);
+
+  /* What only a waiting request needs is given up above: from here on its
+   * room holds the outcome (FcAsyncRequest's union). */
+  req->error = error;
   req->next_done = *done;
   *done = req;
 
@@ -86,7 +86,8 @@ request_decide_locked (FcAsyncRequest  *req,
   if (error == NULL)
     {
       req->granted_at = g_get_monotonic_time ();
-      req->undelivered_link.data = req;
+      req->undelivered_link = (GList) { req, NULL, NULL };
+      req->undelivered = TRUE;
       g_queue_push_tail_link (&guard->state->undelivered, &req->undelivered_link);
     }
 
@@ -108,7 +109,7 @@ request_enqueue_locked (FcAsyncLockManager *self,
   req->queued_at = g_get_monotonic_time ();
   g_queue_push_tail_link (&lock->waiters, &req->link);
 
-  if (req->deadline >= 0 && req->deadlines == NULL)
+  if (req->deadline >= 0 && !req->in_heap)
     deadline_source_add_locked (self, req);
   request_watch_locked (self, req);
 }
@@ -304,10 +305,10 @@ request_complete (FcAsyncRequest *req)
 
   fc_mutex_lock (mutex);
   g_assert (req->done);
-  if (req->undelivered_link.data != NULL)
+  if (req->undelivered)
     {
       g_queue_unlink (&req->guard->state->undelivered, &req->undelivered_link);
-      req->undelivered_link.data = NULL;
+      req->undelivered = FALSE;
     }
   cancelled_id = req->cancelled_id;
   req->cancelled_id = 0;
@@ -426,7 +427,8 @@ request_free (gpointer data)
 {
   FcAsyncRequest *req = data;
 
-  g_clear_error (&req->error);
+  if (req->done)   /* else the room holds the waiting request's links */
+    g_clear_error (&req->error);
   g_clear_object (&req->guard);
   g_free (req);
 }
@@ -521,9 +523,12 @@ fc_async_lock_manager_acquire_internal (FcAsyncLockManager  *self,
 
   task = g_task_new (parent != NULL ? (gpointer) parent : (gpointer) self,
                      cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_name (task, parent != NULL ? "fc_async_lock_guard_acquire_async"
-                                        : "fc_async_lock_manager_acquire_async");
+  /* The function, not GLib's macro of the same name, and no
+   * g_task_set_name(): GLib 2.74 copies a name, 32 to 48 bytes more for
+   * every waiter that queues (and a formatted source name at every
+   * completion), and the macro names the task after our variable
+   * ("source_tag"). The source tag says which call it is. */
+  (g_task_set_source_tag) (task, source_tag);
   /* We decide between a grant and a cancellation ourselves, under the
    * state mutex: a granted guard must reach the caller. */
   g_task_set_check_cancellable (task, FALSE);

@@ -9,9 +9,10 @@
  * owner (an 8-byte aligned record, NULL when nobody owns it) and three
  * flags in its low bits, P (FC_LOCK_WORD_PARKED), U (FC_LOCK_WORD_USER, the
  * user's: FcLock's "orphaned", set and cleared only while held) and H
- * (FC_LOCK_WORD_HANDOFF). Beside it: .waiters (threads waiting), .starving
- * (0 or 1: the one waiter that has waited 1 ms and asked for the lock to
- * be handed to it), .handoff (the futex the starving waiter sleeps on),
+ * (FC_LOCK_WORD_HANDOFF). Beside it: .waiters (threads waiting), .parked
+ * (those of them asleep on the word, or about to be), .starving (0 or 1:
+ * the one waiter that has waited 1 ms and asked for the lock to be handed
+ * to it), .handoff (the futex the starving waiter sleeps on),
  * .fair_at (before this moment nobody may start to starve) and .woken (1
  * while a waiter that a release woke has not yet taken the lock, parked
  * again or left). The states:
@@ -29,10 +30,13 @@
  * Transitions, and who makes them:
  *
  *   acquire   0 -> T                by a newcomer (barging);
- *             0 -> T|P              by a waiter, which always leaves P
- *                                   set: others may still be parked (it
- *                                   cannot know), so its release wakes
- *                                   the next one (as Drepper's mutex);
+ *             0 -> T|P              by a waiter while others wait
+ *                                   (.waiters > 1), which leaves P set:
+ *                                   some may be parked, so its release
+ *                                   wakes the next one (as Drepper's
+ *                                   mutex);
+ *             0 -> T                by the only waiter: nobody else can
+ *                                   be asleep (see "Waking");
  *             H -> T|P              by the starving waiter, which then
  *                                   sets .fair_at to 1 ms from now;
  *   starve    .starving 0 -> 1      by a waiter that has waited 1 ms,
@@ -44,7 +48,8 @@
  *   release   T -> 0                by the owner (fast path);
  *             T|P -> 0              by the owner, which then wakes one
  *                                   waiter parked on the word, unless
- *                                   .woken is 1 (see Waking);
+ *                                   none is (.parked 0) or .woken is 1
+ *                                   (see Waking);
  *             T|P|H -> H            by the owner while .starving is 1; it
  *                                   then bumps .handoff and wakes the
  *                                   starving waiter (-> 0 and a wake on
@@ -59,14 +64,33 @@
  *             T|U... -> ...         U is dropped with the hold.
  *
  * Parking. A waiter not starving reads the word W (held, P set by itself
- * or earlier; or H), then sleeps with FUTEX_WAIT on the word's low 32 bits
- * expecting W's, for at most a millisecond (then it wakes by itself to
- * ask to starve) or until its deadline. The starving waiter reads .handoff
- * first, then the word; if the word is held it makes sure H is set, then
+ * or earlier; or H), counts itself in .parked, then sleeps with
+ * FUTEX_WAIT on the word's low 32 bits expecting W's, for at most a
+ * millisecond (then it wakes by itself to ask to starve) or until its
+ * deadline, and counts itself out when FUTEX_WAIT returns. The starving
+ * waiter reads .handoff first, then the word; if the word is held it makes sure H is set, then
  * sleeps on .handoff expecting the value it read, until its deadline. The
  * kernel compares and sleeps atomically.
  *
- * Waking. A release that wakes a parked waiter sets .woken 0 -> 1 first
+ * Waking. P says that a waiter may sleep on the word; .parked says whether
+ * one does. A release that finds P reads .parked after its compare-and-
+ * swap, and makes no FUTEX_WAKE if it is 0: a waiter counts itself in
+ * before FUTEX_WAIT compares the word, so one that the release does not
+ * see counted compares the released word, not the value it expects, and
+ * FUTEX_WAIT returns at once (both are sequentially consistent; the
+ * kernel's compare comes after the waiter's increment, as glibc's mutexes
+ * assume). Waiters that yield (below) are not parked. Likewise a waiter
+ * that takes a free word while it is the only one (.waiters 1: itself)
+ * sets no P: any other waiter counts itself in .waiters before it looks
+ * at the word, so one that came later finds the word held without P and
+ * sets P itself before it parks. Before both, every hand-over to a waiter
+ * left P set, and its release made a FUTEX_WAKE that found nobody: two
+ * threads on one FcLock for a second made 535,000 futex calls at 53 ns a
+ * section, against 8,000 at 33 ns since (8 threads: 224,000 -> 1,250); in
+ * benchmarks/bench-contention.c fc_lock_lock() on 2 threads went from
+ * about 2.1x a GMutex to 1.45x, on a 2-vCPU virtual machine.
+ *
+ * A release that wakes a parked waiter sets .woken 0 -> 1 first
  * (CAS), and a release that finds it 1 wakes nobody: a waiter woken
  * before has not run yet, and it will take the lock or park again (with
  * P, so that a later release wakes the next one). The woken waiter (the
@@ -80,8 +104,10 @@
  *
  * Why no wake-up is lost. A waiter not starving never sleeps more than a
  * millisecond, whatever happens; it sleeps only on a word that has P (a
- * held word: its owner's release wakes one) or on a reserved word (which
- * the starving waiter takes, and that one's word then has P). If the
+ * held word: its owner's release wakes one, since the waiter is counted
+ * in .parked before it sleeps) or on a reserved word (which the starving
+ * waiter takes, and that one's word then has P). A word taken without P
+ * had no other waiter; any that comes sets P before it sleeps. If the
  * release happens between its read and its sleep, the word no longer
  * matches and FUTEX_WAIT returns at once. A waiter that leaves without the
  * lock passes on the wake-up it may have taken. The starving waiter sleeps
@@ -127,16 +153,27 @@
  * guard of one name on 2 threads went from 55 to 340 ns).
  *
  * Yielding. Before it parks, a waiter that has just begun to wait, or was
- * just woken, gives up the CPU (sched_yield()) and looks at the word again,
- * FC_LOCK_WORD_YIELDS times (FcLockWaiter.yields), as WTF::Lock yields
- * before it parks. When sections are shorter than a system call, a waiter
- * that parks at once finds the word changed when the kernel compares it
- * (FUTEX_WAIT returns at once), sets P again, and every P costs the owner
- * a FUTEX_WAKE at its next release: on a 2-core virtual machine whose
- * system calls cost about 0.5 us, fc_lock_lock() on 2 threads spent half
- * its time in the kernel and cost 4x a GMutex, against about 2.2x with
- * yields (benchmarks/bench-contention.c). A yield costs the owner nothing but a look at its line; at 8
- * threads on 2 cores it lets the owner run. Yielding is not parking: a
+ * just woken, gives up the CPU (sched_yield()) FC_LOCK_WORD_YIELDS_PER_LOOK
+ * times and then looks at the word again, FC_LOCK_WORD_LOOKS times
+ * (FcLockWaiter.looks), as WTF::Lock yields before it parks. When sections
+ * are shorter than a system call, a waiter that parks at once finds the
+ * word changed when the kernel compares it (FUTEX_WAIT returns at once),
+ * sets P again, and every P costs the owner a FUTEX_WAKE at its next
+ * release: on a 2-core virtual machine whose system calls cost about
+ * 0.5 us, fc_lock_lock() on 2 threads spent half its time in the kernel
+ * and cost 4x a GMutex, against about 2.2x with yields. It looks only
+ * every few yields because every look that finds the word free takes the
+ * lock from an owner that would have taken it again a few nanoseconds
+ * later: a hand-over, with the lock's lines moving to the waiter's cache
+ * and back. An owner between two sections leaves the word free for about
+ * a third of the time, so a waiter that looked after every yield took the
+ * lock within a microsecond or two, and on 2 threads a guard of one name
+ * cost 3.4-4.4x a GMutex, against 2.0-2.3x looking every eighth yield
+ * (fc_lock_lock() 1.4x -> 1.25-1.35x, benchmarks/bench-contention.c).
+ * Eight yields take about 4 us on an idle core there, which a waiter may
+ * add to a hand-over that it would have seen at once: about as long as a
+ * GMutex's waiter, which parks at once, takes to be woken. A yield costs the owner nothing but a look at its line; at
+ * 8 threads on 2 cores it lets the owner run. Yielding is not parking: a
  * woken waiter that yields keeps .woken 1 (below), since it is running
  * and will take the lock or park with P. A waiter past its deadline or
  * starving does not yield (the checks come first).
@@ -165,9 +202,11 @@
 /* How long a waiter waits before it asks for a direct hand-off. */
 #define FC_LOCK_WORD_STARVE_US 1000
 #define FC_LOCK_WORD_SPIN_MAX  30
-/* How many times a waiter yields the CPU and looks again before it parks,
- * after it began to wait or was woken (see "Yielding" above). */
-#define FC_LOCK_WORD_YIELDS    8
+/* How many times a waiter looks at the word again after yielding the CPU
+ * before it parks, once it began to wait or was woken, and how many times
+ * it yields before each look (see "Yielding" above). */
+#define FC_LOCK_WORD_LOOKS     2
+#define FC_LOCK_WORD_YIELDS_PER_LOOK 8
 /* How often, at most, the lock is handed to a starving waiter. */
 #define FC_LOCK_WORD_FAIR_US   1000
 
@@ -194,6 +233,29 @@ static inline gint
 low_half (gpointer word)
 {
   return (gint) (guint32) (guintptr) word;
+}
+
+/* .starving is a 16-bit atomic (the word's fields share one cache line
+ * with the owner's bookkeeping), so not one for g_atomic_int_*(). */
+static inline gint
+starving_get (FcLockWord *self)
+{
+  return __atomic_load_n (&self->starving, __ATOMIC_SEQ_CST);
+}
+
+static inline gboolean
+starving_claim (FcLockWord *self)
+{
+  gint16 none = 0;
+
+  return __atomic_compare_exchange_n (&self->starving, &none, 1, FALSE,
+                                      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+}
+
+static inline void
+starving_leave (FcLockWord *self)
+{
+  __atomic_fetch_sub (&self->starving, 1, __ATOMIC_SEQ_CST);
 }
 
 #ifdef __linux__
@@ -244,7 +306,7 @@ fc_lock_word_try (FcLockWord *self,
           if (g_atomic_pointer_compare_and_exchange (&self->word, NULL, owner))
             return TRUE;
         }
-      else if ((guintptr) word == FC_LOCK_WORD_HANDOFF && g_atomic_int_get (&self->starving) == 0)
+      else if ((guintptr) word == FC_LOCK_WORD_HANDOFF && starving_get (self) == 0)
         {
           /* Left reserved by a starving waiter that is just leaving:
            * others may be parked, so keep P for them. */
@@ -308,20 +370,39 @@ wake_parked (FcLockWord *self)
 #endif
 }
 
-/* A release wakes one parked waiter, unless one that a release woke has
- * not run yet: that one will take the lock or park again, and waking more
- * only turns them around on the word (as Go's mutexWoken). A wake-up that
- * found nobody asleep leaves none woken. */
-static void
+/* A release wakes one parked waiter, unless nobody is asleep on the word
+ * (.parked, see "Waking") or one that a release woke has not run yet: that
+ * one will take the lock or park again, and waking more only turns them
+ * around on the word (as Go's mutexWoken). A wake-up that found nobody
+ * asleep leaves none woken. Returns whether it made the system call. */
+static gboolean
 wake_parked_once (FcLockWord *self)
 {
-  gint16 none = 0;
+  gint8 none = 0;
 
+  if (__atomic_load_n (&self->parked, __ATOMIC_SEQ_CST) == 0)
+    return FALSE;
   if (!__atomic_compare_exchange_n (&self->woken, &none, 1, FALSE,
                                     __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
-    return;
+    return FALSE;
   if (wake_parked (self) <= 0)
     __atomic_store_n (&self->woken, 0, __ATOMIC_SEQ_CST);
+  return TRUE;
+}
+
+/* Sleeps on the word while it holds @expected (its low half), counted in
+ * .parked from before the kernel compares until after it returns. */
+static gboolean
+park_on_word (FcLockWord *self,
+              gpointer    expected,
+              gint64      timeout_us)
+{
+  gboolean woken;
+
+  __atomic_fetch_add (&self->parked, 1, __ATOMIC_SEQ_CST);
+  woken = futex_wait (fc_lock_word_futex (self), low_half (expected), timeout_us);
+  __atomic_fetch_sub (&self->parked, 1, __ATOMIC_SEQ_CST);
+  return woken;
 }
 
 /* The waiter, woken, takes the lock, parks again or leaves: the next
@@ -337,14 +418,16 @@ awoke_done (FcLockWord   *self,
     }
 }
 
-void
+gboolean
 fc_lock_word_wake (FcLockWord *self,
                    gpointer    released)
 {
   if ((guintptr) released == FC_LOCK_WORD_HANDOFF)
-    wake_starving (self);
-  else
-    wake_parked_once (self);
+    {
+      wake_starving (self);
+      return TRUE;
+    }
+  return wake_parked_once (self);
 }
 
 void
@@ -354,7 +437,7 @@ fc_lock_word_wait_begin (FcLockWord   *self,
   waiter->since = g_get_monotonic_time ();
   waiter->starving = FALSE;
   waiter->awoke = FALSE;
-  waiter->yields = 0;
+  waiter->looks = 0;
   waiter->owner = NULL;
   g_atomic_int_inc (&self->waiters);
 }
@@ -364,7 +447,7 @@ fc_lock_word_wait_begin (FcLockWord   *self,
 static void
 leave_starving (FcLockWord *self)
 {
-  g_atomic_int_add (&self->starving, -1);
+  starving_leave (self);
   if (g_atomic_pointer_compare_and_exchange (&self->word, (gpointer) FC_LOCK_WORD_HANDOFF, NULL))
     wake_parked (self);
 }
@@ -404,7 +487,7 @@ fc_lock_word_wait_end (FcLockWord   *self,
     {
       waiter->starving = FALSE;
       if (fc_lock_word_owner (g_atomic_pointer_get (&self->word)) == waiter->owner)
-        g_atomic_int_add (&self->starving, -1);   /* took it */
+        starving_leave (self);   /* took it */
       else
         leave_starving (self);
     }
@@ -440,13 +523,17 @@ fc_lock_word_wait (FcLockWord   *self,
 
       if (word == NULL ||
           ((guintptr) word == FC_LOCK_WORD_HANDOFF &&
-           (waiter->starving || g_atomic_int_get (&self->starving) == 0)))
+           (waiter->starving || starving_get (self) == 0)))
         {
           /* Free, or reserved for the starving waiter and we are it (or
-           * nobody is any more: it left as the word was handed over). */
-          if (g_atomic_pointer_compare_and_exchange (&self->word, word,
-                                                     (gpointer) ((guintptr) owner |
-                                                                 FC_LOCK_WORD_PARKED)))
+           * nobody is any more: it left as the word was handed over).
+           * Others may be parked, so P stays, unless we are the only
+           * waiter (see "Waking"). */
+          gpointer take = word == NULL && g_atomic_int_get (&self->waiters) <= 1
+                          ? owner
+                          : (gpointer) ((guintptr) owner | FC_LOCK_WORD_PARKED);
+
+          if (g_atomic_pointer_compare_and_exchange (&self->word, word, take))
             {
               awoke_done (self, waiter);
               /* The owner now: the next waiter may starve a while later. */
@@ -465,7 +552,7 @@ fc_lock_word_wait (FcLockWord   *self,
        * is FC_LOCK_WORD_FAIR_US old. */
       if (!waiter->starving && now - waiter->since >= FC_LOCK_WORD_STARVE_US &&
           now >= __atomic_load_n (&self->fair_at, __ATOMIC_RELAXED) &&
-          g_atomic_int_compare_and_exchange (&self->starving, 0, 1))
+          starving_claim (self))
         {
           waiter->starving = TRUE;
           continue;   /* read .handoff again, now that we count */
@@ -476,15 +563,15 @@ fc_lock_word_wait (FcLockWord   *self,
           /* Reserved for the starving waiter, and we are not it: wait a
            * millisecond at most, then ask to starve again. */
           awoke_done (self, waiter);
-          waiter->awoke = futex_wait (fc_lock_word_futex (self), low_half (word),
-                                      sleep_for (until, now));
+          waiter->awoke = park_on_word (self, word, sleep_for (until, now));
           continue;
         }
 
-      if (!waiter->starving && waiter->yields < FC_LOCK_WORD_YIELDS)
+      if (!waiter->starving && waiter->looks < FC_LOCK_WORD_LOOKS)
         {
-          waiter->yields++;
-          sched_yield ();
+          waiter->looks++;
+          for (guint i = 0; i < FC_LOCK_WORD_YIELDS_PER_LOOK; i++)
+            sched_yield ();
           continue;
         }
       want = (gpointer) ((guintptr) word | FC_LOCK_WORD_PARKED |
@@ -502,10 +589,9 @@ fc_lock_word_wait (FcLockWord   *self,
 
       /* Not starving yet: a release wakes us (P is set), or we wake
        * ourselves to ask to starve. */
-      waiter->awoke = futex_wait (fc_lock_word_futex (self), low_half (want),
-                                  sleep_for (until, now));
+      waiter->awoke = park_on_word (self, want, sleep_for (until, now));
       if (waiter->awoke)
-        waiter->yields = 0;
+        waiter->looks = 0;
       spin_after_wake (self);
     }
 }
@@ -516,7 +602,7 @@ fc_lock_word_release_from (FcLockWord *self,
                            gpointer   *released)
 {
   *released = (fc_lock_word_flags (word) & FC_LOCK_WORD_HANDOFF) &&
-              g_atomic_int_get (&self->starving) > 0
+              starving_get (self) > 0
               ? (gpointer) FC_LOCK_WORD_HANDOFF : NULL;
 
   return g_atomic_pointer_compare_and_exchange (&self->word, word, *released);

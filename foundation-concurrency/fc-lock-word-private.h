@@ -27,12 +27,16 @@ typedef struct
 {
   gpointer word;      /* owner | FC_LOCK_WORD_* (atomic) */
   gint     waiters;   /* threads between wait_begin() and wait_end() (atomic) */
-  gint     starving;  /* 1 while a waiter starves, one at a time (atomic) */
   gint     handoff;   /* futex of the starving waiter: bumped at each hand-off (atomic) */
-  gint16   spins;     /* adaptive spin estimate of woken waiters (relaxed hint) */
-  gint16   woken;     /* 1: a release woke a parked waiter that has not run yet (atomic) */
+  gint     parked;    /* threads asleep on the word, or about to be (atomic) */
+  gint16   starving;  /* 1 while a waiter starves, one at a time (atomic) */
+  gint8    spins;     /* adaptive spin estimate of woken waiters (relaxed hint) */
+  gint8    woken;     /* 1: a release woke a parked waiter that has not run yet (atomic) */
   gint64   fair_at;   /* monotonic µs before which nobody may start to starve (relaxed) */
 } FcLockWord;
+
+/* FcLock keeps the word and the owner's bookkeeping on one cache line. */
+G_STATIC_ASSERT (sizeof (FcLockWord) <= 32);
 
 /* A waiter's own state, on its stack. */
 typedef struct
@@ -40,7 +44,7 @@ typedef struct
   gint64   since;     /* monotonic µs when it began to wait */
   gboolean starving;  /* has waited longer than FC_LOCK_WORD_STARVE_US */
   gboolean awoke;     /* woken by a wake-up since it last parked, took or left */
-  guint    yields;    /* yields since it began to wait or was last woken */
+  guint    looks;     /* looks after yielding, since it began to wait or was last woken */
   gpointer owner;     /* whom it waits for the word for */
 } FcLockWaiter;
 
@@ -103,8 +107,10 @@ gboolean fc_lock_word_release_from (FcLockWord *self,
                                     gpointer    word,
                                     gpointer   *released);
 /* Wakes the waiter that the word, just released as @released, is for: one
- * starving waiter if it is reserved, else one parked waiter. */
-void     fc_lock_word_wake       (FcLockWord   *self,
+ * starving waiter if it is reserved, else one parked waiter, if one is
+ * asleep and none woken before has run yet. Returns whether it made a
+ * wake-up call (a system call) at all. */
+gboolean fc_lock_word_wake       (FcLockWord   *self,
                                   gpointer      released);
 
 G_END_DECLS

@@ -1,7 +1,8 @@
 /* test-lock-word.c — the lock word's hand-off, step by step: a release
  * while a waiter starves reserves the word for it, and neither a newcomer
  * nor a waiter that has not starved yet may take a reserved word; and its
- * wake-ups: no release leaves a waiter counted as woken that is not.
+ * wake-ups: no release leaves a waiter counted as woken that is not, and
+ * only a waiter that may be asleep costs a release a wake-up call.
  *
  * Copyright 2026 the foundation-concurrency authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -92,7 +93,7 @@ test_handoff_to_starving (void)
   /* The victim starves, says so in the word, and sleeps. */
   while (!(fc_lock_word_flags (fc_lock_word_get (&shared.word)) & FC_LOCK_WORD_HANDOFF))
     g_usleep (100);
-  g_assert_cmpint (g_atomic_int_get (&shared.word.starving), ==, 1);
+  g_assert_cmpint (__atomic_load_n (&shared.word.starving, __ATOMIC_SEQ_CST), ==, 1);
 
   release (&shared.word, &holder);
 
@@ -198,14 +199,14 @@ test_one_starving_at_a_time (void)
   /* The victim starves: another waiter, however long it has waited, may
    * not too. */
   g_assert_false (starves_when_waiting (&shared.word));
-  g_assert_cmpint (g_atomic_int_get (&shared.word.starving), ==, 1);
+  g_assert_cmpint (__atomic_load_n (&shared.word.starving, __ATOMIC_SEQ_CST), ==, 1);
 
   released_at = g_get_monotonic_time ();
   release (&shared.word, &holder);
   await_int (&shared.taken, 1);
   /* The hand-off put off the next one. */
   g_assert_cmpint (__atomic_load_n (&shared.word.fair_at, __ATOMIC_RELAXED), >=, released_at + 1000);
-  g_assert_cmpint (g_atomic_int_get (&shared.word.starving), ==, 0);
+  g_assert_cmpint (__atomic_load_n (&shared.word.starving, __ATOMIC_SEQ_CST), ==, 0);
 
   /* Nobody starves, but the last hand-off is too recent. */
   __atomic_store_n (&shared.word.fair_at, g_get_monotonic_time () + 10 * G_USEC_PER_SEC,
@@ -214,7 +215,7 @@ test_one_starving_at_a_time (void)
   /* Once it is old enough, a long wait starves. */
   __atomic_store_n (&shared.word.fair_at, 0, __ATOMIC_RELAXED);
   g_assert_true (starves_when_waiting (&shared.word));
-  g_assert_cmpint (g_atomic_int_get (&shared.word.starving), ==, 0);
+  g_assert_cmpint (__atomic_load_n (&shared.word.starving, __ATOMIC_SEQ_CST), ==, 0);
 
   g_atomic_int_set (&shared.release, 1);
   g_thread_join (thread);
@@ -224,22 +225,90 @@ test_one_starving_at_a_time (void)
 
 /* ---- Waking: .woken settles ---------------------------------------- */
 
+/* Takes a free @word for the holder with P set, as a waiter among others
+ * leaves it; returns the word's value. */
+static gpointer
+hold_with_parked (FcLockWord *word)
+{
+  gpointer held = (gpointer) ((guintptr) &holder | FC_LOCK_WORD_PARKED);
+
+  g_assert_true (fc_lock_word_try_fast (word, &holder));
+  g_assert_true (g_atomic_pointer_compare_and_exchange (&word->word, &holder, held));
+  return held;
+}
+
 /* A release that wakes nobody (nobody is asleep) leaves none woken: were
  * .woken left 1, every later release would skip its wake-up. */
 static void
 test_wake_nobody_asleep (void)
 {
   FcLockWord word = { 0, };
-  gpointer held;
 
-  g_assert_true (fc_lock_word_try_fast (&word, &holder));
-  held = fc_lock_word_get (&word);
-  g_assert_true (g_atomic_pointer_compare_and_exchange (&word.word, held,
-                                                        (gpointer) ((guintptr) held |
-                                                                    FC_LOCK_WORD_PARKED)));
+  hold_with_parked (&word);
+  g_atomic_int_inc (&word.parked);   /* as if one were about to sleep */
   release (&word, &holder);
   g_assert_null (fc_lock_word_get (&word));
   g_assert_cmpint (word.woken, ==, 0);
+}
+
+/* A waiter that takes a free word while it is the only waiter sets no P:
+ * nobody else can be asleep on it, and its release is the fast one. It
+ * used to set P always, so that its release woke, in a system call,
+ * nobody. */
+static void
+test_alone_sets_no_parked (void)
+{
+  FcLockWord word = { 0, };
+  FcLockWaiter waiter;
+
+  fc_lock_word_wait_begin (&word, &waiter);
+  g_assert_true (fc_lock_word_wait (&word, &waiter, &holder, -1));
+  fc_lock_word_wait_end (&word, &waiter);
+  g_assert_true (fc_lock_word_get (&word) == (gpointer) &holder);
+  g_assert_true (fc_lock_word_release_fast (&word, &holder));
+  g_assert_null (fc_lock_word_get (&word));
+}
+
+/* With another waiter counted, the one that takes the word keeps P, so
+ * that its release wakes the other if it is asleep. */
+static void
+test_among_others_keeps_parked (void)
+{
+  FcLockWord word = { 0, };
+  FcLockWaiter other, waiter;
+
+  fc_lock_word_wait_begin (&word, &other);
+  fc_lock_word_wait_begin (&word, &waiter);
+  g_assert_true (fc_lock_word_wait (&word, &waiter, &holder, -1));
+  fc_lock_word_wait_end (&word, &waiter);
+  g_assert_true (fc_lock_word_get (&word) == (gpointer) ((guintptr) &holder | FC_LOCK_WORD_PARKED));
+  fc_lock_word_wait_end (&word, &other);
+  release (&word, &holder);
+  g_assert_null (fc_lock_word_get (&word));
+  g_assert_cmpint (word.waiters, ==, 0);
+}
+
+/* A release of a word with P makes a wake-up call only while a waiter is
+ * counted asleep on it (.parked); every release used to make one. */
+static void
+test_wake_only_the_parked (void)
+{
+  FcLockWord word = { 0, };
+  gpointer held, released;
+
+  held = hold_with_parked (&word);
+  g_assert_true (fc_lock_word_release_from (&word, held, &released));
+  g_assert_false (fc_lock_word_wake (&word, released));
+  g_assert_cmpint (word.woken, ==, 0);
+
+  /* As if a waiter had counted itself in and not yet slept: the call is
+   * made (it finds nobody asleep, so none counts as woken). */
+  held = hold_with_parked (&word);
+  g_atomic_int_inc (&word.parked);
+  g_assert_true (fc_lock_word_release_from (&word, held, &released));
+  g_assert_true (fc_lock_word_wake (&word, released));
+  g_assert_cmpint (word.woken, ==, 0);
+  g_assert_null (fc_lock_word_get (&word));
 }
 
 #define N_RACERS 6
@@ -319,6 +388,7 @@ test_woken_settles (void)
   g_assert_cmpuint (race.sections, >, 0);
   g_assert_null (fc_lock_word_get (&race.word));
   g_assert_cmpint (race.word.waiters, ==, 0);
+  g_assert_cmpint (race.word.parked, ==, 0);
   g_assert_cmpint (race.word.starving, ==, 0);
   g_assert_cmpint (race.word.woken, ==, 0);
 }
@@ -333,6 +403,9 @@ main (int   argc,
   g_test_add_func ("/lock-word/handoff/last-starving-leaves", test_last_starving_leaves);
   g_test_add_func ("/lock-word/handoff/one-starving-at-a-time", test_one_starving_at_a_time);
   g_test_add_func ("/lock-word/wake/nobody-asleep", test_wake_nobody_asleep);
+  g_test_add_func ("/lock-word/wake/only-the-parked", test_wake_only_the_parked);
+  g_test_add_func ("/lock-word/wait/alone-sets-no-parked", test_alone_sets_no_parked);
+  g_test_add_func ("/lock-word/wait/among-others-keeps-parked", test_among_others_keeps_parked);
   g_test_add_func ("/lock-word/wake/woken-settles", test_woken_settles);
 
   return g_test_run ();
