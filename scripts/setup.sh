@@ -12,7 +12,7 @@ packages=(
   gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0
   valac gjs python3-gi python3-pytest python3-dev python-gi-dev
   gtk-doc-tools libglib2.0-doc gettext locales graphviz valgrind
-  gnome-desktop-testing
+  gnome-desktop-testing spin
   etcd-server etcd-client libsoup-3.0-dev libjson-glib-dev
 )
 

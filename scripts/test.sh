@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Installs what is missing, then builds and runs every test:
-#   1. the normal build: all suites (unit, stress, bindings, slow, cluster);
+#   1. the normal build: all suites (unit, stress, bindings, slow, cluster,
+#      model);
 #   2. a ThreadSanitizer build: the unit and stress suites, no report allowed;
 #   3. an AddressSanitizer + UBSan build: the unit, stress and cluster suites
 #      (the cluster against real etcd; under ThreadSanitizer the multi-process
