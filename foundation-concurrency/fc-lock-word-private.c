@@ -181,7 +181,8 @@
  * 8 threads on 2 cores it lets the owner run. Yielding is not parking: a
  * woken waiter that yields keeps .woken 1 (below), since it is running
  * and will take the lock or park with P. A waiter past its deadline or
- * starving does not yield (the checks come first).
+ * starving does not yield (the checks come first), and one whose deadline
+ * passes, or that may ask to starve, during a batch of yields stops it.
  *
  * ThreadSanitizer. FUTEX_WAIT and FUTEX_WAKE are invisible to it, and
  * nothing relies on them for ordering: every hand-over is a sequentially
@@ -501,6 +502,37 @@ fc_lock_word_wait_end (FcLockWord   *self,
   g_atomic_int_add (&self->waiters, -1);
 }
 
+/* Whether @waiter, not starving yet, may ask to starve at @now: it has
+ * waited FC_LOCK_WORD_STARVE_US, and the last hand-off is old enough. */
+static inline gboolean
+may_starve (FcLockWord   *self,
+            FcLockWaiter *waiter,
+            gint64        now)
+{
+  return !waiter->starving && now - waiter->since >= FC_LOCK_WORD_STARVE_US &&
+         now >= __atomic_load_n (&self->fair_at, __ATOMIC_RELAXED);
+}
+
+/* Yields the CPU FC_LOCK_WORD_YIELDS_PER_LOOK times before a look, or
+ * fewer once @until has passed or the waiter may ask to starve: neither
+ * waits for the rest of the batch, which on 2 cores shared by many
+ * threads can last many time slices. */
+static void
+yield_before_look (FcLockWord   *self,
+                   FcLockWaiter *waiter,
+                   gint64        until)
+{
+  for (guint i = 0; i < FC_LOCK_WORD_YIELDS_PER_LOOK; i++)
+    {
+      gint64 now;
+
+      sched_yield ();
+      now = g_get_monotonic_time ();
+      if ((until >= 0 && now >= until) || may_starve (self, waiter, now))
+        return;
+    }
+}
+
 /* How long a waiter not starving sleeps: until @until, but at most
  * FC_LOCK_WORD_STARVE_US, after which it asks to starve. */
 static gint64
@@ -555,9 +587,7 @@ fc_lock_word_wait (FcLockWord   *self,
         return FALSE;
       /* One waiter starves at a time, and only once the last hand-off
        * is FC_LOCK_WORD_FAIR_US old. */
-      if (!waiter->starving && now - waiter->since >= FC_LOCK_WORD_STARVE_US &&
-          now >= __atomic_load_n (&self->fair_at, __ATOMIC_RELAXED) &&
-          starving_claim (self))
+      if (may_starve (self, waiter, now) && starving_claim (self))
         {
           waiter->starving = TRUE;
           continue;   /* read .handoff again, now that we count */
@@ -575,8 +605,7 @@ fc_lock_word_wait (FcLockWord   *self,
       if (!waiter->starving && waiter->looks < FC_LOCK_WORD_LOOKS)
         {
           waiter->looks++;
-          for (guint i = 0; i < FC_LOCK_WORD_YIELDS_PER_LOOK; i++)
-            sched_yield ();
+          yield_before_look (self, waiter, until);
           continue;
         }
       want = (gpointer) ((guintptr) word | FC_LOCK_WORD_PARKED |
