@@ -68,9 +68,9 @@
  * FUTEX_WAIT on the word's low 32 bits expecting W's, for at most a
  * millisecond (then it wakes by itself to ask to starve) or until its
  * deadline, and counts itself out when FUTEX_WAIT returns. The starving
- * waiter reads .handoff first, then the word; if the word is held it makes sure H is set, then
- * sleeps on .handoff expecting the value it read, until its deadline. The
- * kernel compares and sleeps atomically.
+ * waiter reads .handoff first, then the word; if the word is held it
+ * makes sure H is set, then sleeps on .handoff expecting the value it
+ * read, until its deadline. The kernel compares and sleeps atomically.
  *
  * Waking. P says that a waiter may sleep on the word; .parked says whether
  * one does. A release that finds P reads .parked after its compare-and-
@@ -177,8 +177,9 @@
  * (fc_lock_lock() 1.4x -> 1.25-1.35x, benchmarks/bench-contention.c).
  * Eight yields take about 4 us on an idle core there, which a waiter may
  * add to a hand-over that it would have seen at once: about as long as a
- * GMutex's waiter, which parks at once, takes to be woken. A yield costs the owner nothing but a look at its line; at
- * 8 threads on 2 cores it lets the owner run. Yielding is not parking: a
+ * GMutex's waiter, which parks at once, takes to be woken. A yield costs
+ * the owner nothing but a look at its line; at 8 threads on 2 cores it
+ * lets the owner run. Yielding is not parking: a
  * woken waiter that yields keeps .woken 1 (below), since it is running
  * and will take the lock or park with P. A waiter past its deadline or
  * starving does not yield (the checks come first), and one whose deadline

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 
 /* The owner is a pointer aligned to 8 bytes (an FcThread record); these
  * flags live in its low bits. */
-/* Somebody may sleep on the word: its release must wake one. */
+/* Somebody may sleep on the word: its release wakes one, if .parked says
+ * one does. */
 #define FC_LOCK_WORD_PARKED   ((guintptr) 1)
 /* The user's own flag (FcLock: the lock was orphaned), kept while held. */
 #define FC_LOCK_WORD_USER     ((guintptr) 2)
